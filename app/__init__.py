@@ -1,0 +1,73 @@
+"""Expert Bridge: the application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application with ``config_class`` (default: from ``FLASK_CONFIG``)."""
+    config_class = config_class or config_from_env()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    _ensure_instance_dir(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    return app
+
+
+def _ensure_instance_dir(app: Flask) -> None:
+    from pathlib import Path
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.core.db import register_sqlite_pragmas
+    from app.core.errors import register_error_handlers, register_integrity_handler
+    from app.core.requests import register_request_checks
+    from app.extensions import api, db, migrate
+
+    db.init_app(app)
+    register_sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    api.init_app(app)
+    register_error_handlers(app)
+    register_integrity_handler(app)
+    register_request_checks(app)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.core.docs import blp as docs_blp
+    from app.extensions import api
+    from app.health.routes import blp as health_blp
+
+    app.register_blueprint(docs_blp)
+    api.register_blueprint(health_blp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.accounts.cli import users_cli
+    from seeds.cli import seed_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_cli)

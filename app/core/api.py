@@ -1,0 +1,25 @@
+"""The flask-smorest ``Api`` with the project's one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_smorest
+from werkzeug.exceptions import HTTPException
+
+
+class Api(flask_smorest.Api):
+    """Every error answers ``{"code", "status", "message", "errors"}``, all four always present."""
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict]:
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description or error.name)
+        payload.setdefault("errors", {})
+        # An exception may carry its own headers (Retry-After, Allow, WWW-Authenticate).
+        if not headers:
+            headers = {
+                key: value
+                for key, value in error.get_headers()
+                if key.lower() not in {"content-type", "content-length"}
+            }
+        return payload, code, headers

@@ -1,0 +1,52 @@
+"""Checks every API request body passes before a view sees it."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Views that take a raw body (a BibTeX or RIS upload, say) set this attribute.
+RAW_BODY_ATTR = "accepts_raw_body"
+
+
+def accepts_raw_body(view):
+    """Mark a view (or MethodView method) as reading a body that is not JSON."""
+    setattr(view, RAW_BODY_ATTR, True)
+    return view
+
+
+def _view_accepts_raw_body() -> bool:
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, request.method.lower(), None)
+    return bool(getattr(view, RAW_BODY_ATTR, False))
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+
+
+def check_json_body() -> None:
+    """Refuse a body that is not JSON with 400, before any view runs.
+
+    Reading the body here also trips ``MAX_CONTENT_LENGTH`` (413) early.
+    """
+    if request.method not in _BODY_METHODS or not request.path.startswith("/api/"):
+        return
+    if not _has_body() or _view_accepts_raw_body():
+        return
+    if not request.is_json:
+        raise BadRequest("The request body must be JSON (Content-Type: application/json).")
+    try:
+        request.get_json()
+    except UnsupportedMediaType as exc:  # pragma: no cover - is_json already checked
+        raise BadRequest(exc.description) from exc
+
+
+def register_request_checks(app: Flask) -> None:
+    app.before_request(check_json_body)

@@ -1,0 +1,87 @@
+"""Experts and their affiliations with centres over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, created_at, intpk, regexp_check, str_name, updated_at
+from app.reference.models import Country, Topic, topic_link_table
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.centres.models import Centre
+
+ORCID_PATTERN = r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$"
+
+expert_topics = topic_link_table("expert_topics", "experts", "expert_id")
+
+
+class Expert(Base):
+    """A person who analyses the neighbour country; ``other_names`` holds every other spelling."""
+
+    __tablename__ = "experts"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2015)",
+            name="birth_year_plausible",
+        ),
+        regexp_check("orcid", ORCID_PATTERN, "orcid_format"),
+    )
+
+    id: Mapped[intpk]
+    full_name: Mapped[str_name]
+    other_names: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    country_code: Mapped[str] = mapped_column(sa.ForeignKey("countries.code"), index=True)
+    biography: Mapped[str | None] = mapped_column(sa.Text)
+    birth_year: Mapped[int | None]
+    orcid: Mapped[str | None] = mapped_column(sa.String(19), unique=True)
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    country: Mapped[Country] = relationship()
+    topics: Mapped[list[Topic]] = relationship(secondary=expert_topics, order_by=Topic.id)
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="expert",
+        cascade="all, delete-orphan",
+        order_by="Affiliation.start_date",
+    )
+    user: Mapped[User | None] = relationship(back_populates="expert")
+
+    def __repr__(self) -> str:
+        return f"<Expert {self.id} {self.full_name}>"
+
+
+class Affiliation(Base):
+    """An expert's position at a centre from ``start_date`` to ``end_date`` (open if null)."""
+
+    __tablename__ = "affiliations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+            name="ends_after_start",
+        ),
+    )
+
+    id: Mapped[intpk]
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id", ondelete="CASCADE"), index=True)
+    position: Mapped[str | None] = mapped_column(sa.String(200))
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+
+    expert: Mapped[Expert] = relationship(back_populates="affiliations")
+    centre: Mapped[Centre] = relationship(back_populates="affiliations")
+
+    def held_on(self, day: dt.date) -> bool:
+        """Whether the position was held on ``day`` (open ends count as held)."""
+        started = self.start_date is None or self.start_date <= day
+        return started and (self.end_date is None or day <= self.end_date)

@@ -1,0 +1,203 @@
+"""Forum series, their editions, rooms, sessions and participations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
+from app.reference.models import Country, Topic, topic_link_table
+
+if TYPE_CHECKING:
+    from app.experts.models import Expert
+
+
+class HostRule(enum.StrEnum):
+    ALTERNATE = "alternate"
+    FREE = "free"
+
+
+class PublicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class SessionFormat(enum.StrEnum):
+    PLENARY = "plenary"
+    PANEL = "panel"
+    ROUNDTABLE = "roundtable"
+    WORKSHOP = "workshop"
+
+
+class ParticipationRole(enum.StrEnum):
+    SPEAKER = "speaker"
+    MODERATOR = "moderator"
+    DISCUSSANT = "discussant"
+
+
+class ParticipationStatus(enum.StrEnum):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ForumSeries(Base):
+    """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
+
+    __tablename__ = "forum_series"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "host_rule <> 'alternate' OR (country_a IS NOT NULL AND country_b IS NOT NULL "
+            "AND country_a <> country_b)",
+            name="alternation_has_two_countries",
+        ),
+    )
+
+    id: Mapped[intpk]
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(300))
+    name_ru: Mapped[str | None] = mapped_column(sa.String(300))
+    name_kk: Mapped[str | None] = mapped_column(sa.String(300))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    host_rule: Mapped[HostRule] = mapped_column(enum_column(HostRule, "host_rule"))
+    country_a: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
+    country_b: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
+    created_at: Mapped[created_at]
+
+    forums: Mapped[list[Forum]] = relationship(back_populates="series", order_by="Forum.edition")
+
+
+class Forum(Base):
+    """One edition of a forum, held in ``host_country`` between two dates, in a time zone."""
+
+    __tablename__ = "forums"
+    __table_args__ = (
+        sa.UniqueConstraint("series_id", "edition"),
+        sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        sa.CheckConstraint("year BETWEEN 1990 AND 2100", name="year_plausible"),
+        sa.CheckConstraint("edition IS NULL OR edition >= 1", name="edition_positive"),
+    )
+
+    id: Mapped[intpk]
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("forum_series.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(300))
+    edition: Mapped[int | None]
+    year: Mapped[int]
+    host_country: Mapped[str] = mapped_column(sa.ForeignKey("countries.code"))
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date]
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[PublicationStatus] = mapped_column(
+        enum_column(PublicationStatus, "forum_status"), default=PublicationStatus.DRAFT
+    )
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    series: Mapped[ForumSeries | None] = relationship(back_populates="forums")
+    country: Mapped[Country] = relationship()
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="Room.id"
+    )
+    sessions: Mapped[list[ForumSession]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="ForumSession.id"
+    )
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (
+        sa.UniqueConstraint("forum_id", "name"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[intpk]
+    forum_id: Mapped[int] = mapped_column(sa.ForeignKey("forums.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    capacity: Mapped[int]
+
+    forum: Mapped[Forum] = relationship(back_populates="rooms")
+
+
+session_topics = topic_link_table("session_topics", "sessions", "session_id")
+
+
+class ForumSession(Base):
+    """A session of a forum; without ``starts_at`` it is not yet scheduled.
+
+    ``version`` is SQLAlchemy's optimistic-locking counter: a stale update fails.
+    """
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint(
+            "(starts_at IS NULL) = (ends_at IS NULL)", name="start_and_end_together"
+        ),
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        sa.CheckConstraint(
+            "expected_audience IS NULL OR expected_audience >= 0", name="audience_not_negative"
+        ),
+    )
+
+    id: Mapped[intpk]
+    forum_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("forums.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(300))
+    format: Mapped[SessionFormat] = mapped_column(enum_column(SessionFormat, "session_format"))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    expected_audience: Mapped[int | None]
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    room_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[PublicationStatus] = mapped_column(
+        enum_column(PublicationStatus, "session_status"), default=PublicationStatus.DRAFT
+    )
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    __mapper_args__ = {"version_id_col": version}
+
+    forum: Mapped[Forum] = relationship(back_populates="sessions")
+    room: Mapped[Room | None] = relationship()
+    topics: Mapped[list[Topic]] = relationship(secondary=session_topics, order_by=Topic.id)
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Participation.id"
+    )
+
+
+class Participation(Base):
+    """An expert's part in a session; created as an invitation, answered by the expert."""
+
+    __tablename__ = "participations"
+    __table_args__ = (sa.UniqueConstraint("session_id", "expert_id"),)
+
+    id: Mapped[intpk]
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
+    expert_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("experts.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[ParticipationRole] = mapped_column(
+        enum_column(ParticipationRole, "participation_role")
+    )
+    status: Mapped[ParticipationStatus] = mapped_column(
+        enum_column(ParticipationStatus, "participation_status"),
+        default=ParticipationStatus.INVITED,
+    )
+    invited_at: Mapped[created_at]
+    responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    session: Mapped[ForumSession] = relationship(back_populates="participations")
+    expert: Mapped[Expert] = relationship()
