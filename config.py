@@ -30,7 +30,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Bodies larger than this are refused with 413 before they are parsed.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     JSON_SORT_KEYS = False
 
     API_TITLE = "Expert Bridge"
@@ -56,7 +56,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
-    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):

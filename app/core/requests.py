@@ -38,6 +38,8 @@ def check_json_body() -> None:
     """
     if request.method not in _BODY_METHODS or not request.path.startswith("/api/"):
         return
+    if request.routing_exception is not None:
+        return  # an unknown path or method answers 404/405 whatever the body
     if not _has_body() or _view_accepts_raw_body():
         return
     if not request.is_json:

@@ -72,8 +72,12 @@ class Affiliation(Base):
     )
 
     id: Mapped[intpk]
-    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"), index=True)
-    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("experts.id", ondelete="CASCADE"), index=True
+    )
+    centre_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centres.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[str | None] = mapped_column(sa.String(200))
     start_date: Mapped[dt.date | None]
     end_date: Mapped[dt.date | None]

@@ -31,9 +31,7 @@ class Project(Base):
 
     __tablename__ = "projects"
     __table_args__ = (
-        sa.CheckConstraint(
-            "end_date IS NULL OR end_date >= start_date", name="ends_after_start"
-        ),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )
 
     id: Mapped[intpk]

@@ -1,0 +1,278 @@
+"""Loads the report's data from ``seeds/data/*.yaml``; running it twice changes nothing.
+
+Each record is found by its natural key (a country code, a region code, a topic
+slug, a centre's English name and country, an expert's name and country, a
+publication's URL, a series slug and edition) and brought to the state the
+file describes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from app.extensions import db
+from app.models import (
+    Affiliation,
+    Authorship,
+    Centre,
+    Country,
+    Expert,
+    Forum,
+    ForumSeries,
+    Project,
+    ProjectCentre,
+    Publication,
+    Region,
+    Topic,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def read(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, Any]]:
+    with (data_dir / f"{name}.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or []
+
+
+def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """The row matching ``lookup``, created if missing, with ``values`` applied."""
+    obj = db.session.scalars(sa.select(model).filter_by(**lookup)).one_or_none()
+    if obj is None:
+        obj = model(**lookup)
+        db.session.add(obj)
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+    return obj
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+class ReportLoader:
+    """Loads every seed file in dependency order, resolving the files' keys to rows."""
+
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        self.data_dir = data_dir
+        self.regions: dict[str, Region] = {}
+        self.topics: dict[str, Topic] = {}
+        self.centres: dict[str, Centre] = {}
+        self.experts: dict[str, Expert] = {}
+
+    def load(self) -> dict[str, int]:
+        """Load everything; returns how many records each file describes."""
+        counts = {}
+        for name in (
+            "countries",
+            "regions",
+            "topics",
+            "centres",
+            "experts",
+            "publications",
+            "projects",
+            "forums",
+        ):
+            records = read(name, self.data_dir)
+            getattr(self, f"_load_{name}")(records)
+            db.session.flush()
+            counts[name] = len(records)
+        return counts
+
+    def _load_countries(self, records: list[dict]) -> None:
+        for rec in records:
+            _upsert(
+                Country,
+                {"code": rec["code"]},
+                {k: rec[k] for k in ("name_en", "name_ru", "name_kk")},
+            )
+
+    def _load_regions(self, records: list[dict]) -> None:
+        for rec in records:
+            self.regions[rec["code"]] = _upsert(
+                Region,
+                {"code": rec["code"]},
+                {
+                    "country_code": rec["country"],
+                    "name_en": rec["name_en"],
+                    "name_ru": rec["name_ru"],
+                    "name_kk": rec.get("name_kk"),
+                    "is_border": rec.get("is_border", False),
+                },
+            )
+
+    def _load_topics(self, records: list[dict]) -> None:
+        for rec in records:
+            topic = _upsert(
+                Topic,
+                {"slug": rec["slug"]},
+                {k: rec.get(k) for k in ("name_en", "name_ru", "name_kk")},
+            )
+            topic.parent = self.topics[rec["parent"]] if rec.get("parent") else None
+            self.topics[rec["slug"]] = topic
+
+    def _topic_list(self, slugs: list[str] | None) -> list[Topic]:
+        return [self.topics[slug] for slug in slugs or []]
+
+    def _load_centres(self, records: list[dict]) -> None:
+        for rec in records:
+            centre = _upsert(
+                Centre,
+                {"name_en": rec["name_en"], "country_code": rec["country"]},
+                {
+                    "name_ru": rec.get("name_ru"),
+                    "name_kk": rec.get("name_kk"),
+                    "acronym": rec.get("acronym"),
+                    "alt_names": rec.get("alt_names") or [],
+                    "city": rec.get("city"),
+                    "region": self.regions.get(rec.get("region") or ""),
+                    "kind": rec["kind"],
+                    "visibility": rec.get("visibility", "public"),
+                    "studies_neighbour": bool(rec.get("studies_neighbour")),
+                    "website": rec.get("website"),
+                    "founded_year": rec.get("founded_year"),
+                    "topics": self._topic_list(rec.get("topics")),
+                },
+            )
+            self.centres[rec["key"]] = centre
+        for rec in records:
+            parent = self.centres[rec["parent"]] if rec.get("parent") else None
+            if self.centres[rec["key"]].parent is not parent:
+                self.centres[rec["key"]].parent = parent
+
+    def _load_experts(self, records: list[dict]) -> None:
+        for rec in records:
+            expert = _upsert(
+                Expert,
+                {"full_name": rec["full_name"], "country_code": rec["country"]},
+                {
+                    "other_names": rec.get("other_names") or [],
+                    "biography": rec.get("biography"),
+                    "birth_year": rec.get("birth_year"),
+                    "orcid": rec.get("orcid"),
+                    "languages": rec.get("languages") or [],
+                    "topics": self._topic_list(rec.get("topics")),
+                },
+            )
+            self._sync_affiliations(expert, rec.get("affiliations") or [])
+            self.experts[rec["key"]] = expert
+
+    def _sync_affiliations(self, expert: Expert, records: list[dict]) -> None:
+        wanted = [
+            (
+                self.centres[a["centre"]],
+                a.get("position"),
+                _date(a.get("start_date")),
+                _date(a.get("end_date")),
+            )
+            for a in records
+        ]
+        have = [(a.centre, a.position, a.start_date, a.end_date) for a in expert.affiliations]
+        if sorted(have, key=repr) == sorted(wanted, key=repr):
+            return
+        expert.affiliations = [
+            Affiliation(centre=c, position=p, start_date=s, end_date=e) for c, p, s, e in wanted
+        ]
+
+    def _load_publications(self, records: list[dict]) -> None:
+        for rec in records:
+            publication = _upsert(
+                Publication,
+                {"url": rec["url"]},
+                {
+                    "title": rec["title"],
+                    "kind": rec["kind"],
+                    "year": rec["year"],
+                    "published_on": _date(rec.get("published_on")),
+                    "venue": rec.get("venue"),
+                    "doi": rec.get("doi"),
+                    "language": rec.get("language"),
+                    "visibility": rec.get("visibility", "public"),
+                    "topics": self._topic_list(rec.get("topics")),
+                },
+            )
+            self._sync_authors(publication, rec.get("authors") or [])
+
+    def _sync_authors(self, publication: Publication, authors: list[dict]) -> None:
+        wanted = [
+            (
+                self.experts[a["expert"]] if a.get("expert") else None,
+                a.get("name"),
+                self.centres[a["centre"]] if a.get("centre") else None,
+            )
+            for a in authors
+        ]
+        have = [(a.expert, a.raw_name, a.centre) for a in publication.authorships]
+        if have == wanted:
+            return
+        publication.authorships.clear()
+        db.session.flush()  # free the (publication, position) slots before refilling
+        publication.authorships.extend(
+            Authorship(position=i, expert=e, raw_name=n, centre=c)
+            for i, (e, n, c) in enumerate(wanted, start=1)
+        )
+
+    def _load_projects(self, records: list[dict]) -> None:
+        for rec in records:
+            project = _upsert(
+                Project,
+                {"title": rec["title"]},
+                {
+                    "kind": rec["kind"],
+                    "description": rec.get("description"),
+                    "start_date": _date(rec["start_date"]),
+                    "end_date": _date(rec.get("end_date")),
+                    "url": rec.get("url"),
+                    "topics": self._topic_list(rec.get("topics")),
+                },
+            )
+            wanted = {self.centres[key].id for key in rec.get("centres", [])}
+            if {p.centre_id for p in project.participants} != wanted:
+                project.participants = [ProjectCentre(centre_id=cid) for cid in sorted(wanted)]
+
+    def _load_forums(self, records: list[dict]) -> None:
+        for rec in records:
+            series = _upsert(
+                ForumSeries,
+                {"slug": rec["slug"]},
+                {
+                    k: rec.get(k)
+                    for k in (
+                        "name_en",
+                        "name_ru",
+                        "name_kk",
+                        "description",
+                        "host_rule",
+                        "country_a",
+                        "country_b",
+                    )
+                },
+            )
+            db.session.flush()
+            for frec in rec.get("forums") or []:
+                _upsert(
+                    Forum,
+                    {"series_id": series.id, "edition": frec["edition"]},
+                    {
+                        "title": frec["title"],
+                        "year": frec["year"],
+                        "host_country": frec["host_country"],
+                        "city": frec.get("city"),
+                        "start_date": _date(frec["start_date"]),
+                        "end_date": _date(frec["end_date"]),
+                        "timezone": frec["timezone"],
+                        "status": frec.get("status", "draft"),
+                    },
+                )
+
+
+def load_report(data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Bring the database to the report's data. Flushes; the caller commits."""
+    return ReportLoader(data_dir).load()
