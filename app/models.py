@@ -3,8 +3,10 @@
 Alembic and the tests read the metadata through this module.
 """
 
-from app.accounts.models import Role, User
+from app.accounts.models import ApiToken, ClaimStatus, ProfileClaim, Role, TokenScope, User
+from app.audit.models import AuditEntry
 from app.centres.models import Centre, CentreKind, Visibility, centre_topics
+from app.core.models import Base
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.forums.models import (
     Forum,
@@ -25,9 +27,13 @@ from app.reference.models import Country, Region, Topic
 
 __all__ = [
     "Affiliation",
+    "ApiToken",
+    "AuditEntry",
     "Authorship",
+    "Base",
     "Centre",
     "CentreKind",
+    "ClaimStatus",
     "Country",
     "Expert",
     "Forum",
@@ -37,6 +43,7 @@ __all__ = [
     "Participation",
     "ParticipationRole",
     "ParticipationStatus",
+    "ProfileClaim",
     "Project",
     "ProjectCentre",
     "ProjectKind",
@@ -47,6 +54,7 @@ __all__ = [
     "Role",
     "Room",
     "SessionFormat",
+    "TokenScope",
     "Topic",
     "User",
     "Visibility",

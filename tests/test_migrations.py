@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import Flask
 
 from app import create_app
@@ -73,7 +74,5 @@ def test_models_and_migrations_do_not_drift(app):
 def test_head_is_applied(app):
     with app.app_context():
         version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-    assert version == script.get_current_head()
+        config = app.extensions["migrate"].migrate.get_config()
+    assert version == ScriptDirectory.from_config(config).get_current_head()

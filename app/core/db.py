@@ -4,23 +4,31 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
-    # SQLite ignores foreign keys unless asked, per connection.
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN
+    # itself (see _sqlite_on_begin), as SQLAlchemy's SQLite documentation recommends.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # SQLite ignores foreign keys unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
+def _sqlite_on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
 def register_sqlite_pragmas(app: Flask) -> None:
-    """Turn on foreign keys (and WAL, for concurrent readers) on every SQLite connection."""
+    """Foreign keys, WAL and working savepoints on every SQLite connection."""
     from app.extensions import db
 
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)

@@ -11,6 +11,6 @@ def test_swagger_ui_is_served_without_a_cdn(client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "/api/v1/docs/assets/swagger-ui-bundle.js" in html
-    asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
-    assert asset.status_code == 200
-    assert len(asset.data) > 100_000
+    with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200
+        assert len(asset.data) > 100_000

@@ -18,15 +18,19 @@ REPORT = next(
 )
 
 
-def report_notes() -> dict[int, tuple[str, dt.date]]:
-    """The report's numbered notes: note number -> (URL, date)."""
+def report_notes() -> dict[int, tuple[str, dt.date | None]]:
+    """The report's numbered notes: note number -> (URL, date where the note gives one)."""
     assert REPORT is not None, "the report is expected in ../shared/report/"
     text = REPORT.read_text(encoding="utf-8").split("NOTE AL TESTO", 1)[1]
     notes = {}
     for number, body in re.findall(r"^(\d+)\. (.+)$", text, flags=re.M):
         url = re.search(r"https?://\S+", body).group(0)
-        day, month, year = re.search(r"(\d{2})\.(\d{2})\.(\d{4})", body).groups() or (None,) * 3
-        notes[int(number)] = (url, dt.date(int(year), int(month), int(day)))
+        found = re.search(r"(\d{2})\.(\d{2})\.(\d{4})", body)
+        date = None
+        if found:
+            day, month, year = map(int, found.groups())
+            date = dt.date(year, month, day)
+        notes[int(number)] = (url, date)
     return notes
 
 
@@ -64,7 +68,7 @@ def test_institute_of_oriental_studies(db_session):
 
 def test_caspian_institute_and_its_units(db_session):
     kisi = db_session.scalars(
-        sa.select(Centre).where(Centre.name_en.like("Caspian Institute%"))
+        sa.select(Centre).filter_by(name_en="Caspian Institute for Strategic Studies")
     ).one()
     assert kisi.country_code == "RU"
     units = sorted(u.name_en for u in kisi.units)
@@ -116,7 +120,8 @@ def test_every_note_is_seeded_with_its_url_and_date(db_session):
         pub = db_session.scalars(sa.select(Publication).filter_by(url=url)).one_or_none()
         assert pub is not None, f"note {number} missing"
         assert pub.published_on == date, f"note {number} date"
-        assert pub.year == date.year
+        if date:
+            assert pub.year == date.year
 
 
 def test_the_report_itself_is_seeded(db_session):

@@ -64,7 +64,11 @@ def test_synthetic_network_has_the_requested_size(runner, db_session):
                 Affiliation.centre_id == Authorship.centre_id,
             ),
         )
-        .where(Authorship.expert_id.is_not(None), Affiliation.id.is_(None))
+        .where(
+            Authorship.expert_id.is_not(None),
+            Authorship.centre_id.is_not(None),
+            Affiliation.id.is_(None),
+        )
     )
     assert orphan == 0
 
