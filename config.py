@@ -58,6 +58,19 @@ class Config:
 
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
+    # A cookie session ends after this long without a request, or this long after login.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
+
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    RATE_LIMIT_LOGIN_ADDRESS = "20 per minute"
+    RATE_LIMIT_LOGIN_FAILURES = "5 per 15 minutes"  # per account, failed attempts only
+    RATE_LIMIT_REGISTER = "10 per hour"
+    RATE_LIMIT_TOKENS = "20 per hour"
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.core.fields import IdConverter
 from config import Config, ProductionConfig, config_from_env
 
 
@@ -16,6 +17,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
+    app.url_map.converters["int"] = IdConverter
     _ensure_instance_dir(app)
 
     _init_extensions(app)
@@ -38,16 +40,24 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import register_error_handlers, register_integrity_handler
+    from app.core.fields import id_converter_schema
+    from app.accounts.auth import register_auth
+    from app.audit import services as _audit  # noqa: F401  (installs the flush listener)
     from app.core.requests import register_request_checks
-    from app.extensions import api, db, migrate
+    from app.core.security import register_security_headers
+    from app.extensions import api, db, limiter, migrate
 
     db.init_app(app)
     register_sqlite_pragmas(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     api.init_app(app)
+    api.register_converter(IdConverter, id_converter_schema)
     register_error_handlers(app)
     register_integrity_handler(app)
     register_request_checks(app)
+    register_auth(app)
+    limiter.init_app(app)
+    register_security_headers(app)
 
 
 def _migrations_dir():
@@ -57,12 +67,17 @@ def _migrations_dir():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.core.docs import blp as docs_blp
+    from app.accounts.routes import auth, users
+    from app.audit.routes import blp as audit
+    from app.claims.routes import blp as claims
+    from app.core.docs import blp as docs
+    from app.experts.routes import blp as experts
     from app.extensions import api
-    from app.health.routes import blp as health_blp
+    from app.health.routes import blp as health
 
-    app.register_blueprint(docs_blp)
-    api.register_blueprint(health_blp)
+    app.register_blueprint(docs)
+    for blueprint in (health, auth, users, experts, claims, audit):
+        api.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

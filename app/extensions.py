@@ -1,5 +1,8 @@
 """Extension objects, created once here and initialised in :func:`app.create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
@@ -9,3 +12,7 @@ from app.core.models import Base
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 api = Api()
+login_manager = LoginManager()
+# Storage comes from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so every
+# worker process and host shares one count.
+limiter = Limiter(key_func=get_remote_address)

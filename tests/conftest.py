@@ -22,7 +22,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import orm
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter  # noqa: E402
 from config import TestingConfig
 from seeds.loader import load_report
 
@@ -71,6 +71,14 @@ def db_session(app: Flask) -> Iterator[orm.scoped_session]:
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app: Flask) -> Iterator[None]:
+    """Rate-limit counters start at zero in every test (they live in memory or Redis)."""
+    with app.app_context():
+        limiter.reset()
+    yield
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ class User(Base):
     """A login. ``session_token`` is the id Flask-Login stores in the cookie; rotating it
     cuts every session that carries the old one."""
 
+    __audit__ = "user"
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -52,6 +53,30 @@ class User(Base):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
+    # Flask-Login's user protocol. The cookie carries the rotating token, not the id.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        """Cut every cookie session of this user."""
+        self.session_token = new_session_token()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_organiser(self) -> bool:
+        """Organisers, and admins, who can do everything an organiser can."""
+        return self.role in (Role.ORGANISER, Role.ADMIN)
+
 
 class TokenScope(enum.StrEnum):
     READ = "read"
@@ -62,6 +87,7 @@ class ApiToken(Base):
     """A personal token for scripts. Only a SHA-256 of the secret is kept; ``prefix`` lets
     its owner recognise it in a list."""
 
+    __audit__ = "token"
     __tablename__ = "api_tokens"
 
     id: Mapped[intpk]
@@ -77,6 +103,11 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship()
 
+    def usable_at(self, moment: dt.datetime) -> bool:
+        """Neither revoked nor expired at ``moment``."""
+        expired = self.expires_at is not None and self.expires_at <= moment
+        return self.revoked_at is None and not expired
+
 
 class ClaimStatus(enum.StrEnum):
     PENDING = "pending"
@@ -87,6 +118,7 @@ class ClaimStatus(enum.StrEnum):
 class ProfileClaim(Base):
     """A user's request to take over an existing (for example seeded) expert profile."""
 
+    __audit__ = "claim"
     __tablename__ = "profile_claims"
     __table_args__ = (
         # One open claim per user and profile; decided claims stay as history.

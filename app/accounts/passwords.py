@@ -1,16 +1,25 @@
-"""Password hashing with argon2id."""
+"""Password hashing (argon2id) and the password policy."""
 
 from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# argon2-cffi's defaults follow RFC 9106's second recommended option (argon2id,
-# t=3, m=64 MiB, p=4). Changing them here makes old hashes rehash at next login.
+from app.core.errors import DomainError
+
+# argon2-cffi's defaults are RFC 9106's second recommended option: argon2id, t=3,
+# m=64 MiB, p=4. Changing them here makes old hashes rehash at their next login.
 _hasher = PasswordHasher()
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt"
+# Digits and symbols people append to a common word to pass a length rule.
+_DECORATION = re.compile(r"[\d\W_]+$")
 
 
 def hash_password(password: str) -> str:
@@ -26,3 +35,39 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so both cost the same."""
+    return _hasher.hash("no such account: the timing must match a real one")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with COMMON_PASSWORDS.open(encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
+
+
+def is_common(password: str) -> bool:
+    """On the shipped list, as it is or with digits and symbols appended."""
+    lowered = password.lower()
+    common = _common_passwords()
+    base = _DECORATION.sub("", lowered)
+    return lowered in common or (len(base) >= 4 and base in common)
+
+
+def check_password_policy(password: str) -> None:
+    """Length and a common-password list; no rules about which characters to use
+    (NIST SP 800-63B)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters.")
+    elif len(password) > MAX_LENGTH:
+        problems.append(f"Use at most {MAX_LENGTH} characters.")
+    elif is_common(password):
+        problems.append("This password is too common; choose another.")
+    elif len(set(password)) < 4:
+        problems.append("This password repeats too few characters; choose another.")
+    if problems:
+        raise DomainError("The password does not meet the policy.", {"password": problems})

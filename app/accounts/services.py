@@ -2,39 +2,167 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+from typing import Any
+
 import sqlalchemy as sa
 
-from app.accounts.models import Role, User
-from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
-from app.core.errors import Conflict, DomainError
+from app.accounts.auth import hash_token
+from app.accounts.models import ApiToken, Role, TokenScope, User
+from app.accounts.passwords import (
+    check_password_policy,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from app.audit.services import record
+from app.core.errors import Conflict, DomainError, NotFound
+from app.core.models import utcnow
+from app.core.permissions import Unauthorized
+from app.experts.models import Expert
 from app.extensions import db
+from app.reference.models import Country
+
+TOKEN_PREFIX = "eb_"
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_policy(password: str) -> None:
-    """Length rules only: no composition rules (NIST SP 800-63B)."""
-    if len(password) < MIN_LENGTH:
-        raise DomainError(
-            "The password is too short.",
-            {"password": [f"Use at least {MIN_LENGTH} characters."]},
-        )
-    if len(password) > MAX_LENGTH:
-        raise DomainError(
-            "The password is too long.",
-            {"password": [f"Use at most {MAX_LENGTH} characters."]},
-        )
-
-
 def create_user(email: str, password: str, role: Role = Role.EXPERT) -> User:
-    """Create an active user; refuses an email already in use."""
+    """Create an active user; refuses an email already in use and a weak password."""
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict("A user with this email already exists.", {"email": ["Already in use."]})
     check_password_policy(password)
     user = User(email=email, password_hash=hash_password(password), role=role)
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_expert(data: dict[str, Any]) -> User:
+    """A new expert: a user with the expert role and their own unverified profile."""
+    if db.session.get(Country, data["country"]) is None:
+        raise DomainError("Unknown country.", {"country": ["No such country."]})
+    user = create_user(data["email"], data["password"], Role.EXPERT)
+    expert = Expert(
+        full_name=data["full_name"].strip(),
+        country_code=data["country"],
+        other_names=data.get("other_names") or [],
+        biography=data.get("biography"),
+        languages=data.get("languages") or [],
+        verified=False,
+        user=user,
+    )
+    db.session.add(expert)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with these credentials, or 401.
+
+    An unknown email costs one argon2 verification too, so the answer and its timing
+    are the same as for a wrong password.
+    """
+    user = db.session.scalars(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).one_or_none()
+    if user is None:
+        verify_password(dummy_hash(), password)
+        raise Unauthorized("Wrong email or password.")
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise Unauthorized("Wrong email or password.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Needs the current password; every other session of the user ends."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError(
+            "The current password is wrong.", {"current_password": ["Wrong password."]}
+        )
+    check_password_policy(new)
+    user.password_hash = hash_password(new)
+    user.rotate_session_token()
+    db.session.flush()
+
+
+def create_token(
+    user: User, name: str, scopes: list[TokenScope], days: int
+) -> tuple[ApiToken, str]:
+    """A new personal token and its secret, which is never stored and shown only now."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(secret),
+        scopes=sorted({s.value for s in scopes}),
+        expires_at=utcnow() + dt.timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        )
+    )
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens; anyone else's is 404, as if it did not exist."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def users_query(filters: dict[str, Any]) -> sa.Select:
+    stmt = sa.select(User).order_by(User.id)
+    if "role" in filters:
+        stmt = stmt.where(User.role == filters["role"])
+    if "active" in filters:
+        stmt = stmt.where(User.active.is_(filters["active"]))
+    if filters.get("q"):
+        stmt = stmt.where(User.email.contains(filters["q"].lower(), autoescape=True))
+    return stmt
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def update_user(actor: User, user: User, changes: dict[str, Any]) -> User:
+    """An admin changes a role or (de)activates; deactivation ends every session."""
+    if user.id == actor.id and (
+        changes.get("active") is False or changes.get("role", Role.ADMIN) != Role.ADMIN
+    ):
+        raise Conflict(
+            "Admins cannot demote or deactivate themselves.", {"role": ["Ask another admin."]}
+        )
+    if "role" in changes:
+        user.role = changes["role"]
+    if "active" in changes and changes["active"] != user.active:
+        user.active = changes["active"]
+        if not user.active:
+            user.rotate_session_token()
+            record("deactivate", "user", user.id)
     db.session.flush()
     return user

@@ -40,6 +40,7 @@ centre_topics = topic_link_table("centre_topics", "centres", "centre_id")
 class Centre(Base):
     """An analytical centre; departments hang under their parent through ``parent_id``."""
 
+    __audit__ = "centre"
     __tablename__ = "centres"
     __table_args__ = (
         sa.CheckConstraint(

@@ -23,6 +23,7 @@ expert_topics = topic_link_table("expert_topics", "experts", "expert_id")
 class Expert(Base):
     """A person who analyses the neighbour country; ``other_names`` holds every other spelling."""
 
+    __audit__ = "expert"
     __tablename__ = "experts"
     __table_args__ = (
         sa.CheckConstraint(
@@ -63,6 +64,7 @@ class Expert(Base):
 class Affiliation(Base):
     """An expert's position at a centre from ``start_date`` to ``end_date`` (open if null)."""
 
+    __audit__ = "affiliation"
     __tablename__ = "affiliations"
     __table_args__ = (
         sa.CheckConstraint(

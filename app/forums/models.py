@@ -48,6 +48,7 @@ class ParticipationStatus(enum.StrEnum):
 class ForumSeries(Base):
     """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
 
+    __audit__ = "forum_series"
     __tablename__ = "forum_series"
     __table_args__ = (
         sa.CheckConstraint(
@@ -74,6 +75,7 @@ class ForumSeries(Base):
 class Forum(Base):
     """One edition of a forum, held in ``host_country`` between two dates, in a time zone."""
 
+    __audit__ = "forum"
     __tablename__ = "forums"
     __table_args__ = (
         sa.UniqueConstraint("series_id", "edition"),
@@ -112,6 +114,7 @@ class Forum(Base):
 
 
 class Room(Base):
+    __audit__ = "room"
     __tablename__ = "rooms"
     __table_args__ = (
         sa.UniqueConstraint("forum_id", "name"),
@@ -135,6 +138,7 @@ class ForumSession(Base):
     ``version`` is SQLAlchemy's optimistic-locking counter: a stale update fails.
     """
 
+    __audit__ = "session"
     __tablename__ = "sessions"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -181,6 +185,7 @@ class ForumSession(Base):
 class Participation(Base):
     """An expert's part in a session; created as an invitation, answered by the expert."""
 
+    __audit__ = "participation"
     __tablename__ = "participations"
     __table_args__ = (sa.UniqueConstraint("session_id", "expert_id"),)
 

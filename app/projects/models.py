@@ -29,6 +29,7 @@ project_topics = topic_link_table("project_topics", "projects", "project_id")
 class Project(Base):
     """A joint project or agreement; it runs from ``start_date`` to ``end_date`` (open if null)."""
 
+    __audit__ = "project"
     __tablename__ = "projects"
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
@@ -53,6 +54,7 @@ class Project(Base):
 class ProjectCentre(Base):
     """A centre taking part in a project."""
 
+    __audit__ = "project_centre"
     __tablename__ = "project_centres"
 
     project_id: Mapped[int] = mapped_column(

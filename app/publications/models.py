@@ -35,6 +35,7 @@ publication_topics = topic_link_table("publication_topics", "publications", "pub
 class Publication(Base):
     """A published work; ``year`` is always known, ``published_on`` only when the day is."""
 
+    __audit__ = "publication"
     __tablename__ = "publications"
     __table_args__ = (
         sa.CheckConstraint("year BETWEEN 1900 AND 2100", name="year_plausible"),
@@ -75,6 +76,7 @@ class Authorship(Base):
     ``centre_id`` is the centre the author spoke for in this work.
     """
 
+    __audit__ = "authorship"
     __tablename__ = "authorships"
     __table_args__ = (
         sa.UniqueConstraint("publication_id", "position"),

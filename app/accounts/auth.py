@@ -1,0 +1,113 @@
+"""Who is calling: a session cookie (Flask-Login) or a personal API token (Bearer).
+
+The cookie stores the user's rotating ``session_token``, not the user id: rotating
+it (logout, password change, deactivation) makes every old cookie useless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user, logout_user
+
+from app.accounts.models import ApiToken, TokenScope, User
+from app.core.errors import Forbidden
+from app.core.models import utcnow
+from app.core.permissions import Unauthorized
+from app.extensions import db, login_manager
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    return db.session.scalars(
+        sa.select(User).where(User.session_token == session_token, User.active.is_(True))
+    ).one_or_none()
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req) -> User | None:
+    scheme, _, secret = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    token = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
+    ).one_or_none()
+    if token is None or not token.usable_at(utcnow()) or not token.user.active:
+        return None
+    g.api_token = token
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    raise Unauthorized("Log in, or send a personal API token, to do this.")
+
+
+def via_token() -> bool:
+    """Whether this request is authenticated by a bearer token (not a cookie)."""
+    return g.get("api_token") is not None
+
+
+def _session_expired(now: float) -> bool:
+    created, seen = session.get("_created"), session.get("_seen")
+    if created is None or seen is None:
+        return False
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+    return now - seen > idle or now - created > absolute
+
+
+def enforce_session_lifetime() -> None:
+    """End a cookie session that idled or lived too long; stamp the ones that go on."""
+    if via_token() or "_user_id" not in session:
+        return
+    now = utcnow().timestamp()
+    if _session_expired(now):
+        logout_user()
+        session.clear()
+        return
+    session.setdefault("_created", now)
+    session["_seen"] = now
+
+
+def enforce_token_scope() -> None:
+    token = g.get("api_token")
+    if token is not None and request.method not in SAFE_METHODS:
+        if TokenScope.WRITE not in token.scopes:
+            raise Forbidden("This token may only read; create one with the write scope.")
+
+
+def touch_token() -> None:
+    """Record when a token was last used, at most once a minute (it costs a write)."""
+    token = g.get("api_token")
+    if token is None:
+        return
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        token.last_used_at = now
+        db.session.commit()
+
+
+def authenticate() -> None:
+    # Resolve the user first, so the checks below know how the request is authenticated.
+    _ = current_user.is_authenticated
+    enforce_session_lifetime()
+    enforce_token_scope()
+    touch_token()
+
+
+def register_auth(app: Flask) -> None:
+    from app.accounts.csrf import check_csrf
+
+    login_manager.init_app(app)
+    app.before_request(authenticate)
+    app.before_request(check_csrf)

@@ -1,0 +1,201 @@
+"""Registration, login, sessions, personal tokens (``/api/v1/auth``) and users (``/api/v1/users``)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, request, session
+from flask.views import MethodView
+from flask_login import login_user, logout_user
+from flask_smorest import Blueprint
+
+from app.accounts import services
+from app.accounts.csrf import csrf_token
+from app.accounts.schemas import (
+    CsrfSchema,
+    LoginResultSchema,
+    LoginSchema,
+    MeSchema,
+    PasswordChangeSchema,
+    RegisterSchema,
+    TokenCreatedSchema,
+    TokenCreateSchema,
+    TokenSchema,
+    UserPatchSchema,
+    UserQuerySchema,
+    UserSchema,
+)
+from app.audit.services import record
+from app.core.pagination import SelectPage
+from app.core.permissions import require_admin, require_user
+from app.extensions import db, limiter
+
+auth = Blueprint(
+    "auth",
+    __name__,
+    url_prefix="/api/v1/auth",
+    description="Registration, login, sessions and personal API tokens.",
+)
+users = Blueprint(
+    "users", __name__, url_prefix="/api/v1/users", description="User administration (admins)."
+)
+
+
+def _login_email() -> str:
+    """The rate-limit key for failed logins: the account, not the address."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return f"login:{str(email).strip().lower()}" if email else "login:-"
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+@auth.route("/register")
+class Register(MethodView):
+    decorators = [limiter.limit(_limit("RATE_LIMIT_REGISTER"))]
+
+    @auth.arguments(RegisterSchema)
+    @auth.response(201, MeSchema)
+    def post(self, data):
+        """Register as an expert: creates a user and their own unverified profile."""
+        user = services.register_expert(data)
+        db.session.commit()
+        return user
+
+
+@auth.route("/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(_limit("RATE_LIMIT_LOGIN_ADDRESS")),
+        limiter.limit(
+            _limit("RATE_LIMIT_LOGIN_FAILURES"),
+            key_func=_login_email,
+            deduct_when=lambda response: response.status_code == 401,
+        ),
+    ]
+
+    @auth.arguments(LoginSchema)
+    @auth.response(200, LoginResultSchema)
+    def post(self, data):
+        """Log in with a session cookie. The answer carries the CSRF token for later writes."""
+        user = services.authenticate(data["email"], data["password"])
+        session.clear()  # a fresh session: nothing from before login survives
+        session["_sid"] = secrets.token_urlsafe(16)
+        login_user(user, remember=data["remember"])
+        record("login", "user", user.id)
+        db.session.commit()
+        return {
+            "id": user.id,
+            "email": user.email,
+            "role": user.role,
+            "expert_id": user.expert.id if user.expert else None,
+            "csrf_token": csrf_token(),
+        }
+
+
+@auth.route("/logout")
+class Logout(MethodView):
+    @auth.response(204)
+    def post(self):
+        """Log out, ending every session of this user."""
+        user = require_user()
+        user.rotate_session_token()
+        record("logout", "user", user.id)
+        db.session.commit()
+        logout_user()
+        session.clear()
+
+
+@auth.route("/me")
+class Me(MethodView):
+    @auth.response(200, MeSchema)
+    def get(self):
+        """Who is logged in."""
+        return require_user()
+
+
+@auth.route("/csrf")
+class Csrf(MethodView):
+    @auth.response(200, CsrfSchema)
+    def get(self):
+        """The CSRF token to send as ``X-CSRF-Token`` with cookie-authenticated writes."""
+        return {"csrf_token": csrf_token()}
+
+
+@auth.route("/password")
+class Password(MethodView):
+    @auth.arguments(PasswordChangeSchema)
+    @auth.response(200, LoginResultSchema)
+    def post(self, data):
+        """Change the password; every other session ends, this one goes on."""
+        user = require_user()
+        services.change_password(user, data["current_password"], data["new_password"])
+        db.session.commit()
+        login_user(user)  # the cookie now carries the new session token
+        return {
+            "id": user.id,
+            "email": user.email,
+            "role": user.role,
+            "expert_id": user.expert.id if user.expert else None,
+            "csrf_token": csrf_token(),
+        }
+
+
+@auth.route("/tokens")
+class Tokens(MethodView):
+    @auth.response(200, TokenSchema(many=True))
+    def get(self):
+        """Your personal API tokens (never their secrets)."""
+        return services.user_tokens(require_user())
+
+    @limiter.limit(_limit("RATE_LIMIT_TOKENS"))
+    @auth.arguments(TokenCreateSchema)
+    @auth.response(201, TokenCreatedSchema)
+    def post(self, data):
+        """Create a token. Its secret is in this answer only; send it as ``Bearer``."""
+        user = require_user()
+        token, secret = services.create_token(
+            user, data["name"], data["scopes"], data["expires_in_days"]
+        )
+        db.session.commit()
+        return {**TokenSchema().dump(token), "token": secret}
+
+
+@auth.route("/tokens/<int:token_id>")
+class TokenItem(MethodView):
+    @auth.response(204)
+    def delete(self, token_id):
+        """Revoke one of your tokens."""
+        services.revoke_token(require_user(), token_id)
+        db.session.commit()
+
+
+@users.route("")
+class Users(MethodView):
+    @users.arguments(UserQuerySchema, location="query")
+    @users.response(200, UserSchema(many=True))
+    @users.paginate(SelectPage)
+    def get(self, filters):
+        """Every user, filtered by role, activity or email."""
+        require_admin()
+        return services.users_query(filters)
+
+
+@users.route("/<int:user_id>")
+class UserItem(MethodView):
+    @users.response(200, UserSchema)
+    def get(self, user_id):
+        """One user."""
+        require_admin()
+        return services.get_user(user_id)
+
+    @users.arguments(UserPatchSchema)
+    @users.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Change a user's role or activity."""
+        actor = require_admin()
+        user = services.update_user(actor, services.get_user(user_id), data)
+        db.session.commit()
+        return user

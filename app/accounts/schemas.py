@@ -1,0 +1,111 @@
+"""Request and response schemas of accounts, tokens and users."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.accounts.models import Role, TokenScope
+from app.accounts.passwords import MAX_LENGTH
+
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU or KZ.")
+
+
+class Email(ma.fields.Email):
+    """An email address, trimmed and lower-cased on load."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+class Password(ma.fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(load_only=True, validate=validate.Length(min=1, max=MAX_LENGTH), **kwargs)
+
+
+class RegisterSchema(ma.Schema):
+    email = Email(required=True, validate=validate.Length(max=254))
+    password = Password(required=True)
+    full_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    country = ma.fields.String(required=True, validate=COUNTRY)
+    other_names = ma.fields.List(
+        ma.fields.String(validate=validate.Length(min=1, max=300)), validate=validate.Length(max=20)
+    )
+    biography = ma.fields.String(validate=validate.Length(max=10_000))
+    languages = ma.fields.List(
+        ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$")),
+        validate=validate.Length(max=20),
+    )
+
+
+class LoginSchema(ma.Schema):
+    email = Email(required=True)
+    password = Password(required=True)
+    remember = ma.fields.Boolean(load_default=False)
+
+
+class MeSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    email = ma.fields.String(dump_only=True)
+    role = ma.fields.Enum(Role, by_value=True, dump_only=True)
+    expert_id = ma.fields.Function(
+        lambda u: u.expert.id if u.expert else None, dump_only=True, allow_none=True
+    )
+
+
+class CsrfSchema(ma.Schema):
+    csrf_token = ma.fields.String(dump_only=True)
+
+
+class LoginResultSchema(MeSchema, CsrfSchema):
+    pass
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = Password(required=True)
+    new_password = Password(required=True)
+
+
+class TokenCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    scopes = ma.fields.List(
+        ma.fields.Enum(TokenScope, by_value=True),
+        load_default=lambda: [TokenScope.READ],
+        validate=validate.Length(min=1, max=2),
+    )
+    expires_in_days = ma.fields.Integer(load_default=90, validate=validate.Range(min=1, max=366))
+
+
+class TokenSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(dump_only=True)
+    prefix = ma.fields.String(dump_only=True)
+    scopes = ma.fields.List(ma.fields.String(), dump_only=True)
+    created_at = ma.fields.AwareDateTime(dump_only=True)
+    expires_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    last_used_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    revoked_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class TokenCreatedSchema(TokenSchema):
+    token = ma.fields.String(dump_only=True, metadata={"description": "Shown once; keep it."})
+
+
+class UserSchema(MeSchema):
+    active = ma.fields.Boolean(dump_only=True)
+    created_at = ma.fields.AwareDateTime(dump_only=True)
+    last_login_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class UserPatchSchema(ma.Schema):
+    role = ma.fields.Enum(Role, by_value=True)
+    active = ma.fields.Boolean()
+
+
+class UserQuerySchema(ma.Schema):
+    role = ma.fields.Enum(Role, by_value=True)
+    active = ma.fields.Boolean()
+    q = ma.fields.String(
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "Part of the email address."},
+    )

@@ -1,0 +1,31 @@
+"""Fields and URL converters shared by every feature's schemas and routes."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+from werkzeug.routing import IntegerConverter
+
+# Ids are PostgreSQL ``integer``s; anything larger could only ever be a 404.
+MAX_ID = 2**31 - 1
+
+
+class Id(ma.fields.Integer):
+    """A row id: a positive 32-bit integer."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs, bounded like :class:`Id` so an oversized id is a plain 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_converter_schema(_converter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}

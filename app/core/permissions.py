@@ -1,0 +1,70 @@
+"""Who may do what: predicates on the current user, used by every view that needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from flask_login import current_user
+
+from app.core.errors import DomainError, Forbidden
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.experts.models import Expert
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+def user() -> User | None:
+    """The authenticated user, or None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def require_user() -> User:
+    found = user()
+    if found is None:
+        raise Unauthorized("Log in, or send a personal API token, to do this.")
+    return found
+
+
+def require_organiser() -> User:
+    found = require_user()
+    if not found.is_organiser:
+        raise Forbidden("Only organisers and admins may do this.")
+    return found
+
+
+def require_admin() -> User:
+    found = require_user()
+    if not found.is_admin:
+        raise Forbidden("Only admins may do this.")
+    return found
+
+
+def can_edit_expert(actor: User | None, expert: Expert) -> bool:
+    """Owners edit their own profile; organisers edit profiles nobody owns yet; admins all."""
+    if actor is None:
+        return False
+    if actor.is_admin or expert.user_id == actor.id:
+        return True
+    return actor.is_organiser and expert.user_id is None
+
+
+def can_edit_directory(actor: User | None) -> bool:
+    """Centres, publications and projects are edited by organisers and admins."""
+    return actor is not None and actor.is_organiser
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """401 in the API's error shape unless someone is authenticated."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        require_user()
+        return view(*args, **kwargs)
+
+    return wrapper
