@@ -38,11 +38,11 @@ def _ensure_instance_dir(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.accounts.auth import register_auth
+    from app.audit import services as _audit  # noqa: F401  (installs the flush listener)
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import register_error_handlers, register_integrity_handler
     from app.core.fields import id_converter_schema
-    from app.accounts.auth import register_auth
-    from app.audit import services as _audit  # noqa: F401  (installs the flush listener)
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
     from app.extensions import api, db, limiter, migrate

@@ -22,7 +22,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import orm
 
 from app import create_app
-from app.extensions import db, limiter  # noqa: E402
+from app.extensions import db, limiter
 from config import TestingConfig
 from seeds.loader import load_report
 

@@ -81,9 +81,9 @@ def enforce_session_lifetime() -> None:
 
 def enforce_token_scope() -> None:
     token = g.get("api_token")
-    if token is not None and request.method not in SAFE_METHODS:
-        if TokenScope.WRITE not in token.scopes:
-            raise Forbidden("This token may only read; create one with the write scope.")
+    writes = request.method not in SAFE_METHODS
+    if token is not None and writes and TokenScope.WRITE not in token.scopes:
+        raise Forbidden("This token may only read; create one with the write scope.")
 
 
 def touch_token() -> None:

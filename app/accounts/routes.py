@@ -1,4 +1,4 @@
-"""Registration, login, sessions, personal tokens (``/api/v1/auth``) and users (``/api/v1/users``)."""
+"""Registration, login, sessions and tokens (``/api/v1/auth``); users (``/api/v1/users``)."""
 
 from __future__ import annotations
 

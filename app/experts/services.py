@@ -42,7 +42,7 @@ def update_expert(expert: Expert, changes: dict[str, Any]) -> Expert:
         expert.country_code = check_country(changes.pop("country"))
     if "topic_ids" in changes:
         expert.topics = resolve_topics(changes.pop("topic_ids"))
-    if "orcid" in changes and changes["orcid"]:
+    if changes.get("orcid"):
         taken = db.session.scalar(
             sa.select(Expert.id).where(Expert.orcid == changes["orcid"], Expert.id != expert.id)
         )
