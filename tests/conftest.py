@@ -95,3 +95,70 @@ def runner(app: Flask, db_session) -> FlaskCliRunner:
 def dialect(app: Flask) -> str:
     with app.app_context():
         return db.engine.dialect.name
+
+
+# -- users and how they call the API -------------------------------------------
+
+PASSWORD = "steppe-caravan-2030"
+CSRF = "test-csrf-token"
+
+
+class Caller:
+    """Calls the API as one actor: anonymous, a cookie session, or a bearer token."""
+
+    def __init__(self, client: FlaskClient, *, user=None, token: str | None = None):
+        self.client, self.user, self.token = client, user, token
+        if user is not None and token is None:
+            with client.session_transaction() as sess:
+                sess["_user_id"] = user.session_token
+                sess["_fresh"] = True
+                sess["_csrf"] = CSRF
+
+    def headers(self) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        return {"X-CSRF-Token": CSRF} if self.user is not None else {}
+
+    def open(self, method: str, url: str, **kwargs):
+        headers = {**self.headers(), **kwargs.pop("headers", {})}
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs):
+        return self.open("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self.open("POST", url, **kwargs)
+
+    def patch(self, url: str, **kwargs):
+        return self.open("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs):
+        return self.open("DELETE", url, **kwargs)
+
+
+@pytest.fixture
+def make_user(db_session):
+    """A user with a real (cheap, in tests) password hash and, for experts, a profile."""
+    from app.accounts.passwords import hash_password
+    from tests import factories as f
+
+    def make(role: str = "expert", *, email: str | None = None, profile: bool = True):
+        user = f.UserFactory(
+            role=role, password_hash=hash_password(PASSWORD), **({"email": email} if email else {})
+        )
+        if role == "expert" and profile:
+            f.ExpertFactory(user=user, full_name=f"Profile of {user.email}")
+        db_session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def caller(app: Flask, db_session):
+    """``caller(user)`` for a cookie session, ``caller(token=…)``, or ``caller()`` anonymous."""
+
+    def make(user=None, *, token: str | None = None) -> Caller:
+        return Caller(app.test_client(), user=user, token=token)
+
+    return make

@@ -98,6 +98,10 @@ def touch_token() -> None:
 
 
 def authenticate() -> None:
+    # A request normally brings a fresh ``g``; one that shares an outer app context (a
+    # test, a CLI command) must not inherit the previous request's user.
+    g.pop("_login_user", None)
+    g.pop("api_token", None)
     # Resolve the user first, so the checks below know how the request is authenticated.
     _ = current_user.is_authenticated
     enforce_session_lifetime()

@@ -69,6 +69,10 @@ class User(Base):
         self.session_token = new_session_token()
 
     @property
+    def expert_id(self) -> int | None:
+        return self.expert.id if self.expert else None
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 

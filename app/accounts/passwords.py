@@ -8,12 +8,27 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
 from app.core.errors import DomainError
 
-# argon2-cffi's defaults are RFC 9106's second recommended option: argon2id, t=3,
-# m=64 MiB, p=4. Changing them here makes old hashes rehash at their next login.
-_hasher = PasswordHasher()
+# RFC 9106's second recommended option (argon2-cffi's defaults): argon2id, t=3,
+# m=64 MiB, p=4. Changing ARGON2_* makes old hashes rehash at their next login.
+DEFAULT_PARAMS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+
+@cache
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def hasher() -> PasswordHasher:
+    """The hasher configured by ``ARGON2_PARAMS`` (the tests use cheap ones)."""
+    params = DEFAULT_PARAMS
+    if has_app_context():
+        params = current_app.config.get("ARGON2_PARAMS", DEFAULT_PARAMS)
+    return _hasher_for(**params)
+
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -23,24 +38,28 @@ _DECORATION = re.compile(r"[\d\W_]+$")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return hasher().check_needs_rehash(password_hash)
+
+
+def dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so both cost the same."""
+    return _dummy_hash_for(hasher())
 
 
 @cache
-def dummy_hash() -> str:
-    """A hash to verify against when the account does not exist, so both cost the same."""
-    return _hasher.hash("no such account: the timing must match a real one")
+def _dummy_hash_for(h: PasswordHasher) -> str:
+    return h.hash("no such account: the timing must match a real one")
 
 
 @cache
@@ -57,6 +76,11 @@ def is_common(password: str) -> bool:
     return lowered in common or (len(base) >= 4 and base in common)
 
 
+def _is_repetition(password: str) -> bool:
+    """Whether the password is one shorter string repeated ("abcabcabcabc")."""
+    return (password + password).find(password, 1) < len(password)
+
+
 def check_password_policy(password: str) -> None:
     """Length and a common-password list; no rules about which characters to use
     (NIST SP 800-63B)."""
@@ -67,7 +91,7 @@ def check_password_policy(password: str) -> None:
         problems.append(f"Use at most {MAX_LENGTH} characters.")
     elif is_common(password):
         problems.append("This password is too common; choose another.")
-    elif len(set(password)) < 4:
-        problems.append("This password repeats too few characters; choose another.")
+    elif len(set(password)) < 4 or _is_repetition(password):
+        problems.append("This password repeats a short pattern; choose another.")
     if problems:
         raise DomainError("The password does not meet the policy.", {"password": problems})

@@ -28,6 +28,7 @@ from app.accounts.schemas import (
 from app.audit.services import record
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
+from app.core.redirects import safe_next
 from app.extensions import db, limiter
 
 auth = Blueprint(
@@ -46,6 +47,16 @@ def _login_email() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
     return f"login:{str(email).strip().lower()}" if email else "login:-"
+
+
+def _me(user) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role,
+        "expert_id": user.expert_id,
+        "csrf_token": csrf_token(),
+    }
 
 
 def _limit(name: str):
@@ -86,13 +97,7 @@ class Login(MethodView):
         login_user(user, remember=data["remember"])
         record("login", "user", user.id)
         db.session.commit()
-        return {
-            "id": user.id,
-            "email": user.email,
-            "role": user.role,
-            "expert_id": user.expert.id if user.expert else None,
-            "csrf_token": csrf_token(),
-        }
+        return {**_me(user), "next": safe_next(data["next"])}
 
 
 @auth.route("/logout")
@@ -134,13 +139,7 @@ class Password(MethodView):
         services.change_password(user, data["current_password"], data["new_password"])
         db.session.commit()
         login_user(user)  # the cookie now carries the new session token
-        return {
-            "id": user.id,
-            "email": user.email,
-            "role": user.role,
-            "expert_id": user.expert.id if user.expert else None,
-            "csrf_token": csrf_token(),
-        }
+        return _me(user)
 
 
 @auth.route("/tokens")

@@ -42,15 +42,21 @@ class LoginSchema(ma.Schema):
     email = Email(required=True)
     password = Password(required=True)
     remember = ma.fields.Boolean(load_default=False)
+    next = ma.fields.String(
+        load_default="/",
+        validate=validate.Length(max=2_000),
+        metadata={
+            "description": "Where the client goes after login: a path on this site; "
+            "anything else becomes /."
+        },
+    )
 
 
 class MeSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     email = ma.fields.String(dump_only=True)
     role = ma.fields.Enum(Role, by_value=True, dump_only=True)
-    expert_id = ma.fields.Function(
-        lambda u: u.expert.id if u.expert else None, dump_only=True, allow_none=True
-    )
+    expert_id = ma.fields.Integer(dump_only=True, allow_none=True)
 
 
 class CsrfSchema(ma.Schema):
@@ -58,7 +64,7 @@ class CsrfSchema(ma.Schema):
 
 
 class LoginResultSchema(MeSchema, CsrfSchema):
-    pass
+    next = ma.fields.String(dump_only=True)
 
 
 class PasswordChangeSchema(ma.Schema):
