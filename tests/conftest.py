@@ -120,6 +120,9 @@ class Caller:
         return {"X-CSRF-Token": CSRF} if self.user is not None else {}
 
     def open(self, method: str, url: str, **kwargs):
+        # What the test set up is committed (to its savepoint) before the request runs,
+        # as it would be in real use; a request's rollback then cannot undo it.
+        db.session.commit()
         headers = {**self.headers(), **kwargs.pop("headers", {})}
         return self.client.open(url, method=method, headers=headers, **kwargs)
 

@@ -159,7 +159,8 @@ class Tokens(MethodView):
             user, data["name"], data["scopes"], data["expires_in_days"]
         )
         db.session.commit()
-        return {**TokenSchema().dump(token), "token": secret}
+        token.secret = secret  # shown in this answer only, never stored
+        return token
 
 
 @auth.route("/tokens/<int:token_id>")

@@ -94,7 +94,9 @@ class TokenSchema(ma.Schema):
 
 
 class TokenCreatedSchema(TokenSchema):
-    token = ma.fields.String(dump_only=True, metadata={"description": "Shown once; keep it."})
+    token = ma.fields.String(
+        attribute="secret", dump_only=True, metadata={"description": "Shown once; keep it."}
+    )
 
 
 class UserSchema(MeSchema):

@@ -1,0 +1,205 @@
+"""The permission matrix: every route in ``app.url_map``, tried by every kind of caller.
+
+A route without a row fails ``test_every_route_has_a_row``. Each row gives the URL
+(filled from the objects the ``world`` fixture makes), a body, and the status each
+caller gets: anonymous, the owning expert, another expert, an organiser, an admin,
+and the owner's read-only and read-write tokens.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.services import create_token
+from app.models import Expert, ProfileClaim, TokenScope
+from tests import factories as f
+from tests.conftest import PASSWORD
+
+ACTORS = ("anon", "owner", "other", "organiser", "admin", "read_token", "write_token")
+_emails = itertools.count()
+
+
+def statuses(anon, owner, other, organiser, admin, read_token, write_token) -> dict[str, int]:
+    return dict(
+        zip(ACTORS, (anon, owner, other, organiser, admin, read_token, write_token), strict=True)
+    )
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+@dataclass
+class Row:
+    method: str
+    rule: str
+    expected: dict[str, int]
+    url: str | None = None  # the rule with its ids filled, e.g. "/api/v1/experts/{owner_expert}"
+    body: Any = None  # a dict, or a callable taking the world for a fresh body each time
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+ADMIN_ONLY = statuses(401, 403, 403, 403, 200, 403, 403)
+LOGGED_IN = statuses(401, 200, 200, 200, 200, 200, 200)
+WRITE = statuses(401, 201, 201, 201, 201, 403, 201)
+
+ROWS = [
+    Row("GET", "/api/v1/health", everyone(200)),
+    Row("GET", "/api/v1/openapi.json", everyone(200)),
+    Row("GET", "/api/v1/docs", everyone(200)),
+    Row(
+        "GET",
+        "/api/v1/docs/assets/<path:filename>",
+        everyone(200),
+        url="/api/v1/docs/assets/swagger-ui.css",
+    ),
+    Row("GET", "/api/v1/auth/csrf", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/auth/login",
+        statuses(200, 200, 200, 200, 200, 403, 200),
+        body=lambda w: {"email": w.owner.email, "password": PASSWORD},
+    ),
+    Row("POST", "/api/v1/auth/logout", statuses(401, 204, 204, 204, 204, 403, 204)),
+    Row("GET", "/api/v1/auth/me", LOGGED_IN),
+    Row(
+        "POST",
+        "/api/v1/auth/password",
+        statuses(401, 200, 200, 200, 200, 403, 200),
+        body={"current_password": PASSWORD, "new_password": "a-different-passphrase"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/auth/register",
+        statuses(201, 201, 201, 201, 201, 403, 201),
+        body=lambda w: {
+            "email": f"new{next(_emails)}@example.org",
+            "password": PASSWORD,
+            "full_name": "Новый эксперт",
+            "country": "RU",
+        },
+    ),
+    Row("GET", "/api/v1/auth/tokens", LOGGED_IN),
+    Row("POST", "/api/v1/auth/tokens", WRITE, body={"name": "script"}),
+    Row(
+        "DELETE",
+        "/api/v1/auth/tokens/<int:token_id>",
+        statuses(401, 204, 404, 404, 404, 403, 204),
+        url="/api/v1/auth/tokens/{token}",
+    ),
+    Row("GET", "/api/v1/claims", LOGGED_IN),
+    Row(
+        "GET",
+        "/api/v1/claims/<int:claim_id>",
+        statuses(401, 200, 404, 404, 200, 200, 200),
+        url="/api/v1/claims/{claim}",
+    ),
+    Row(
+        "POST",
+        "/api/v1/claims/<int:claim_id>/approve",
+        ADMIN_ONLY,
+        url="/api/v1/claims/{claim}/approve",
+        body={},
+    ),
+    Row(
+        "POST",
+        "/api/v1/claims/<int:claim_id>/reject",
+        ADMIN_ONLY,
+        url="/api/v1/claims/{claim}/reject",
+        body={},
+    ),
+    Row(
+        "GET",
+        "/api/v1/experts/<int:expert_id>",
+        everyone(200),
+        url="/api/v1/experts/{owner_expert}",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/experts/<int:expert_id>",
+        statuses(401, 200, 403, 403, 200, 403, 200),
+        url="/api/v1/experts/{owner_expert}",
+        body={"biography": "Edited."},
+    ),
+    Row(
+        "POST",
+        "/api/v1/experts/<int:expert_id>/claim",
+        WRITE,
+        url="/api/v1/experts/{claimable}/claim",
+        body={},
+    ),
+    Row("GET", "/api/v1/users", ADMIN_ONLY),
+    Row("GET", "/api/v1/users/<int:user_id>", ADMIN_ONLY, url="/api/v1/users/{user}"),
+    Row(
+        "PATCH",
+        "/api/v1/users/<int:user_id>",
+        ADMIN_ONLY,
+        url="/api/v1/users/{user}",
+        body={"role": "organiser"},
+    ),
+    Row("GET", "/api/v1/audit", ADMIN_ONLY),
+]
+
+
+class World:
+    """The objects the matrix's URLs point at, and one caller per actor."""
+
+    def __init__(self, make_user, caller, db_session):
+        self.owner = make_user()
+        self.other = make_user()
+        users = {
+            "owner": self.owner,
+            "other": self.other,
+            "organiser": make_user("organiser"),
+            "admin": make_user("admin"),
+        }
+        _, read = create_token(self.owner, "read", [TokenScope.READ], 30)
+        _, write = create_token(self.owner, "write", [TokenScope.WRITE], 30)
+        token, _ = create_token(self.owner, "to revoke", [TokenScope.READ], 30)
+        unowned = db_session.scalars(sa.select(Expert).filter_by(full_name="Askar Nursha")).one()
+        claim = ProfileClaim(user=self.owner, expert_id=unowned.id)
+        db_session.add(claim)
+        db_session.flush()
+        self.ids = {
+            "owner_expert": self.owner.expert.id,
+            "token": token.id,
+            "claim": claim.id,
+            "claimable": f.ExpertFactory().id,
+            "user": self.other.id,
+        }
+        self.callers = {name: caller(user) for name, user in users.items()}
+        self.callers.update(
+            anon=caller(), read_token=caller(token=read), write_token=caller(token=write)
+        )
+
+
+@pytest.fixture
+def world(make_user, caller, db_session) -> World:
+    return World(make_user, caller, db_session)
+
+
+def test_every_route_has_a_row(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    covered = {(row.method, row.rule) for row in ROWS}
+    assert routes - covered == set(), "routes without a row in the permission matrix"
+    assert covered - routes == set(), "rows for routes that do not exist"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.rule}")
+def test_permission_matrix(world, row, actor):
+    url = (row.url or row.rule).format(**world.ids)
+    body = row.body(world) if callable(row.body) else row.body
+    kwargs = {"json": body} if body is not None else {}
+    response = world.callers[actor].open(row.method, url, **kwargs)
+    with response:
+        assert response.status_code == row.expected[actor], response.get_data(as_text=True)[:300]
