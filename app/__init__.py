@@ -46,6 +46,7 @@ def _init_extensions(app: Flask) -> None:
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
     from app.extensions import api, db, limiter, migrate
+    from app.search import services as _search  # noqa: F401  (keeps search keys current)
 
     db.init_app(app)
     register_sqlite_pragmas(app)
@@ -82,7 +83,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.search.cli import search_cli
     from seeds.cli import seed_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(seed_cli)
+    for group in (users_cli, search_cli, seed_cli):
+        app.cli.add_command(group)

@@ -24,6 +24,7 @@ from app.forums.models import (
 from app.projects.models import Project, ProjectCentre, ProjectKind, project_topics
 from app.publications.models import Authorship, Publication, PublicationKind, publication_topics
 from app.reference.models import Country, Region, Topic
+from app.search.models import SearchKey
 
 __all__ = [
     "Affiliation",
@@ -53,6 +54,7 @@ __all__ = [
     "Region",
     "Role",
     "Room",
+    "SearchKey",
     "SessionFormat",
     "TokenScope",
     "Topic",

@@ -30,6 +30,7 @@ from app.models import (
     Region,
     Topic,
 )
+from app.search.services import reindex
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -274,5 +275,10 @@ class ReportLoader:
 
 
 def load_report(data_dir: Path = DATA_DIR) -> dict[str, int]:
-    """Bring the database to the report's data. Flushes; the caller commits."""
-    return ReportLoader(data_dir).load()
+    """Bring the database to the report's data. Flushes; the caller commits.
+
+    Records that predate the search index get their keys here too.
+    """
+    counts = ReportLoader(data_dir).load()
+    reindex(db.session, missing_only=True)
+    return counts

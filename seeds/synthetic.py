@@ -38,6 +38,7 @@ from app.models import (
     publication_topics,
     session_topics,
 )
+from app.search.services import insert_keys
 from seeds import names
 
 BATCH = 5_000
@@ -151,6 +152,14 @@ class Generator:
     def make_centres(self) -> int:
         rows = [self.centre_row(n) for n in range(1, self.spec.centres + 1)]
         ids = _insert_returning_ids(Centre, rows)
+        insert_keys(
+            db.session,
+            "centre",
+            (
+                (cid, [row["name_en"], row["name_ru"], row["acronym"]])
+                for cid, row in zip(ids, rows, strict=True)
+            ),
+        )
         for cid, row in zip(ids, rows, strict=True):
             self.centre_country[cid] = row["country_code"]
             self.centres_by_country[row["country_code"]].append(cid)
@@ -207,6 +216,14 @@ class Generator:
     def make_experts(self) -> int:
         rows = [self.expert_row(n) for n in range(self.spec.experts)]
         ids = _insert_returning_ids(Expert, rows)
+        insert_keys(
+            db.session,
+            "expert",
+            (
+                (eid, [row["full_name"], *row["other_names"]])
+                for eid, row in zip(ids, rows, strict=True)
+            ),
+        )
         affiliations = []
         for eid, row in zip(ids, rows, strict=True):
             country = row["country_code"]
@@ -300,6 +317,11 @@ class Generator:
             batch = [self.publication_row(n + i) for i in range(size)]
             n += size
             ids = _insert_returning_ids(Publication, [row for row, _ in batch])
+            insert_keys(
+                db.session,
+                "publication",
+                ((pid, [row["title"]]) for pid, (row, _) in zip(ids, batch, strict=True)),
+            )
             _insert(
                 Authorship,
                 (
@@ -343,6 +365,11 @@ class Generator:
                 )
             )
         ids = _insert_returning_ids(Project, rows)
+        insert_keys(
+            db.session,
+            "project",
+            ((pid, [row["title"]]) for pid, row in zip(ids, rows, strict=True)),
+        )
         _insert(
             ProjectCentre,
             (

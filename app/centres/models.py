@@ -41,6 +41,8 @@ class Centre(Base):
     """An analytical centre; departments hang under their parent through ``parent_id``."""
 
     __audit__ = "centre"
+    __search_type__ = "centre"
+    __search_fields__ = ("name_en", "name_ru", "name_kk", "acronym", "alt_names")
     __tablename__ = "centres"
     __table_args__ = (
         sa.CheckConstraint(
@@ -83,3 +85,6 @@ class Centre(Base):
 
     def __repr__(self) -> str:
         return f"<Centre {self.id} {self.acronym or self.name_en}>"
+
+    def search_texts(self) -> list[str | None]:
+        return [self.name_en, self.name_ru, self.name_kk, self.acronym, *(self.alt_names or [])]

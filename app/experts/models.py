@@ -24,6 +24,8 @@ class Expert(Base):
     """A person who analyses the neighbour country; ``other_names`` holds every other spelling."""
 
     __audit__ = "expert"
+    __search_type__ = "expert"
+    __search_fields__ = ("full_name", "other_names")
     __tablename__ = "experts"
     __table_args__ = (
         sa.CheckConstraint(
@@ -59,6 +61,9 @@ class Expert(Base):
 
     def __repr__(self) -> str:
         return f"<Expert {self.id} {self.full_name}>"
+
+    def search_texts(self) -> list[str]:
+        return [self.full_name, *(self.other_names or [])]
 
 
 class Affiliation(Base):

@@ -30,6 +30,8 @@ class Project(Base):
     """A joint project or agreement; it runs from ``start_date`` to ``end_date`` (open if null)."""
 
     __audit__ = "project"
+    __search_type__ = "project"
+    __search_fields__ = ("title",)
     __tablename__ = "projects"
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
@@ -49,6 +51,9 @@ class Project(Base):
     participants: Mapped[list[ProjectCentre]] = relationship(
         back_populates="project", cascade="all, delete-orphan"
     )
+
+    def search_texts(self) -> list[str]:
+        return [self.title]
 
 
 class ProjectCentre(Base):

@@ -36,6 +36,8 @@ class Publication(Base):
     """A published work; ``year`` is always known, ``published_on`` only when the day is."""
 
     __audit__ = "publication"
+    __search_type__ = "publication"
+    __search_fields__ = ("title",)
     __tablename__ = "publications"
     __table_args__ = (
         sa.CheckConstraint("year BETWEEN 1900 AND 2100", name="year_plausible"),
@@ -68,6 +70,9 @@ class Publication(Base):
 
     def __repr__(self) -> str:
         return f"<Publication {self.id} {self.title[:40]!r}>"
+
+    def search_texts(self) -> list[str]:
+        return [self.title]
 
 
 class Authorship(Base):

@@ -1,0 +1,195 @@
+"""Cross-script search over stored name keys.
+
+Every searchable model names its texts in ``search_texts()``; a flush listener keeps
+their keys in ``search_keys`` current. A query is folded the same way and ranked:
+exact matches first, then prefixes, then fuzzy matches (rapidfuzz) among keys that
+share the query word's first letters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz
+from sqlalchemy import event, orm
+
+from app.core.names import name_key, name_words, prefix_upper_bound
+from app.search.models import KEY_LENGTH, SearchKey
+
+EXACT, PREFIX, FUZZY = 3, 2, 1
+FUZZY_CUTOFF = 80
+MIN_WORD = 2
+MAX_CANDIDATE_ROWS = 20_000
+
+
+def key_rows(entity_type: str, entity_id: int, texts: Iterable[str | None]) -> list[dict]:
+    """The ``search_keys`` rows for one record's texts."""
+    seen: set[tuple[str, bool]] = set()
+    for text in texts:
+        if not text:
+            continue
+        words = name_words(text)
+        whole = "".join(words)[:KEY_LENGTH]
+        if whole:
+            seen.add((whole, True))
+        seen.update((w[:KEY_LENGTH], False) for w in words if len(w) >= MIN_WORD)
+    return [
+        {"entity_type": entity_type, "entity_id": entity_id, "key": key, "whole": whole}
+        for key, whole in sorted(seen)
+    ]
+
+
+# -- keeping keys current -----------------------------------------------------------
+
+
+def _needs_reindex(obj: Any) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in obj.__search_fields__)
+
+
+@event.listens_for(orm.Session, "after_flush")
+def _reindex(session: orm.Session, _context: Any) -> None:
+    stale, rows = [], []
+    for obj in session.new | session.dirty:
+        if hasattr(obj, "search_texts") and (obj in session.new or _needs_reindex(obj)):
+            stale.append((obj.__search_type__, obj.id))
+            rows.extend(key_rows(obj.__search_type__, obj.id, obj.search_texts()))
+    stale.extend((o.__search_type__, o.id) for o in session.deleted if hasattr(o, "search_texts"))
+    if not stale:
+        return
+    conn = session.connection()
+    table = SearchKey.__table__
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for entity_type, entity_id in stale:
+        by_type[entity_type].append(entity_id)
+    for entity_type, ids in by_type.items():
+        conn.execute(
+            table.delete().where(table.c.entity_type == entity_type, table.c.entity_id.in_(ids))
+        )
+    if rows:
+        conn.execute(table.insert(), rows)
+
+
+# -- querying -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Hit:
+    tier: int
+    score: float
+    entity_id: int
+
+
+def _candidate_rows(
+    session: orm.Session, entity_type: str, words: list[str], whole: str, fuzzy: bool
+) -> list[tuple[int, str, bool]]:
+    """Keys starting with any query word (or, for fuzzy, with its first letters)."""
+    stems = {w[:MIN_WORD] if fuzzy else w for w in words} | ({whole} if not fuzzy else set())
+    c = SearchKey.__table__.c
+    ranges = [sa.and_(c.key >= s, c.key < prefix_upper_bound(s)) for s in stems if s]
+    stmt = (
+        sa.select(c.entity_id, c.key, c.whole)
+        .where(c.entity_type == entity_type, sa.or_(*ranges))
+        .limit(MAX_CANDIDATE_ROWS)
+    )
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def _word_score(word: str, key: str, fuzzy: bool) -> tuple[int, float]:
+    if key == word:
+        return EXACT, 1.0
+    if key.startswith(word):
+        return PREFIX, len(word) / len(key)
+    if fuzzy and len(word) >= 4:
+        ratio = fuzz.ratio(word, key)
+        if ratio >= FUZZY_CUTOFF:
+            return FUZZY, ratio / 100
+    return 0, 0.0
+
+
+def _rank(
+    rows: list[tuple[int, str, bool]], words: list[str], whole: str, fuzzy: bool
+) -> dict[int, Hit]:
+    keys: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for entity_id, key, is_whole in rows:
+        keys[entity_id].append((key, is_whole))
+    hits = {}
+    for entity_id, entity_keys in keys.items():
+        if any(is_whole and key == whole for key, is_whole in entity_keys):
+            hits[entity_id] = Hit(EXACT, 2.0, entity_id)
+            continue
+        per_word = [max(_word_score(w, k, fuzzy) for k, _ in entity_keys) for w in words]
+        if all(tier for tier, _ in per_word):
+            tier = min(tier for tier, _ in per_word)
+            score = sum(s for _, s in per_word) / len(per_word)
+            hits[entity_id] = Hit(tier, score, entity_id)
+        elif any(is_whole and key.startswith(whole) for key, is_whole in entity_keys):
+            hits[entity_id] = Hit(PREFIX, len(whole) / 100, entity_id)
+    return hits
+
+
+def search(session: orm.Session, entity_type: str, query: str, limit: int = 500) -> list[Hit]:
+    """Ranked hits for ``query``: exact, then prefix, then fuzzy; best first."""
+    words = [w for w in name_words(query) if w]
+    whole = name_key(query)[:KEY_LENGTH]
+    if not whole:
+        return []
+    hits = _rank(_candidate_rows(session, entity_type, words, whole, False), words, whole, False)
+    if len(hits) < limit:
+        fuzzy_rows = _candidate_rows(session, entity_type, words, whole, True)
+        for entity_id, hit in _rank(fuzzy_rows, words, whole, True).items():
+            hits.setdefault(entity_id, hit)
+    ranked = sorted(hits.values(), key=lambda h: (-h.tier, -h.score, h.entity_id))
+    return ranked[:limit]
+
+
+# -- rebuilding -----------------------------------------------------------------------
+
+
+def searchable_models() -> list[type]:
+    from app.centres.models import Centre
+    from app.experts.models import Expert
+    from app.projects.models import Project
+    from app.publications.models import Publication
+
+    return [Expert, Centre, Publication, Project]
+
+
+def insert_keys(
+    session: orm.Session,
+    entity_type: str,
+    records: Iterable[tuple[int, list[str | None]]],
+    batch: int = 5_000,
+) -> int:
+    """Insert the keys of ``(id, texts)`` records in batches; returns how many rows."""
+    table, pending, total = SearchKey.__table__, [], 0
+    for entity_id, texts in records:
+        pending.extend(key_rows(entity_type, entity_id, texts))
+        if len(pending) >= batch:
+            session.execute(table.insert(), pending)
+            total, pending = total + len(pending), []
+    if pending:
+        session.execute(table.insert(), pending)
+        total += len(pending)
+    return total
+
+
+def reindex(session: orm.Session, *, missing_only: bool = False) -> dict[str, int]:
+    """Rebuild the keys of every searchable record (or only of those that have none)."""
+    counts = {}
+    table = SearchKey.__table__
+    for model in searchable_models():
+        entity_type = model.__search_type__
+        stmt = sa.select(model).execution_options(yield_per=2_000).order_by(model.id)
+        if missing_only:
+            indexed = sa.select(table.c.entity_id).where(table.c.entity_type == entity_type)
+            stmt = stmt.where(model.id.not_in(indexed))
+        else:
+            session.execute(table.delete().where(table.c.entity_type == entity_type))
+        records = ((obj.id, obj.search_texts()) for obj in session.scalars(stmt))
+        counts[entity_type] = insert_keys(session, entity_type, records)
+    return counts
