@@ -18,6 +18,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(config_class)
     app.url_map.converters["int"] = IdConverter
+    app.json.ensure_ascii = False  # names in Cyrillic and Kazakh stay readable
     _ensure_instance_dir(app)
 
     _init_extensions(app)
@@ -70,14 +71,29 @@ def _migrations_dir():
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.routes import auth, users
     from app.audit.routes import blp as audit
+    from app.centres.routes import blp as centres
     from app.claims.routes import blp as claims
     from app.core.docs import blp as docs
     from app.experts.routes import blp as experts
     from app.extensions import api
     from app.health.routes import blp as health
+    from app.projects.routes import blp as projects
+    from app.publications.routes import blp as publications
+    from app.reference.routes import blp as reference
 
     app.register_blueprint(docs)
-    for blueprint in (health, auth, users, experts, claims, audit):
+    for blueprint in (
+        health,
+        auth,
+        users,
+        reference,
+        centres,
+        experts,
+        publications,
+        projects,
+        claims,
+        audit,
+    ):
         api.register_blueprint(blueprint)
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.services import create_token
-from app.models import Expert, ProfileClaim, TokenScope
+from app.models import Expert, ProfileClaim, Region, TokenScope, Topic
 from tests import factories as f
 from tests.conftest import PASSWORD
 
@@ -47,6 +47,10 @@ class Row:
 ADMIN_ONLY = statuses(401, 403, 403, 403, 200, 403, 403)
 LOGGED_IN = statuses(401, 200, 200, 200, 200, 200, 200)
 WRITE = statuses(401, 201, 201, 201, 201, 403, 201)
+# The owner's tokens belong to an expert, who may not edit the directory.
+ORGANISER_CREATES = statuses(401, 403, 403, 201, 201, 403, 403)
+ORGANISER_EDITS = statuses(401, 403, 403, 200, 200, 403, 403)
+ORGANISER_DELETES = statuses(401, 403, 403, 204, 204, 403, 403)
 
 ROWS = [
     Row("GET", "/api/v1/health", everyone(200)),
@@ -146,6 +150,110 @@ ROWS = [
 ]
 
 
+# The directory: reading is public, organisers and admins write.
+ROWS += [
+    Row("GET", "/api/v1/countries", everyone(200)),
+    Row(
+        "GET",
+        "/api/v1/countries/<string(length=2):code>",
+        everyone(200),
+        url="/api/v1/countries/KZ",
+    ),
+    Row("GET", "/api/v1/regions", everyone(200)),
+    Row("GET", "/api/v1/regions/<int:region_id>", everyone(200), url="/api/v1/regions/{region}"),
+    Row("GET", "/api/v1/topics", everyone(200)),
+    Row("GET", "/api/v1/topics/<int:topic_id>", everyone(200), url="/api/v1/topics/{topic}"),
+    Row("GET", "/api/v1/centres", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/centres",
+        ORGANISER_CREATES,
+        body=lambda w: {"name_en": f"Centre {next(_emails)}", "country": "KZ", "kind": "ngo"},
+    ),
+    Row("GET", "/api/v1/centres/<int:centre_id>", everyone(200), url="/api/v1/centres/{centre}"),
+    Row(
+        "PATCH",
+        "/api/v1/centres/<int:centre_id>",
+        ORGANISER_EDITS,
+        url="/api/v1/centres/{centre}",
+        body={"city": "Oral"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/centres/<int:centre_id>",
+        ORGANISER_DELETES,
+        url="/api/v1/centres/{centre}",
+    ),
+    Row("GET", "/api/v1/experts", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/experts",
+        ORGANISER_CREATES,
+        body=lambda w: {"full_name": f"Expert {next(_emails)}", "country": "RU"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/experts/<int:expert_id>",
+        ORGANISER_DELETES,
+        url="/api/v1/experts/{claimable}",
+    ),
+    Row("GET", "/api/v1/publications", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/publications",
+        ORGANISER_CREATES,
+        body=lambda w: {"title": f"Work {next(_emails)}", "kind": "article", "year": 2024},
+    ),
+    Row(
+        "GET",
+        "/api/v1/publications/<int:publication_id>",
+        everyone(200),
+        url="/api/v1/publications/{publication}",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/publications/<int:publication_id>",
+        ORGANISER_EDITS,
+        url="/api/v1/publications/{publication}",
+        body={"venue": "Regnum"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/publications/<int:publication_id>",
+        ORGANISER_DELETES,
+        url="/api/v1/publications/{publication}",
+    ),
+    Row("GET", "/api/v1/projects", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/projects",
+        ORGANISER_CREATES,
+        body=lambda w: {
+            "title": "Joint roundtable",
+            "kind": "roundtable",
+            "start_date": "2025-05-01",
+            "centre_ids": w.centre_pair,
+        },
+    ),
+    Row(
+        "GET", "/api/v1/projects/<int:project_id>", everyone(200), url="/api/v1/projects/{project}"
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/projects/<int:project_id>",
+        ORGANISER_EDITS,
+        url="/api/v1/projects/{project}",
+        body={"description": "Edited."},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/projects/<int:project_id>",
+        ORGANISER_DELETES,
+        url="/api/v1/projects/{project}",
+    ),
+]
+
+
 class World:
     """The objects the matrix's URLs point at, and one caller per actor."""
 
@@ -165,12 +273,20 @@ class World:
         claim = ProfileClaim(user=self.owner, expert_id=unowned.id)
         db_session.add(claim)
         db_session.flush()
+        centres = [f.CentreFactory(country_code="RU"), f.CentreFactory(country_code="KZ")]
+        self.centre_pair = [c.id for c in centres]
+        project = f.ProjectCentreFactory(centre=centres[0]).project
         self.ids = {
             "owner_expert": self.owner.expert.id,
             "token": token.id,
             "claim": claim.id,
             "claimable": f.ExpertFactory().id,
             "user": self.other.id,
+            "region": db_session.scalars(sa.select(Region.id)).first(),
+            "topic": db_session.scalars(sa.select(Topic.id)).first(),
+            "centre": centres[0].id,
+            "publication": f.PublicationFactory().id,
+            "project": project.id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

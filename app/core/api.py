@@ -23,3 +23,12 @@ class Api(flask_smorest.Api):
                 if key.lower() not in {"content-type", "content-length"}
             }
         return payload, code, headers
+
+
+def schema_name(schema: Any) -> str:
+    """OpenAPI component names: ``CentreWriteSchema(partial=True)`` becomes ``CentreWritePatch``."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.partial:
+        name += "Patch"
+    return name

@@ -54,6 +54,13 @@ def can_edit_expert(actor: User | None, expert: Expert) -> bool:
     return actor.is_organiser and expert.user_id is None
 
 
+def can_delete_expert(actor: User | None, expert: Expert) -> bool:
+    """Admins delete any profile; organisers only those nobody owns."""
+    if actor is None:
+        return False
+    return actor.is_admin or (actor.is_organiser and expert.user_id is None)
+
+
 def can_edit_directory(actor: User | None) -> bool:
     """Centres, publications and projects are edited by organisers and admins."""
     return actor is not None and actor.is_organiser

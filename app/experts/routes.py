@@ -1,36 +1,82 @@
-"""Expert profiles: reading is public; editing follows :func:`can_edit_expert`."""
+"""Experts: reading is public; editing follows :func:`can_edit_expert`."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from app.centres.schemas import ForceSchema
 from app.core.errors import Forbidden
-from app.core.permissions import can_edit_expert, require_user
+from app.core.etag import check_if_match, with_etag
+from app.core.exports import csv_doc, list_or_export
+from app.core.pagination import SelectPage
+from app.core.permissions import can_delete_expert, can_edit_expert, require_organiser, require_user
 from app.experts import services
-from app.experts.schemas import ExpertPatchSchema, ExpertSchema
+from app.experts.schemas import (
+    ExpertDetailSchema,
+    ExpertQuerySchema,
+    ExpertSchema,
+    ExpertWriteSchema,
+)
 from app.extensions import db
 
 blp = Blueprint(
     "experts", __name__, url_prefix="/api/v1/experts", description="Experts of both countries."
 )
+ITEM = ExpertSchema()
+
+
+@blp.route("")
+class Experts(MethodView):
+    @blp.arguments(ExpertQuerySchema, location="query")
+    @blp.response(200, ExpertSchema(many=True))
+    @blp.doc(**csv_doc("Expert"))
+    @blp.paginate(SelectPage)
+    def get(self, filters):
+        """List experts: filter, search names in any script, sort; ``format=csv`` exports."""
+        return list_or_export(services.list_query(filters), filters, ExpertSchema, "experts")
+
+    @blp.arguments(ExpertWriteSchema)
+    @blp.arguments(ForceSchema, location="query", as_kwargs=True)
+    @blp.response(201, ExpertSchema)
+    def post(self, data, force):
+        """Add an expert (409 with candidates if one of that name exists, unless force)."""
+        require_organiser()
+        expert = services.create_expert(data, force=force)
+        db.session.commit()
+        return with_etag(expert, ITEM)
 
 
 @blp.route("/<int:expert_id>")
 class ExpertItem(MethodView):
-    @blp.response(200, ExpertSchema)
+    @blp.response(200, ExpertDetailSchema)
     def get(self, expert_id):
-        """One expert's profile."""
-        return services.get_expert(expert_id)
+        """A profile with affiliations over time, publications, sessions and collaborators
+        across the border."""
+        expert = services.get_expert(expert_id)
+        _, headers = with_etag(expert, ITEM)
+        return services.with_detail(expert), headers
 
-    @blp.arguments(ExpertPatchSchema)
+    @blp.arguments(ExpertWriteSchema(partial=True))
     @blp.response(200, ExpertSchema)
     def patch(self, data, expert_id):
-        """Edit a profile: your own, or (organisers) one nobody owns yet."""
+        """Edit a profile: your own, or (organisers) one nobody owns yet. Send ``If-Match``."""
         actor = require_user()
         expert = services.get_expert(expert_id)
         if not can_edit_expert(actor, expert):
             raise Forbidden("You may edit only your own profile.")
+        check_if_match(expert, ITEM)
         services.update_expert(expert, data)
         db.session.commit()
-        return expert
+        return with_etag(expert, ITEM)
+
+    @blp.response(204)
+    def delete(self, expert_id):
+        """Delete a profile (admins; organisers for profiles nobody owns)."""
+        actor = require_user()
+        expert = services.get_expert(expert_id)
+        if not can_delete_expert(actor, expert):
+            raise Forbidden("Only admins delete profiles that belong to a user.")
+        check_if_match(expert, ITEM)
+        services.delete_expert(expert)
+        db.session.commit()

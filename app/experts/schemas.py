@@ -5,19 +5,27 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from app.core.exports import format_field
 from app.core.fields import Id
+from app.core.listing import q_field, sort_field
 from app.experts.models import ORCID_PATTERN
+from app.reference.schemas import COUNTRY_CODE
 
-COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU or KZ.")
 NAME = validate.Length(min=1, max=300)
 
 
 class AffiliationSchema(ma.Schema):
-    centre_id = ma.fields.Integer(dump_only=True)
+    centre_id = Id(required=True)
     centre_name = ma.fields.String(attribute="centre.name_en", dump_only=True)
-    position = ma.fields.String(dump_only=True, allow_none=True)
-    start_date = ma.fields.Date(dump_only=True, allow_none=True)
-    end_date = ma.fields.Date(dump_only=True, allow_none=True)
+    position = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    start_date = ma.fields.Date(allow_none=True)
+    end_date = ma.fields.Date(allow_none=True)
+
+    @ma.validates_schema
+    def _ends_after_start(self, data, **_kwargs):
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            raise ma.ValidationError("The end comes before the start.", "end_date")
 
 
 class ExpertSchema(ma.Schema):
@@ -35,13 +43,45 @@ class ExpertSchema(ma.Schema):
     affiliations = ma.fields.List(ma.fields.Nested(AffiliationSchema), dump_only=True)
 
 
-class ExpertPatchSchema(ma.Schema):
-    """Fields an expert edits on their own profile. Ids, owner and ``verified`` are not here:
-    sending them is refused."""
+class ExpertPublicationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    year = ma.fields.Integer()
+    kind = ma.fields.String()
+    centre_id = ma.fields.Integer(allow_none=True)
 
-    full_name = ma.fields.String(validate=NAME)
+
+class ExpertParticipationSchema(ma.Schema):
+    session_id = ma.fields.Integer()
+    session_title = ma.fields.String()
+    forum_id = ma.fields.Integer()
+    forum_title = ma.fields.String()
+    role = ma.fields.String()
+    status = ma.fields.String()
+    starts_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class CollaboratorSchema(ma.Schema):
+    id = ma.fields.Integer()
+    full_name = ma.fields.String()
+    country = ma.fields.String()
+    joint_publications = ma.fields.Integer()
+    shared_sessions = ma.fields.Integer()
+
+
+class ExpertDetailSchema(ExpertSchema):
+    publications = ma.fields.List(ma.fields.Nested(ExpertPublicationSchema), dump_only=True)
+    participations = ma.fields.List(ma.fields.Nested(ExpertParticipationSchema), dump_only=True)
+    collaborators_abroad = ma.fields.List(ma.fields.Nested(CollaboratorSchema), dump_only=True)
+
+
+class ExpertWriteSchema(ma.Schema):
+    """What an editor sets; an expert needs only ``full_name`` and ``country``. Ids, the
+    owner and ``verified`` are not here: sending them is refused."""
+
+    full_name = ma.fields.String(required=True, validate=NAME)
     other_names = ma.fields.List(ma.fields.String(validate=NAME), validate=validate.Length(max=20))
-    country = ma.fields.String(validate=COUNTRY)
+    country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     biography = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
     birth_year = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1900, max=2015))
     orcid = ma.fields.String(allow_none=True, validate=validate.Regexp(ORCID_PATTERN))
@@ -50,3 +90,20 @@ class ExpertPatchSchema(ma.Schema):
         validate=validate.Length(max=20),
     )
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))
+    affiliations = ma.fields.List(
+        ma.fields.Nested(AffiliationSchema), validate=validate.Length(max=30)
+    )
+
+
+class ExpertQuerySchema(ma.Schema):
+    country = ma.fields.String(validate=COUNTRY_CODE)
+    topic = Id()
+    centre = Id(metadata={"description": "Experts currently at this centre."})
+    verified = ma.fields.Boolean()
+    q = q_field()
+    sort = sort_field("name", "id", default="name")
+    format = format_field()
+
+
+class MergeSchema(ma.Schema):
+    into = Id(required=True, metadata={"description": "The record that survives."})

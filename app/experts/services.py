@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
-from app.core.errors import DomainError, NotFound
-from app.experts.models import Expert
+from app.core.errors import Conflict, DomainError, NotFound
+from app.core.listing import apply_search, apply_sort
+from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
 from app.reference.models import Country, Topic
+from app.search.services import duplicates
+
+SORTS = {"name": Expert.full_name, "id": Expert.id}
 
 
 def get_expert(expert_id: int) -> Expert:
@@ -35,22 +41,215 @@ def check_country(code: str, field: str = "country") -> str:
     return code
 
 
-def update_expert(expert: Expert, changes: dict[str, Any]) -> Expert:
-    """Apply an edit of the profile's own fields."""
-    changes = dict(changes)
-    if "country" in changes:
-        expert.country_code = check_country(changes.pop("country"))
-    if "topic_ids" in changes:
-        expert.topics = resolve_topics(changes.pop("topic_ids"))
-    if changes.get("orcid"):
+def list_query(filters: dict[str, Any]) -> sa.Select:
+    """Experts matching the filters; affiliations and topics load in two more queries."""
+    stmt = sa.select(Expert).options(
+        orm.selectinload(Expert.topics),
+        orm.selectinload(Expert.affiliations).joinedload(Affiliation.centre),
+    )
+    if "country" in filters:
+        stmt = stmt.where(Expert.country_code == filters["country"])
+    if "verified" in filters:
+        stmt = stmt.where(Expert.verified.is_(filters["verified"]))
+    if "topic" in filters:
+        stmt = stmt.where(
+            Expert.id.in_(
+                sa.select(expert_topics.c.expert_id).where(
+                    expert_topics.c.topic_id == filters["topic"]
+                )
+            )
+        )
+    if "centre" in filters:
+        today = dt.date.today()
+        stmt = stmt.where(
+            Expert.id.in_(
+                sa.select(Affiliation.expert_id).where(
+                    Affiliation.centre_id == filters["centre"],
+                    sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= today),
+                    sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= today),
+                )
+            )
+        )
+    stmt = apply_search(stmt, Expert, filters.get("q"), filters.get("sort"))
+    if filters.get("sort") or not filters.get("q"):
+        stmt = apply_sort(stmt, filters.get("sort"), SORTS, "name")
+    return stmt
+
+
+def check_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> None:
+    """409 with the candidates when an expert of the same name exists (in any script)."""
+    names = [data.get("full_name"), *(data.get("other_names") or [])]
+    found = duplicates(db.session, "expert", names, exclude_id)
+    if found:
+        raise Conflict(
+            "An expert with this name exists; send ?force=true to create one anyway.",
+            {
+                "candidates": [
+                    {"id": e.id, "full_name": e.full_name, "country": e.country_code}
+                    for e in db.session.scalars(sa.select(Expert).where(Expert.id.in_(found)))
+                ]
+            },
+        )
+
+
+def _affiliations(rows: list[dict[str, Any]]) -> list[Affiliation]:
+    from app.centres.models import Centre
+
+    ids = {row["centre_id"] for row in rows}
+    known = set(db.session.scalars(sa.select(Centre.id).where(Centre.id.in_(ids))))
+    if missing := sorted(ids - known):
+        raise DomainError(
+            "Unknown centres.", {"affiliations": [f"No centre {i}." for i in missing]}
+        )
+    return [
+        Affiliation(
+            centre_id=row["centre_id"],
+            position=row.get("position"),
+            start_date=row.get("start_date"),
+            end_date=row.get("end_date"),
+        )
+        for row in rows
+    ]
+
+
+def _apply(expert: Expert, data: dict[str, Any]) -> None:
+    data = dict(data)
+    if "country" in data:
+        expert.country_code = check_country(data.pop("country"))
+    if "topic_ids" in data:
+        expert.topics = resolve_topics(data.pop("topic_ids"))
+    if "affiliations" in data:
+        expert.affiliations = _affiliations(data.pop("affiliations"))
+    if data.get("orcid"):
         taken = db.session.scalar(
-            sa.select(Expert.id).where(Expert.orcid == changes["orcid"], Expert.id != expert.id)
+            sa.select(Expert.id).where(Expert.orcid == data["orcid"], Expert.id != expert.id)
         )
         if taken is not None:
-            raise DomainError(
+            raise Conflict(
                 "This ORCID iD belongs to another profile.", {"orcid": [f"Used by expert {taken}."]}
             )
-    for key, value in changes.items():
+    for key, value in data.items():
         setattr(expert, key, value.strip() if isinstance(value, str) else value)
+
+
+def create_expert(data: dict[str, Any], *, force: bool = False) -> Expert:
+    if not force:
+        check_duplicates(data)
+    expert = Expert(other_names=[], languages=[])
+    _apply(expert, data)
+    db.session.add(expert)
     db.session.flush()
+    return expert
+
+
+def update_expert(expert: Expert, changes: dict[str, Any]) -> Expert:
+    """Apply an edit of the profile's own fields."""
+    _apply(expert, changes)
+    db.session.flush()
+    return expert
+
+
+def delete_expert(expert: Expert) -> None:
+    """Delete a profile; their works keep the author's name as a raw name."""
+    from app.publications.models import Authorship
+
+    db.session.execute(
+        sa.update(Authorship)
+        .where(Authorship.expert_id == expert.id, Authorship.raw_name.is_(None))
+        .values(raw_name=expert.full_name)
+    )
+    db.session.delete(expert)
+    db.session.flush()
+
+
+# -- detail ---------------------------------------------------------------------------
+
+
+def expert_publications(expert: Expert) -> list[dict[str, Any]]:
+    from app.publications.models import Authorship, Publication
+
+    stmt = (
+        sa.select(
+            Publication.id,
+            Publication.title,
+            Publication.year,
+            Publication.kind,
+            Authorship.centre_id,
+        )
+        .join(Authorship, Authorship.publication_id == Publication.id)
+        .where(Authorship.expert_id == expert.id)
+        .order_by(Publication.year.desc(), Publication.id.desc())
+    )
+    return [dict(row._mapping) for row in db.session.execute(stmt)]
+
+
+def expert_participations(expert: Expert) -> list[dict[str, Any]]:
+    from app.forums.models import Forum, ForumSession, Participation
+
+    stmt = (
+        sa.select(
+            ForumSession.id.label("session_id"),
+            ForumSession.title.label("session_title"),
+            Forum.id.label("forum_id"),
+            Forum.title.label("forum_title"),
+            Participation.role,
+            Participation.status,
+            ForumSession.starts_at,
+        )
+        .join(ForumSession, ForumSession.id == Participation.session_id)
+        .join(Forum, Forum.id == ForumSession.forum_id)
+        .where(Participation.expert_id == expert.id)
+        .order_by(ForumSession.starts_at.desc().nulls_last(), ForumSession.id.desc())
+    )
+    return [dict(row._mapping) for row in db.session.execute(stmt)]
+
+
+def collaborators_abroad(expert: Expert) -> list[dict[str, Any]]:
+    """Experts of another country who co-wrote a work or shared a session with this one."""
+    from app.forums.models import Participation
+    from app.publications.models import Authorship
+
+    other = orm.aliased(Expert)
+    mine, theirs = orm.aliased(Authorship), orm.aliased(Authorship)
+    works = (
+        sa.select(theirs.expert_id, sa.func.count(sa.distinct(mine.publication_id)))
+        .select_from(mine)
+        .join(theirs, theirs.publication_id == mine.publication_id)
+        .join(other, other.id == theirs.expert_id)
+        .where(mine.expert_id == expert.id, other.country_code != expert.country_code)
+        .group_by(theirs.expert_id)
+    )
+    p_mine, p_theirs = orm.aliased(Participation), orm.aliased(Participation)
+    sessions = (
+        sa.select(p_theirs.expert_id, sa.func.count(sa.distinct(p_mine.session_id)))
+        .select_from(p_mine)
+        .join(p_theirs, p_theirs.session_id == p_mine.session_id)
+        .join(other, other.id == p_theirs.expert_id)
+        .where(
+            p_mine.expert_id == expert.id,
+            other.country_code != expert.country_code,
+            p_mine.status == "accepted",
+            p_theirs.status == "accepted",
+        )
+        .group_by(p_theirs.expert_id)
+    )
+    ties: dict[int, dict[str, int]] = {}
+    for eid, n in db.session.execute(works):
+        ties.setdefault(eid, {"joint_publications": 0, "shared_sessions": 0})[
+            "joint_publications"
+        ] = n
+    for eid, n in db.session.execute(sessions):
+        ties.setdefault(eid, {"joint_publications": 0, "shared_sessions": 0})["shared_sessions"] = n
+    people = db.session.execute(
+        sa.select(Expert.id, Expert.full_name, Expert.country_code).where(Expert.id.in_(ties))
+    )
+    rows = [{"id": i, "full_name": n, "country": c, **ties[i]} for i, n, c in people]
+    return sorted(rows, key=lambda r: (-(r["joint_publications"] + r["shared_sessions"]), r["id"]))
+
+
+def with_detail(expert: Expert) -> Expert:
+    """The expert, carrying their publications, sessions and collaborators abroad."""
+    expert.publications = expert_publications(expert)
+    expert.participations = expert_participations(expert)
+    expert.collaborators_abroad = collaborators_abroad(expert)
     return expert

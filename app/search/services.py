@@ -193,3 +193,25 @@ def reindex(session: orm.Session, *, missing_only: bool = False) -> dict[str, in
         records = ((obj.id, obj.search_texts()) for obj in session.scalars(stmt))
         counts[entity_type] = insert_keys(session, entity_type, records)
     return counts
+
+
+def duplicates(
+    session: orm.Session,
+    entity_type: str,
+    texts: Iterable[str | None],
+    exclude_id: int | None = None,
+) -> list[int]:
+    """Records whose whole name folds to the same key as one of ``texts``."""
+    keys = {name_key(t)[:KEY_LENGTH] for t in texts if t and name_key(t)}
+    if not keys:
+        return []
+    c = SearchKey.__table__.c
+    stmt = (
+        sa.select(c.entity_id)
+        .distinct()
+        .where(c.entity_type == entity_type, c.whole.is_(True), c.key.in_(keys))
+        .order_by(c.entity_id)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(c.entity_id != exclude_id)
+    return list(session.scalars(stmt))

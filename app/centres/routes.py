@@ -1,0 +1,79 @@
+"""Centres: reading is public; organisers and admins create, edit and delete."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.centres import services
+from app.centres.schemas import (
+    CentreDetailSchema,
+    CentreQuerySchema,
+    CentreSchema,
+    CentreWriteSchema,
+    ForceSchema,
+)
+from app.core.etag import check_if_match, with_etag
+from app.core.exports import csv_doc, list_or_export
+from app.core.pagination import SelectPage
+from app.core.permissions import require_organiser
+from app.extensions import db
+
+blp = Blueprint(
+    "centres",
+    __name__,
+    url_prefix="/api/v1/centres",
+    description="Think tanks and analytical centres of both countries.",
+)
+ITEM = CentreSchema()
+
+
+@blp.route("")
+class Centres(MethodView):
+    @blp.arguments(CentreQuerySchema, location="query")
+    @blp.response(200, CentreSchema(many=True))
+    @blp.doc(**csv_doc("Centre"))
+    @blp.paginate(SelectPage)
+    def get(self, filters):
+        """List centres: filter, search in any script, sort; ``format=csv`` exports."""
+        return list_or_export(services.list_query(filters), filters, CentreSchema, "centres")
+
+    @blp.arguments(CentreWriteSchema)
+    @blp.arguments(ForceSchema, location="query", as_kwargs=True)
+    @blp.response(201, CentreSchema)
+    def post(self, data, force):
+        """Create a centre (409 with candidates if one of that name exists, unless force)."""
+        require_organiser()
+        centre = services.create_centre(data, force=force)
+        db.session.commit()
+        return with_etag(centre, ITEM)
+
+
+@blp.route("/<int:centre_id>")
+class CentreItem(MethodView):
+    @blp.response(200, CentreDetailSchema)
+    def get(self, centre_id):
+        """A centre with its current experts, units, publications and partners abroad."""
+        centre = services.get_centre(centre_id)
+        _, headers = with_etag(centre, ITEM)
+        return services.with_detail(centre), headers
+
+    @blp.arguments(CentreWriteSchema(partial=True))
+    @blp.response(200, CentreSchema)
+    def patch(self, data, centre_id):
+        """Edit a centre; send ``If-Match`` with its ETag to avoid overwriting others."""
+        require_organiser()
+        centre = services.get_centre(centre_id)
+        check_if_match(centre, ITEM)
+        services.update_centre(centre, data)
+        db.session.commit()
+        return with_etag(centre, ITEM)
+
+    @blp.response(204)
+    def delete(self, centre_id):
+        """Delete a centre (its units stay, without a parent)."""
+        require_organiser()
+        centre = services.get_centre(centre_id)
+        check_if_match(centre, ITEM)
+        services.delete_centre(centre)
+        db.session.commit()

@@ -1,0 +1,108 @@
+"""Centre schemas: list items, detail, create and edit, list filters."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.centres.models import CentreKind, Visibility
+from app.core.exports import format_field
+from app.core.fields import Id
+from app.core.listing import q_field, sort_field
+from app.reference.schemas import COUNTRY_CODE
+
+NAME = validate.Length(min=1, max=300)
+
+
+class CentreSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name_en = ma.fields.String(dump_only=True)
+    name_ru = ma.fields.String(dump_only=True, allow_none=True)
+    name_kk = ma.fields.String(dump_only=True, allow_none=True)
+    acronym = ma.fields.String(dump_only=True, allow_none=True)
+    alt_names = ma.fields.List(ma.fields.String(), dump_only=True)
+    country = ma.fields.String(attribute="country_code", dump_only=True)
+    city = ma.fields.String(dump_only=True, allow_none=True)
+    region_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    kind = ma.fields.Enum(CentreKind, by_value=True, dump_only=True)
+    visibility = ma.fields.Enum(Visibility, by_value=True, dump_only=True)
+    studies_neighbour = ma.fields.Boolean(dump_only=True)
+    website = ma.fields.String(dump_only=True, allow_none=True)
+    founded_year = ma.fields.Integer(dump_only=True, allow_none=True)
+    parent_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    topic_ids = ma.fields.Function(lambda c: [t.id for t in c.topics], dump_only=True)
+
+
+class CentreRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name_en = ma.fields.String()
+    acronym = ma.fields.String(allow_none=True)
+    country = ma.fields.String(attribute="country_code")
+
+
+class PersonRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    full_name = ma.fields.String()
+    position = ma.fields.String(allow_none=True)
+    since = ma.fields.Date(allow_none=True)
+
+
+class PublicationRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    year = ma.fields.Integer()
+    kind = ma.fields.String()
+
+
+class PartnerSchema(CentreRefSchema):
+    joint_publications = ma.fields.Integer()
+    joint_projects = ma.fields.Integer()
+    last_year = ma.fields.Integer(allow_none=True)
+
+
+class CentreDetailSchema(CentreSchema):
+    experts = ma.fields.List(ma.fields.Nested(PersonRefSchema), dump_only=True)
+    units = ma.fields.List(ma.fields.Nested(CentreRefSchema), dump_only=True)
+    publication_count = ma.fields.Integer(dump_only=True)
+    publications = ma.fields.List(ma.fields.Nested(PublicationRefSchema), dump_only=True)
+    partners_abroad = ma.fields.List(ma.fields.Nested(PartnerSchema), dump_only=True)
+
+
+class CentreWriteSchema(ma.Schema):
+    """What an organiser sets; a centre needs only ``name_en``, ``country`` and ``kind``."""
+
+    name_en = ma.fields.String(required=True, validate=NAME)
+    name_ru = ma.fields.String(allow_none=True, validate=NAME)
+    name_kk = ma.fields.String(allow_none=True, validate=NAME)
+    acronym = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+    alt_names = ma.fields.List(ma.fields.String(validate=NAME), validate=validate.Length(max=30))
+    country = ma.fields.String(required=True, validate=COUNTRY_CODE)
+    city = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    region_id = Id(allow_none=True)
+    kind = ma.fields.Enum(CentreKind, by_value=True, required=True)
+    visibility = ma.fields.Enum(Visibility, by_value=True)
+    studies_neighbour = ma.fields.Boolean()
+    website = ma.fields.Url(allow_none=True, validate=validate.Length(max=500))
+    founded_year = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1700, max=2100))
+    parent_id = Id(allow_none=True)
+    topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))
+
+
+class CentreQuerySchema(ma.Schema):
+    country = ma.fields.String(validate=COUNTRY_CODE)
+    kind = ma.fields.Enum(CentreKind, by_value=True)
+    topic = Id()
+    region = Id()
+    visibility = ma.fields.Enum(Visibility, by_value=True)
+    studies_neighbour = ma.fields.Boolean()
+    parent = Id(metadata={"description": "Units of this centre."})
+    q = q_field()
+    sort = sort_field("name", "founded_year", "id", default="name")
+    format = format_field()
+
+
+class ForceSchema(ma.Schema):
+    force = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Create even when the name matches an existing record."},
+    )

@@ -1,0 +1,69 @@
+"""Sorting, searching and common filters for list endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+from marshmallow import validate
+
+from app.extensions import db
+from app.search.services import search
+
+
+def sort_field(*names: str, default: str) -> ma.fields.String:
+    """A ``sort`` query parameter: one of ``names``, ``-name`` for descending."""
+    choices = [*names, *(f"-{n}" for n in names)]
+    return ma.fields.String(
+        load_default=None,
+        validate=validate.OneOf(choices),
+        metadata={
+            "description": f"Sort by one of {', '.join(names)}; prefix - to reverse. "
+            f"Default: relevance when q is given, else {default}."
+        },
+    )
+
+
+def q_field() -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "Search names, acronyms and titles in any script "
+            "(Cyrillic, Kazakh or Latin), ranked exact, prefix, fuzzy."
+        },
+    )
+
+
+def apply_sort(
+    stmt: sa.Select, sort: str | None, columns: dict[str, Any], default: str
+) -> sa.Select:
+    key = sort or default
+    column = columns[key.lstrip("-")]
+    order = column.desc() if key.startswith("-") else column.asc()
+    return stmt.order_by(order, columns.get("id", sa.literal_column("1")))
+
+
+def apply_search(
+    stmt: sa.Select, model: type, q: str | None, sort: str | None, limit: int = 1_000
+) -> sa.Select:
+    """Keep only rows matching ``q``; without an explicit sort, best matches first."""
+    if not q:
+        return stmt
+    hits = search(db.session, model.__search_type__, q, limit=limit)
+    ids = [h.entity_id for h in hits]
+    stmt = stmt.where(model.id.in_(ids))
+    if sort is None and ids:
+        rank = sa.case({entity_id: n for n, entity_id in enumerate(ids)}, value=model.id)
+        stmt = stmt.order_by(rank)
+    return stmt
+
+
+def year_range(
+    stmt: sa.Select, column: Any, year_from: int | None, year_to: int | None
+) -> sa.Select:
+    if year_from is not None:
+        stmt = stmt.where(column >= year_from)
+    if year_to is not None:
+        stmt = stmt.where(column <= year_to)
+    return stmt

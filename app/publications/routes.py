@@ -1,0 +1,97 @@
+"""Publications: reading is public; organisers and admins create, edit and delete."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.core.etag import check_if_match, with_etag
+from app.core.exports import csv_doc, list_or_export, streamed
+from app.core.pagination import SelectPage
+from app.core.permissions import require_organiser
+from app.extensions import db
+from app.publications import formats, services
+from app.publications.schemas import (
+    PublicationDetailSchema,
+    PublicationQuerySchema,
+    PublicationSchema,
+    PublicationWriteSchema,
+)
+
+blp = Blueprint(
+    "publications",
+    __name__,
+    url_prefix="/api/v1/publications",
+    description="Publications, joint and otherwise, with their authors.",
+)
+ITEM = PublicationSchema()
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+EXTRA_FORMATS = {
+    "csl-json": (formats.csl_stream, CSL_JSON, "json"),
+    "bibtex": (formats.bibtex_stream, "application/x-bibtex", "bib"),
+}
+LIST_DOC = csv_doc("Publication")
+LIST_DOC["responses"]["200"]["content"].update(
+    {
+        CSL_JSON: {"schema": {"type": "array", "items": {"type": "object"}}},
+        "application/x-bibtex": {"schema": {"type": "string"}},
+    }
+)
+
+
+def _export(stmt, filters):
+    """CSV as every list does; CSL-JSON and BibTeX for reference managers."""
+    if filters["format"] in EXTRA_FORMATS:
+        writer, mimetype, ext = EXTRA_FORMATS[filters["format"]]
+        response = streamed(writer(stmt), mimetype, f"publications.{ext}")
+        response.export_stmt = stmt
+        return response
+    return list_or_export(stmt, filters, PublicationSchema, "publications")
+
+
+@blp.route("")
+class Publications(MethodView):
+    @blp.arguments(PublicationQuerySchema, location="query")
+    @blp.response(200, PublicationSchema(many=True))
+    @blp.doc(**LIST_DOC)
+    @blp.paginate(SelectPage)
+    def get(self, filters):
+        """List publications; ``format`` csv, csl-json or bibtex exports every match."""
+        return _export(services.list_query(filters), filters)
+
+    @blp.arguments(PublicationWriteSchema)
+    @blp.response(201, PublicationSchema)
+    def post(self, data):
+        """Add a publication with its ordered authors (409 if its DOI or URL exists)."""
+        require_organiser()
+        publication = services.create_publication(data)
+        db.session.commit()
+        return with_etag(publication, ITEM)
+
+
+@blp.route("/<int:publication_id>")
+class PublicationItem(MethodView):
+    @blp.response(200, PublicationDetailSchema)
+    def get(self, publication_id):
+        """One publication."""
+        return with_etag(services.get_publication(publication_id), ITEM)
+
+    @blp.arguments(PublicationWriteSchema(partial=True))
+    @blp.response(200, PublicationSchema)
+    def patch(self, data, publication_id):
+        """Edit a publication; send ``If-Match`` with its ETag."""
+        require_organiser()
+        publication = services.get_publication(publication_id)
+        check_if_match(publication, ITEM)
+        services.update_publication(publication, data)
+        db.session.commit()
+        return with_etag(publication, ITEM)
+
+    @blp.response(204)
+    def delete(self, publication_id):
+        """Delete a publication."""
+        require_organiser()
+        publication = services.get_publication(publication_id)
+        check_if_match(publication, ITEM)
+        services.delete_publication(publication)
+        db.session.commit()

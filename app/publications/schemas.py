@@ -1,0 +1,95 @@
+"""Publication schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.centres.models import Visibility
+from app.core.exports import format_field
+from app.core.fields import Id
+from app.core.listing import q_field, sort_field
+from app.publications.models import DOI_PATTERN, PublicationKind
+from app.reference.schemas import COUNTRY_CODE
+
+
+class AuthorSchema(ma.Schema):
+    """An author: a known expert (``expert_id``) or only a ``name``; ``centre_id`` is the
+    centre they wrote for."""
+
+    position = ma.fields.Integer(dump_only=True)
+    expert_id = Id(allow_none=True)
+    name = ma.fields.Method("author_name", deserialize="load_name", allow_none=True)
+    centre_id = Id(allow_none=True)
+
+    def author_name(self, authorship) -> str | None:
+        return authorship.expert.full_name if authorship.expert else authorship.raw_name
+
+    def load_name(self, value):
+        if value is not None and not (isinstance(value, str) and 0 < len(value.strip()) <= 300):
+            raise ma.ValidationError("A name of 1 to 300 characters.")
+        return value.strip() if value else None
+
+    @ma.validates_schema
+    def _expert_or_name(self, data, **_kwargs):
+        if not data.get("expert_id") and not data.get("name"):
+            raise ma.ValidationError("Give expert_id or name.", "name")
+
+
+class PublicationSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    title = ma.fields.String(dump_only=True)
+    kind = ma.fields.Enum(PublicationKind, by_value=True, dump_only=True)
+    year = ma.fields.Integer(dump_only=True)
+    published_on = ma.fields.Date(dump_only=True, allow_none=True)
+    venue = ma.fields.String(dump_only=True, allow_none=True)
+    url = ma.fields.String(dump_only=True, allow_none=True)
+    doi = ma.fields.String(dump_only=True, allow_none=True)
+    language = ma.fields.String(dump_only=True, allow_none=True)
+    visibility = ma.fields.Enum(Visibility, by_value=True, dump_only=True)
+    topic_ids = ma.fields.Function(lambda p: [t.id for t in p.topics], dump_only=True)
+    authors = ma.fields.List(
+        ma.fields.Nested(AuthorSchema), attribute="authorships", dump_only=True
+    )
+
+
+class PublicationDetailSchema(PublicationSchema):
+    abstract = ma.fields.String(dump_only=True, allow_none=True)
+
+
+class PublicationWriteSchema(ma.Schema):
+    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    kind = ma.fields.Enum(PublicationKind, by_value=True, required=True)
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=1900, max=2100))
+    published_on = ma.fields.Date(allow_none=True)
+    venue = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
+    url = ma.fields.Url(allow_none=True, validate=validate.Length(max=1000))
+    doi = ma.fields.String(allow_none=True, validate=validate.Regexp(DOI_PATTERN))
+    language = ma.fields.String(allow_none=True, validate=validate.Regexp(r"^[a-z]{2,3}$"))
+    visibility = ma.fields.Enum(Visibility, by_value=True)
+    abstract = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))
+    topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))
+    authors = ma.fields.List(ma.fields.Nested(AuthorSchema), validate=validate.Length(max=200))
+
+    @ma.validates_schema
+    def _date_in_year(self, data, **_kwargs):
+        day, year = data.get("published_on"), data.get("year")
+        if day and year and day.year != year:
+            raise ma.ValidationError("The date falls in another year.", "published_on")
+
+
+class PublicationQuerySchema(ma.Schema):
+    country = ma.fields.String(
+        validate=COUNTRY_CODE, metadata={"description": "An author wrote for a centre here."}
+    )
+    kind = ma.fields.Enum(PublicationKind, by_value=True)
+    topic = Id()
+    centre = Id(metadata={"description": "An author wrote for this centre."})
+    expert = Id(metadata={"description": "Written by this expert."})
+    year_from = ma.fields.Integer(validate=validate.Range(min=1900, max=2100))
+    year_to = ma.fields.Integer(validate=validate.Range(min=1900, max=2100))
+    visibility = ma.fields.Enum(Visibility, by_value=True)
+    language = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$"))
+    q = q_field()
+    sort = sort_field("year", "title", "id", default="-year")
+    format = format_field("csl-json", "bibtex")
