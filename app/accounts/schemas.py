@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from app.accounts.models import Role, TokenScope
 from app.accounts.passwords import MAX_LENGTH
+from app.core.fields import EnumField
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU or KZ.")
 
@@ -55,7 +56,7 @@ class LoginSchema(ma.Schema):
 class MeSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     email = ma.fields.String(dump_only=True)
-    role = ma.fields.Enum(Role, by_value=True, dump_only=True)
+    role = EnumField(Role, dump_only=True)
     expert_id = ma.fields.Integer(dump_only=True, allow_none=True)
 
 
@@ -75,7 +76,7 @@ class PasswordChangeSchema(ma.Schema):
 class TokenCreateSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     scopes = ma.fields.List(
-        ma.fields.Enum(TokenScope, by_value=True),
+        EnumField(TokenScope),
         load_default=lambda: [TokenScope.READ],
         validate=validate.Length(min=1, max=2),
     )
@@ -106,12 +107,12 @@ class UserSchema(MeSchema):
 
 
 class UserPatchSchema(ma.Schema):
-    role = ma.fields.Enum(Role, by_value=True)
+    role = EnumField(Role)
     active = ma.fields.Boolean()
 
 
 class UserQuerySchema(ma.Schema):
-    role = ma.fields.Enum(Role, by_value=True)
+    role = EnumField(Role)
     active = ma.fields.Boolean()
     q = ma.fields.String(
         validate=validate.Length(min=1, max=254),

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from app.centres.models import CentreKind, Visibility
 from app.core.exports import format_field
-from app.core.fields import Id
+from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
 from app.reference.schemas import COUNTRY_CODE
 
@@ -24,8 +24,8 @@ class CentreSchema(ma.Schema):
     country = ma.fields.String(attribute="country_code", dump_only=True)
     city = ma.fields.String(dump_only=True, allow_none=True)
     region_id = ma.fields.Integer(dump_only=True, allow_none=True)
-    kind = ma.fields.Enum(CentreKind, by_value=True, dump_only=True)
-    visibility = ma.fields.Enum(Visibility, by_value=True, dump_only=True)
+    kind = EnumField(CentreKind, dump_only=True)
+    visibility = EnumField(Visibility, dump_only=True)
     studies_neighbour = ma.fields.Boolean(dump_only=True)
     website = ma.fields.String(dump_only=True, allow_none=True)
     founded_year = ma.fields.Integer(dump_only=True, allow_none=True)
@@ -79,8 +79,8 @@ class CentreWriteSchema(ma.Schema):
     country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     city = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
     region_id = Id(allow_none=True)
-    kind = ma.fields.Enum(CentreKind, by_value=True, required=True)
-    visibility = ma.fields.Enum(Visibility, by_value=True)
+    kind = EnumField(CentreKind, required=True)
+    visibility = EnumField(Visibility)
     studies_neighbour = ma.fields.Boolean()
     website = ma.fields.Url(allow_none=True, validate=validate.Length(max=500))
     founded_year = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1700, max=2100))
@@ -90,10 +90,10 @@ class CentreWriteSchema(ma.Schema):
 
 class CentreQuerySchema(ma.Schema):
     country = ma.fields.String(validate=COUNTRY_CODE)
-    kind = ma.fields.Enum(CentreKind, by_value=True)
+    kind = EnumField(CentreKind)
     topic = Id()
     region = Id()
-    visibility = ma.fields.Enum(Visibility, by_value=True)
+    visibility = EnumField(Visibility)
     studies_neighbour = ma.fields.Boolean()
     parent = Id(metadata={"description": "Units of this centre."})
     q = q_field()

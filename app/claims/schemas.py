@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.accounts.models import ClaimStatus
+from app.core.fields import EnumField
 
 
 class ClaimCreateSchema(ma.Schema):
@@ -15,14 +16,14 @@ class ClaimDecisionSchema(ma.Schema):
 
 
 class ClaimQuerySchema(ma.Schema):
-    status = ma.fields.Enum(ClaimStatus, by_value=True)
+    status = EnumField(ClaimStatus)
 
 
 class ClaimSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     expert_id = ma.fields.Integer(dump_only=True)
     user_id = ma.fields.Integer(dump_only=True)
-    status = ma.fields.Enum(ClaimStatus, by_value=True, dump_only=True)
+    status = EnumField(ClaimStatus, dump_only=True)
     message = ma.fields.String(dump_only=True, allow_none=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     decided_by_id = ma.fields.Integer(dump_only=True, allow_none=True)

@@ -29,3 +29,16 @@ class IdConverter(IntegerConverter):
 
 def id_converter_schema(_converter) -> dict:
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class EnumField(ma.fields.Enum):
+    """An enum by value, that also dumps a plain string of a member's value (a row
+    assigned a string and not yet reloaded from the database)."""
+
+    def __init__(self, enum, **kwargs):
+        super().__init__(enum, by_value=True, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str) and not isinstance(value, self.enum):
+            value = self.enum(value)
+        return super()._serialize(value, attr, obj, **kwargs)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.exports import format_field
-from app.core.fields import Id
+from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
 from app.projects.models import ProjectKind
 from app.reference.schemas import COUNTRY_CODE
@@ -15,7 +15,7 @@ from app.reference.schemas import COUNTRY_CODE
 class ProjectSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String(dump_only=True)
-    kind = ma.fields.Enum(ProjectKind, by_value=True, dump_only=True)
+    kind = EnumField(ProjectKind, dump_only=True)
     description = ma.fields.String(dump_only=True, allow_none=True)
     start_date = ma.fields.Date(dump_only=True)
     end_date = ma.fields.Date(dump_only=True, allow_none=True)
@@ -28,7 +28,7 @@ class ProjectSchema(ma.Schema):
 
 class ProjectWriteSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
-    kind = ma.fields.Enum(ProjectKind, by_value=True, required=True)
+    kind = EnumField(ProjectKind, required=True)
     description = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))
     start_date = ma.fields.Date(required=True)
     end_date = ma.fields.Date(allow_none=True)
@@ -48,7 +48,7 @@ class ProjectWriteSchema(ma.Schema):
 
 
 class ProjectQuerySchema(ma.Schema):
-    kind = ma.fields.Enum(ProjectKind, by_value=True)
+    kind = EnumField(ProjectKind)
     centre = Id()
     country = ma.fields.String(validate=COUNTRY_CODE)
     topic = Id()

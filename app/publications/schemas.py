@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from app.centres.models import Visibility
 from app.core.exports import format_field
-from app.core.fields import Id
+from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
 from app.publications.models import DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
@@ -39,14 +39,14 @@ class AuthorSchema(ma.Schema):
 class PublicationSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String(dump_only=True)
-    kind = ma.fields.Enum(PublicationKind, by_value=True, dump_only=True)
+    kind = EnumField(PublicationKind, dump_only=True)
     year = ma.fields.Integer(dump_only=True)
     published_on = ma.fields.Date(dump_only=True, allow_none=True)
     venue = ma.fields.String(dump_only=True, allow_none=True)
     url = ma.fields.String(dump_only=True, allow_none=True)
     doi = ma.fields.String(dump_only=True, allow_none=True)
     language = ma.fields.String(dump_only=True, allow_none=True)
-    visibility = ma.fields.Enum(Visibility, by_value=True, dump_only=True)
+    visibility = EnumField(Visibility, dump_only=True)
     topic_ids = ma.fields.Function(lambda p: [t.id for t in p.topics], dump_only=True)
     authors = ma.fields.List(
         ma.fields.Nested(AuthorSchema), attribute="authorships", dump_only=True
@@ -59,14 +59,14 @@ class PublicationDetailSchema(PublicationSchema):
 
 class PublicationWriteSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    kind = ma.fields.Enum(PublicationKind, by_value=True, required=True)
+    kind = EnumField(PublicationKind, required=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1900, max=2100))
     published_on = ma.fields.Date(allow_none=True)
     venue = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
     url = ma.fields.Url(allow_none=True, validate=validate.Length(max=1000))
     doi = ma.fields.String(allow_none=True, validate=validate.Regexp(DOI_PATTERN))
     language = ma.fields.String(allow_none=True, validate=validate.Regexp(r"^[a-z]{2,3}$"))
-    visibility = ma.fields.Enum(Visibility, by_value=True)
+    visibility = EnumField(Visibility)
     abstract = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))
     authors = ma.fields.List(ma.fields.Nested(AuthorSchema), validate=validate.Length(max=200))
@@ -82,13 +82,13 @@ class PublicationQuerySchema(ma.Schema):
     country = ma.fields.String(
         validate=COUNTRY_CODE, metadata={"description": "An author wrote for a centre here."}
     )
-    kind = ma.fields.Enum(PublicationKind, by_value=True)
+    kind = EnumField(PublicationKind)
     topic = Id()
     centre = Id(metadata={"description": "An author wrote for this centre."})
     expert = Id(metadata={"description": "Written by this expert."})
     year_from = ma.fields.Integer(validate=validate.Range(min=1900, max=2100))
     year_to = ma.fields.Integer(validate=validate.Range(min=1900, max=2100))
-    visibility = ma.fields.Enum(Visibility, by_value=True)
+    visibility = EnumField(Visibility)
     language = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$"))
     q = q_field()
     sort = sort_field("year", "title", "id", default="-year")

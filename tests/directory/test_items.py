@@ -1,0 +1,133 @@
+"""Items: detail views, duplicates, ETags, deletion."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.models import Authorship, Expert
+from tests import factories as f
+
+
+def test_expert_detail_shows_collaborators_across_the_border(client, db_session):
+    shibutov = db_session.scalars(sa.select(Expert).filter_by(full_name="Marat Shibutov")).one()
+    body = client.get(f"/api/v1/experts/{shibutov.id}").get_json()
+    assert body["affiliations"][0]["centre_name"].startswith("International Institute")
+    assert {p["year"] for p in body["publications"]} == {2018, 2023}
+    names = {c["full_name"] for c in body["collaborators_abroad"]}
+    assert names == {"N. Malyarchuk", "Yuri Solozobov"}
+
+
+def test_centre_detail_shows_partners_abroad(client, db_session):
+    kazakh = client.get("/api/v1/centres", query_string={"q": "IISPS"}).get_json()[0]
+    body = client.get(f"/api/v1/centres/{kazakh['id']}").get_json()
+    assert [e["full_name"] for e in body["experts"]] == ["Marat Shibutov"]
+    partners = {p["acronym"]: p for p in body["partners_abroad"]}
+    assert partners["KISI DIP"]["joint_publications"] == 1
+    assert partners["KISI DIP"]["last_year"] == 2018
+
+
+def test_centre_detail_lists_units(client):
+    kisi = client.get("/api/v1/centres", query_string={"q": "KISI", "country": "RU"}).get_json()
+    parent = next(c for c in kisi if c["parent_id"] is None)
+    body = client.get(f"/api/v1/centres/{parent['id']}").get_json()
+    assert len(body["units"]) == 2
+    assert body["publication_count"] >= 7  # the sector's and the directorate's work counts
+
+
+def test_creating_a_duplicate_expert_answers_409_with_candidates(caller, make_user):
+    organiser = caller(make_user("organiser"))
+    response = organiser.post(
+        "/api/v1/experts", json={"full_name": "Шибутов Марат", "country": "KZ"}
+    )
+    assert response.status_code == 409
+    candidates = response.get_json()["errors"]["candidates"]
+    assert [c["full_name"] for c in candidates] == ["Marat Shibutov"]
+    forced = organiser.post(
+        "/api/v1/experts?force=true", json={"full_name": "Шибутов Марат", "country": "KZ"}
+    )
+    assert forced.status_code == 201
+
+
+def test_creating_a_duplicate_centre_answers_409(caller, make_user):
+    organiser = caller(make_user("organiser"))
+    body = {
+        "name_en": "Institute of Oriental Studies of the Russian Academy of Sciences",
+        "country": "RU",
+        "kind": "academic",
+    }
+    assert organiser.post("/api/v1/centres", json=body).status_code == 409
+    minimal = organiser.post(
+        "/api/v1/centres", json={"name_en": "Oral Policy Lab", "country": "KZ", "kind": "ngo"}
+    )
+    assert minimal.status_code == 201
+    assert minimal.get_json()["country"] == "KZ"
+
+
+def test_minimal_expert(caller, make_user):
+    response = caller(make_user("organiser")).post(
+        "/api/v1/experts", json={"full_name": "Ерлан Карин Тестов", "country": "KZ"}
+    )
+    assert response.status_code == 201
+    assert response.headers["ETag"]
+
+
+def test_stale_if_match_is_refused_with_412(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    centre = f.CentreFactory()
+    url = f"/api/v1/centres/{centre.id}"
+    etag = organiser.get(url).headers["ETag"]
+    first = organiser.patch(url, json={"city": "Omsk"}, headers={"If-Match": etag})
+    assert first.status_code == 200
+    assert first.headers["ETag"] != etag
+    second = organiser.patch(url, json={"city": "Orenburg"}, headers={"If-Match": etag})
+    assert second.status_code == 412
+    assert organiser.delete(url, headers={"If-Match": etag}).status_code == 412
+    assert organiser.get(url).get_json()["city"] == "Omsk"
+    assert organiser.delete(url, headers={"If-Match": first.headers["ETag"]}).status_code == 204
+
+
+def test_deleting_an_expert_keeps_their_works_as_raw_names(caller, make_user, db_session):
+    expert = f.ExpertFactory(full_name="Departing Author")
+    authorship = f.AuthorshipFactory(expert=expert)
+    db_session.flush()
+    assert caller(make_user("admin")).delete(f"/api/v1/experts/{expert.id}").status_code == 204
+    db_session.expire_all()
+    kept = db_session.get(Authorship, authorship.id)
+    assert kept.expert_id is None and kept.raw_name == "Departing Author"
+
+
+def test_publication_with_authors_and_conflicting_doi(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    expert, centre = f.ExpertFactory(), f.CentreFactory()
+    body = {
+        "title": "Транскаспийский маршрут",
+        "kind": "analysis",
+        "year": 2024,
+        "doi": "10.1234/TCM.2024",
+        "authors": [{"expert_id": expert.id, "centre_id": centre.id}, {"name": "Ж. Исабаева"}],
+    }
+    created = organiser.post("/api/v1/publications", json=body)
+    assert created.status_code == 201
+    authors = created.get_json()["authors"]
+    assert [a["position"] for a in authors] == [1, 2]
+    assert authors[1] == {
+        "position": 2,
+        "expert_id": None,
+        "name": "Ж. Исабаева",
+        "centre_id": None,
+    }
+    assert created.get_json()["doi"] == "10.1234/tcm.2024"
+    again = organiser.post("/api/v1/publications", json={**body, "title": "Copy"})
+    assert again.status_code == 409
+
+
+def test_bad_references_are_422_and_write_nothing(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    before = db_session.scalar(sa.select(sa.func.count(Expert.id)))
+    for body in (
+        {"full_name": "X Y", "country": "ZZ"},
+        {"full_name": "X Y", "country": "KZ", "topic_ids": [99999]},
+        {"full_name": "X Y", "country": "KZ", "affiliations": [{"centre_id": 99999}]},
+    ):
+        assert organiser.post("/api/v1/experts", json=body).status_code == 422
+    assert db_session.scalar(sa.select(sa.func.count(Expert.id))) == before

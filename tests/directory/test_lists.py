@@ -1,0 +1,126 @@
+"""List endpoints: filters, pagination, a fixed number of SQL statements, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import bibtexparser
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture
+def network(db_session):
+    """Ten Kazakh experts at one centre, each with a cross-border publication."""
+    ru, kz = f.CentreFactory(country_code="RU"), f.CentreFactory(country_code="KZ")
+    partner = f.ExpertFactory(country_code="RU")
+    f.AffiliationFactory(expert=partner, centre=ru)
+    experts = []
+    for n in range(10):
+        expert = f.ExpertFactory(country_code="KZ", topics=[f.TopicFactory()])
+        f.AffiliationFactory(expert=expert, centre=kz)
+        pub = f.PublicationFactory(year=2015 + n, topics=[f.TopicFactory()])
+        f.AuthorshipFactory(publication=pub, expert=expert, centre=kz, position=1)
+        f.AuthorshipFactory(publication=pub, expert=partner, centre=ru, position=2)
+        experts.append(expert)
+    db_session.flush()
+    return {"ru": ru, "kz": kz, "experts": experts, "partner": partner}
+
+
+LISTS = ["/api/v1/experts", "/api/v1/centres", "/api/v1/publications", "/api/v1/projects"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_lists_run_a_fixed_number_of_statements(client, network, count_queries, url):
+    counts = []
+    for size in (2, 20, 100):
+        with count_queries() as counter:
+            response = client.get(url, query_string={"page_size": size})
+        assert response.status_code == 200
+        counts.append(counter.count)
+    assert len(set(counts)) == 1, counts
+    assert counts[0] <= 6
+
+
+def test_filters_combine(client, network):
+    kz = network["kz"].id
+    experts = client.get("/api/v1/experts", query_string={"country": "KZ", "centre": kz}).get_json()
+    assert {e["id"] for e in experts} >= {e.id for e in network["experts"][:10]} or len(
+        experts
+    ) == 10
+    pubs = client.get(
+        "/api/v1/publications", query_string={"centre": kz, "year_from": 2018, "year_to": 2020}
+    ).get_json()
+    assert sorted(p["year"] for p in pubs) == [2018, 2019, 2020]
+    assert (
+        client.get(
+            "/api/v1/publications", query_string={"centre": kz, "year_from": 2030}
+        ).get_json()
+        == []
+    )
+
+
+def test_pagination_header(client, network):
+    response = client.get(
+        "/api/v1/publications", query_string={"centre": network["kz"].id, "page_size": 3, "page": 2}
+    )
+    meta = json.loads(response.headers["X-Pagination"])
+    assert meta["total"] == 10 and meta["page"] == 2 and meta["total_pages"] == 4
+    assert len(response.get_json()) == 3
+
+
+def test_page_size_is_capped(client):
+    assert client.get("/api/v1/experts", query_string={"page_size": 101}).status_code == 422
+
+
+def test_sorting(client, network):
+    years = [
+        p["year"]
+        for p in client.get(
+            "/api/v1/publications", query_string={"centre": network["kz"].id, "sort": "year"}
+        ).get_json()
+    ]
+    assert years == sorted(years)
+    assert client.get("/api/v1/experts", query_string={"sort": "shoe_size"}).status_code == 422
+
+
+def test_csv_export_streams_every_matching_row(client, network):
+    response = client.get(
+        "/api/v1/publications", query_string={"centre": network["kz"].id, "format": "csv"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.is_streamed
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 10
+    assert rows[0]["title"].startswith("Test publication")
+
+
+def test_csv_keeps_cyrillic(client):
+    text = client.get("/api/v1/experts", query_string={"format": "csv", "country": "KZ"}).get_data(
+        as_text=True
+    )
+    assert "Марат Шибутов" in text
+
+
+def test_csl_json_and_bibtex_exports_parse(client):
+    csl = client.get(
+        "/api/v1/publications",
+        query_string={"format": "csl-json", "year_from": 2018, "year_to": 2018},
+    )
+    items = json.loads(csl.get_data(as_text=True))
+    assert items[0]["type"] == "report"
+    assert [a["family"] for a in items[0]["author"]] == ["Shibutov", "Malyarchuk", "Solozobov"]
+    assert items[0]["issued"] == {"date-parts": [[2018, 12, 10]]}
+    bib = client.get("/api/v1/publications", query_string={"format": "bibtex", "year_to": 2019})
+    library = bibtexparser.parse_string(bib.get_data(as_text=True))
+    assert not library.failed_blocks
+    assert len(library.entries) == 2
+    assert any(
+        "Shibutov, Marat" in e.fields_dict["author"].value
+        for e in library.entries
+        if "author" in e.fields_dict
+    )
