@@ -223,6 +223,20 @@ ROWS += [
         ORGANISER_DELETES,
         url="/api/v1/publications/{publication}",
     ),
+    Row(
+        "POST",
+        "/api/v1/experts/<int:expert_id>/merge",
+        ADMIN_ONLY,
+        url="/api/v1/experts/{claimable}/merge",
+        body=lambda w: {"into": w.ids["spare_expert"]},
+    ),
+    Row(
+        "POST",
+        "/api/v1/centres/<int:centre_id>/merge",
+        ADMIN_ONLY,
+        url="/api/v1/centres/{centre}/merge",
+        body=lambda w: {"into": w.centre_pair[1]},
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",
@@ -287,6 +301,7 @@ class World:
             "centre": centres[0].id,
             "publication": f.PublicationFactory().id,
             "project": project.id,
+            "spare_expert": f.ExpertFactory().id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -39,8 +39,10 @@ def _value(key: str, value: Any) -> Any:
 
 
 def _entity_id(obj: Any) -> int | None:
-    identity = sa.inspect(obj).identity
-    return identity[0] if identity and len(identity) == 1 else None
+    # Read the primary key from the row itself: in after_flush a new object has its id
+    # but not yet its identity key.
+    key = sa.inspect(obj).mapper.primary_key_from_instance(obj)
+    return key[0] if len(key) == 1 and isinstance(key[0], int) else None
 
 
 def _created(obj: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.centres import services
+from app.centres.merge import merge_centres
 from app.centres.schemas import (
     CentreDetailSchema,
     CentreQuerySchema,
@@ -16,7 +17,8 @@ from app.centres.schemas import (
 from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export
 from app.core.pagination import SelectPage
-from app.core.permissions import require_organiser
+from app.core.permissions import require_admin, require_organiser
+from app.experts.schemas import MergeSchema
 from app.extensions import db
 
 blp = Blueprint(
@@ -77,3 +79,16 @@ class CentreItem(MethodView):
         check_if_match(centre, ITEM)
         services.delete_centre(centre)
         db.session.commit()
+
+
+@blp.route("/<int:centre_id>/merge")
+class MergeCentre(MethodView):
+    @blp.arguments(MergeSchema)
+    @blp.response(200, CentreSchema)
+    def post(self, data, centre_id):
+        """Merge this centre into another (admins). Everything it holds moves to the survivor."""
+        require_admin()
+        loser, survivor = services.get_centre(centre_id), services.get_centre(data["into"])
+        merge_centres(loser, survivor)
+        db.session.commit()
+        return with_etag(survivor, ITEM)

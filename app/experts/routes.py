@@ -10,13 +10,21 @@ from app.core.errors import Forbidden
 from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export
 from app.core.pagination import SelectPage
-from app.core.permissions import can_delete_expert, can_edit_expert, require_organiser, require_user
+from app.core.permissions import (
+    can_delete_expert,
+    can_edit_expert,
+    require_admin,
+    require_organiser,
+    require_user,
+)
 from app.experts import services
+from app.experts.merge import merge_experts
 from app.experts.schemas import (
     ExpertDetailSchema,
     ExpertQuerySchema,
     ExpertSchema,
     ExpertWriteSchema,
+    MergeSchema,
 )
 from app.extensions import db
 
@@ -80,3 +88,16 @@ class ExpertItem(MethodView):
         check_if_match(expert, ITEM)
         services.delete_expert(expert)
         db.session.commit()
+
+
+@blp.route("/<int:expert_id>/merge")
+class MergeExpert(MethodView):
+    @blp.arguments(MergeSchema)
+    @blp.response(200, ExpertSchema)
+    def post(self, data, expert_id):
+        """Merge this expert into another (admins). Everything it holds moves to the survivor."""
+        require_admin()
+        loser, survivor = services.get_expert(expert_id), services.get_expert(data["into"])
+        merge_experts(loser, survivor)
+        db.session.commit()
+        return with_etag(survivor, ITEM)

@@ -127,3 +127,17 @@ def test_security_headers_on_every_response(caller, make_user):
             assert directive in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"]
+
+
+def test_creations_are_audited_with_the_new_id(caller, make_user, db_session):
+    organiser_user = make_user("organiser")
+    response = caller(organiser_user).post(
+        "/api/v1/centres",
+        json={"name_en": "Astana Policy Lab", "country": "KZ", "kind": "independent"},
+    )
+    centre_id = response.get_json()["id"]
+    entry = db_session.scalars(
+        sa.select(AuditEntry).filter_by(entity_type="centre", entity_id=centre_id, action="create")
+    ).one()
+    assert entry.actor_id == organiser_user.id
+    assert entry.changes["name_en"] == "Astana Policy Lab"
