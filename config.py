@@ -32,6 +32,8 @@ class Config:
     # Bodies larger than this are refused with 413 before they are parsed.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     JSON_SORT_KEYS = False
+    # Bibliographic imports may be larger than other bodies.
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(32 * 1024 * 1024)))
 
     API_TITLE = "Expert Bridge"
     API_VERSION = "v1"

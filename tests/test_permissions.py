@@ -237,6 +237,13 @@ ROWS += [
         url="/api/v1/centres/{centre}/merge",
         body=lambda w: {"into": w.centre_pair[1]},
     ),
+    Row(
+        "POST",
+        "/api/v1/publications/import",
+        ORGANISER_CREATES,
+        url="/api/v1/publications/import?format=bibtex",
+        extra={"data": "@misc{m, title={Matrix}, year={2024}}", "content_type": "text/plain"},
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",
@@ -330,7 +337,7 @@ def test_every_route_has_a_row(app):
 def test_permission_matrix(world, row, actor):
     url = (row.url or row.rule).format(**world.ids)
     body = row.body(world) if callable(row.body) else row.body
-    kwargs = {"json": body} if body is not None else {}
+    kwargs = {"json": body} if body is not None else dict(row.extra)
     response = world.callers[actor].open(row.method, url, **kwargs)
     with response:
         assert response.status_code == row.expected[actor], response.get_data(as_text=True)[:300]

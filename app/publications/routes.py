@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -9,9 +10,12 @@ from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
+from app.core.requests import accepts_raw_body
 from app.extensions import db
-from app.publications import formats, services
+from app.publications import formats, imports, services
 from app.publications.schemas import (
+    ImportQuerySchema,
+    ImportReportSchema,
     PublicationDetailSchema,
     PublicationQuerySchema,
     PublicationSchema,
@@ -67,6 +71,38 @@ class Publications(MethodView):
         publication = services.create_publication(data)
         db.session.commit()
         return with_etag(publication, ITEM)
+
+
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        mimetype: {"schema": {"type": "string"} if not mimetype.endswith("json") else {}}
+        for mimetype in (
+            "application/x-bibtex",
+            "application/x-research-info-systems",
+            "text/plain",
+            "application/json",
+        )
+    },
+}
+
+
+@blp.route("/import")
+class Import(MethodView):
+    @accepts_raw_body
+    @blp.arguments(ImportQuerySchema, location="query")
+    @blp.response(201, ImportReportSchema)
+    @blp.alt_response(200, schema=ImportReportSchema, description="A dry run, or nothing new.")
+    @blp.doc(requestBody=IMPORT_BODY)
+    def post(self, query):
+        """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched
+        to experts; a DOI or URL already stored is skipped."""
+        require_organiser()
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+        text = request.get_data(as_text=True)
+        report = imports.import_publications(query["format"], text, dry_run=query["dry_run"])
+        db.session.commit()
+        return report, 201 if report.publication_ids else 200
 
 
 @blp.route("/<int:publication_id>")

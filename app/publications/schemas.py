@@ -93,3 +93,25 @@ class PublicationQuerySchema(ma.Schema):
     q = q_field()
     sort = sort_field("year", "title", "id", default="-year")
     format = format_field("csl-json", "bibtex")
+
+
+IMPORT_FORMATS = ("bibtex", "ris", "csl-json", "openalex")
+
+
+class ImportQuerySchema(ma.Schema):
+    format = ma.fields.String(required=True, validate=validate.OneOf(IMPORT_FORMATS))
+    dry_run = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Report what would be created, matched and skipped; write nothing."
+        },
+    )
+
+
+class ImportReportSchema(ma.Schema):
+    dry_run = ma.fields.Boolean()
+    created = ma.fields.Integer()
+    publication_ids = ma.fields.List(ma.fields.Integer())
+    skipped = ma.fields.List(ma.fields.Dict())
+    matched_authors = ma.fields.Integer()
+    unmatched_authors = ma.fields.List(ma.fields.Dict())

@@ -1,0 +1,375 @@
+"""Bibliographic formats read into one shape of record.
+
+Each parser returns ``ParsedRecord``s, or raises ``ParseError`` naming the record and
+line at fault. BibTeX is read by bibtexparser and RIS by rispy; CSL-JSON and OpenAlex
+works are JSON that only need mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import bibtexparser
+import rispy
+from bibtexparser import middlewares
+
+from app.core.errors import DomainError
+
+KINDS = {
+    # BibTeX, RIS, CSL and OpenAlex types onto ours; anything else is an article.
+    "techreport": "report",
+    "report": "report",
+    "rprt": "report",
+    "book": "monograph",
+    "monograph": "monograph",
+    "thes": "monograph",
+    "interview": "interview",
+    "news": "news",
+    "article-newspaper": "news",
+    "newspaper": "news",
+    "news-article": "news",
+    "misc": "analysis",
+    "gen": "analysis",
+    "elec": "analysis",
+    "webpage": "analysis",
+    "post-weblog": "analysis",
+}
+
+
+class ParseError(DomainError):
+    """A file that cannot be imported: 422, naming each record and line at fault."""
+
+
+@dataclass
+class ParsedAuthor:
+    name: str
+    affiliation: str | None = None
+
+
+@dataclass
+class ParsedRecord:
+    index: int
+    line: int | None
+    title: str | None
+    kind: str
+    year: int | None
+    published_on: dt.date | None = None
+    venue: str | None = None
+    url: str | None = None
+    doi: str | None = None
+    language: str | None = None
+    abstract: str | None = None
+    authors: list[ParsedAuthor] = field(default_factory=list)
+
+
+def _kind(raw: str | None) -> str:
+    return KINDS.get((raw or "").lower(), "article")
+
+
+def _year(value: Any) -> int | None:
+    match = re.search(r"\d{4}", str(value or ""))
+    return int(match.group()) if match else None
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _doi(value: Any) -> str | None:
+    if not value:
+        return None
+    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", str(value).strip(), flags=re.I)
+    return doi.lower() or None
+
+
+def _clean(value: Any) -> str | None:
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None
+
+
+# -- BibTeX --------------------------------------------------------------------------
+
+
+def _bib_name(parts: Any) -> str:
+    if isinstance(parts, str):
+        last, _, first = parts.partition(",")
+        return _clean(f"{first} {last}" if first else last) or parts
+    return _clean(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr])) or ""
+
+
+def parse_bibtex(text: str) -> list[ParsedRecord]:
+    library = bibtexparser.parse_string(
+        text,
+        append_middleware=[
+            middlewares.LatexDecodingMiddleware(),
+            middlewares.SeparateCoAuthors(),
+            middlewares.SplitNameParts(),
+        ],
+    )
+    if library.failed_blocks:
+        raise ParseError(
+            "The BibTeX could not be read.",
+            {
+                "records": {
+                    str(n): {
+                        "line": block.start_line + 1,
+                        "message": "Malformed BibTeX entry.",
+                        "text": block.raw[:120],
+                    }
+                    for n, block in enumerate(library.failed_blocks)
+                }
+            },
+        )
+    records = []
+    for n, entry in enumerate(library.entries):
+        fields = {f.key.lower(): f.value for f in entry.fields}
+        authors = fields.get("author") or []
+        records.append(
+            ParsedRecord(
+                index=n,
+                line=entry.start_line + 1,
+                title=_clean(fields.get("title")),
+                kind=_kind(entry.entry_type),
+                year=_year(fields.get("year")),
+                published_on=_date(fields.get("date")),
+                venue=_clean(
+                    fields.get("journal")
+                    or fields.get("booktitle")
+                    or fields.get("publisher")
+                    or fields.get("institution")
+                ),
+                url=_clean(fields.get("url")),
+                doi=_doi(fields.get("doi")),
+                language=_clean(fields.get("langid") or fields.get("language")),
+                abstract=_clean(fields.get("abstract")),
+                authors=[ParsedAuthor(_bib_name(a)) for a in authors],
+            )
+        )
+    return records
+
+
+# -- RIS -----------------------------------------------------------------------------
+
+_RIS_LINE = re.compile(r"^[A-Z][A-Z0-9]  -( |$)")
+
+
+def _ris_chunks(text: str) -> list[tuple[int, str]]:
+    """Each record's first line number and text; a stray line is an error."""
+    chunks, current, start = [], [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if not _RIS_LINE.match(line):
+            raise ParseError(
+                "The RIS could not be read.",
+                {
+                    "records": {
+                        str(len(chunks)): {
+                            "line": number,
+                            "message": "Not a RIS tag line.",
+                            "text": line[:120],
+                        }
+                    }
+                },
+            )
+        if line.startswith("TY  -"):
+            current, start = [line], number
+        elif start is None:
+            raise ParseError(
+                "The RIS could not be read.",
+                {
+                    "records": {
+                        str(len(chunks)): {
+                            "line": number,
+                            "message": "A tag outside a record (no TY).",
+                        }
+                    }
+                },
+            )
+        else:
+            current.append(line)
+        if line.startswith("ER  -"):
+            chunks.append((start, "\n".join(current) + "\n"))
+            current, start = [], None
+    if start is not None:
+        raise ParseError(
+            "The RIS could not be read.",
+            {
+                "records": {
+                    str(len(chunks)): {"line": start, "message": "The record has no ER line."}
+                }
+            },
+        )
+    return chunks
+
+
+def parse_ris(text: str) -> list[ParsedRecord]:
+    records = []
+    for n, (line, chunk) in enumerate(_ris_chunks(text)):
+        (entry,) = rispy.loads(chunk)
+        urls = entry.get("urls") or []
+        records.append(
+            ParsedRecord(
+                index=n,
+                line=line,
+                title=_clean(entry.get("title") or entry.get("primary_title")),
+                kind=_kind(entry.get("type_of_reference")),
+                year=_year(entry.get("year") or entry.get("publication_year")),
+                published_on=_date((entry.get("date") or "").replace("/", "-")),
+                venue=_clean(
+                    entry.get("journal_name")
+                    or entry.get("secondary_title")
+                    or entry.get("publisher")
+                ),
+                url=_clean(urls[0] if urls else None),
+                doi=_doi(entry.get("doi")),
+                language=_clean(entry.get("language")),
+                abstract=_clean(entry.get("abstract")),
+                authors=[
+                    ParsedAuthor(_bib_name(a))
+                    for a in (entry.get("authors") or entry.get("first_authors") or [])
+                ],
+            )
+        )
+    return records
+
+
+# -- CSL-JSON and OpenAlex ------------------------------------------------------------
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            "The JSON could not be read.",
+            {"records": {"0": {"line": exc.lineno, "message": exc.msg}}},
+        ) from exc
+
+
+def _record_lines(text: str, count: int) -> list[int | None]:
+    """Best-effort line of each top-level object in a JSON array."""
+    lines = [n for n, row in enumerate(text.splitlines(), start=1) if row.lstrip().startswith("{")]
+    return lines[:count] + [None] * (count - len(lines)) if len(lines) >= count else [None] * count
+
+
+def _csl_author(author: dict[str, Any]) -> ParsedAuthor:
+    name = author.get("literal") or " ".join(
+        str(p) for p in (author.get("given"), author.get("family")) if p
+    )
+    return ParsedAuthor(_clean(name) or "")
+
+
+def _csl_date(item: dict[str, Any]) -> tuple[int | None, dt.date | None]:
+    parts = ((item.get("issued") or {}).get("date-parts") or [[None]])[0] or [None]
+    year = _year(parts[0])
+    if len(parts) >= 3 and all(isinstance(p, int) for p in parts[:3]):
+        try:
+            return year, dt.date(*parts[:3])
+        except ValueError:
+            return year, None
+    return year, None
+
+
+def parse_csl(text: str) -> list[ParsedRecord]:
+    data = _json(text)
+    items = data if isinstance(data, list) else [data]
+    lines = _record_lines(text, len(items))
+    records = []
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ParseError(
+                "Not CSL-JSON.",
+                {
+                    "records": {
+                        str(n): {"line": lines[n], "message": "Each record must be a JSON object."}
+                    }
+                },
+            )
+        year, day = _csl_date(item)
+        records.append(
+            ParsedRecord(
+                index=n,
+                line=lines[n],
+                title=_clean(item.get("title")),
+                kind=_kind(item.get("type")),
+                year=year,
+                published_on=day,
+                venue=_clean(item.get("container-title") or item.get("publisher")),
+                url=_clean(item.get("URL")),
+                doi=_doi(item.get("DOI")),
+                language=_clean(item.get("language")),
+                abstract=_clean(item.get("abstract")),
+                authors=[_csl_author(a) for a in item.get("author") or [] if isinstance(a, dict)],
+            )
+        )
+    return records
+
+
+def _openalex_author(authorship: dict[str, Any]) -> ParsedAuthor:
+    author = authorship.get("author") or {}
+    institutions = authorship.get("institutions") or []
+    raw = authorship.get("raw_affiliation_strings") or []
+    affiliation = (institutions[0].get("display_name") if institutions else None) or (
+        raw[0] if raw else None
+    )
+    return ParsedAuthor(
+        _clean(author.get("display_name") or authorship.get("raw_author_name")) or "",
+        _clean(affiliation),
+    )
+
+
+def parse_openalex(text: str) -> list[ParsedRecord]:
+    data = _json(text)
+    works = data.get("results") if isinstance(data, dict) and "results" in data else [data]
+    if not isinstance(works, list):
+        raise ParseError("Not an OpenAlex work or results page.", {"records": {}})
+    lines = _record_lines(text, len(works))
+    records = []
+    for n, work in enumerate(works):
+        if not isinstance(work, dict):
+            raise ParseError(
+                "Not an OpenAlex work.",
+                {
+                    "records": {
+                        str(n): {"line": lines[n], "message": "Each work must be a JSON object."}
+                    }
+                },
+            )
+        location = work.get("primary_location") or {}
+        source = location.get("source") or {}
+        records.append(
+            ParsedRecord(
+                index=n,
+                line=lines[n],
+                title=_clean(work.get("title") or work.get("display_name")),
+                kind=_kind(work.get("type")),
+                year=_year(work.get("publication_year")),
+                published_on=_date(work.get("publication_date")),
+                venue=_clean(source.get("display_name")),
+                url=_clean(location.get("landing_page_url") or work.get("id")),
+                doi=_doi(work.get("doi")),
+                language=_clean(work.get("language")),
+                authors=[
+                    _openalex_author(a)
+                    for a in work.get("authorships") or []
+                    if isinstance(a, dict)
+                ],
+            )
+        )
+    return records
+
+
+PARSERS = {
+    "bibtex": parse_bibtex,
+    "ris": parse_ris,
+    "csl-json": parse_csl,
+    "openalex": parse_openalex,
+}

@@ -1,0 +1,199 @@
+"""Bibliographic import: four formats, author matching, idempotence, dry runs, all or nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import Authorship, Publication
+
+BIBTEX = r"""
+@article{shibutov2018,
+  title   = {Отношения России и Казахстана на современном этапе. Часть 3},
+  author  = {Shibutov, Marat and Malyarchuk, N. and Solozobov, Yuri},
+  journal = {IA Regnum},
+  year    = {2018},
+  url     = {https://regnum.ru/article/2534699}
+}
+
+@techreport{nursha2024,
+  title  = {Kazakhstan and Russia after 2022: a view from Astana},
+  author = {Nursha, Askar and Seitkali, Aigerim},
+  institution = {Kazakhstan Institute for Strategic Studies},
+  year   = {2024},
+  doi    = {10.5555/KZ.2024.001}
+}
+"""
+
+RIS = """TY  - JOUR
+TI  - Border regions in the Eurasian Economic Union
+AU  - Ileuova, Gulmira
+AU  - Иванов, Сергей
+PY  - 2021
+DO  - 10.5555/ris.2021.7
+UR  - https://example.org/ris/7
+ER  -
+"""
+
+CSL = [
+    {
+        "type": "article-journal",
+        "title": "Transit corridors across the Caspian",
+        "author": [{"family": "Солозобов", "given": "Юрий"}, {"literal": "KazISS team"}],
+        "issued": {"date-parts": [[2022, 5, 17]]},
+        "DOI": "10.5555/csl.2022.5",
+        "container-title": "Eurasia Expert",
+        "language": "ru",
+    }
+]
+
+OPENALEX = {
+    "results": [
+        {
+            "id": "https://openalex.org/W1",
+            "title": "Nuclear energy cooperation between Russia and Kazakhstan",
+            "publication_year": 2023,
+            "publication_date": "2023-04-02",
+            "type": "article",
+            "doi": "https://doi.org/10.5555/OA.2023.9",
+            "language": "en",
+            "primary_location": {
+                "landing_page_url": "https://example.org/oa/9",
+                "source": {"display_name": "Central Asian Survey"},
+            },
+            "authorships": [
+                {
+                    "author": {"display_name": "Askar Nursha"},
+                    "institutions": [
+                        {"display_name": "Kazakhstan Institute for Strategic Studies"}
+                    ],
+                },
+                {"author": {"display_name": "Olga Petrova"}, "institutions": []},
+            ],
+        }
+    ]
+}
+
+FILES = {
+    "bibtex": (BIBTEX, "application/x-bibtex"),
+    "ris": (RIS, "application/x-research-info-systems"),
+    "csl-json": (json.dumps(CSL, ensure_ascii=False), "application/json"),
+    "openalex": (json.dumps(OPENALEX), "application/json"),
+}
+
+
+def post(caller_, fmt, body=None, content_type=None, **params):
+    text, ctype = FILES.get(fmt, (None, None))
+    return caller_.post(
+        "/api/v1/publications/import",
+        query_string={"format": fmt, **params},
+        data=(body if body is not None else text).encode(),
+        content_type=content_type or ctype,
+    )
+
+
+@pytest.fixture
+def organiser(caller, make_user):
+    return caller(make_user("organiser"))
+
+
+def count(db_session) -> int:
+    return db_session.scalar(sa.select(sa.func.count(Publication.id)))
+
+
+def test_bibtex_with_a_stored_duplicate(organiser, db_session):
+    before = count(db_session)
+    response = post(organiser, "bibtex")
+    assert response.status_code == 201
+    report = response.get_json()
+    assert report["created"] == 1
+    assert [s["reason"] for s in report["skipped"]] == ["already stored"]  # the Regnum report
+    (new_id,) = report["publication_ids"]
+    assert count(db_session) == before + 1
+    authors = db_session.scalars(
+        sa.select(Authorship).filter_by(publication_id=new_id).order_by(Authorship.position)
+    ).all()
+    assert authors[0].expert.full_name == "Askar Nursha"
+    assert authors[0].centre.acronym == "KazISS"  # his affiliation on the date
+    assert authors[1].expert_id is None and authors[1].raw_name == "Aigerim Seitkali"
+    assert report["matched_authors"] == 1
+    assert report["unmatched_authors"][0]["name"] == "Aigerim Seitkali"
+
+
+@pytest.mark.parametrize("fmt", sorted(FILES))
+def test_every_format_imports_once(organiser, db_session, fmt):
+    first = post(organiser, fmt)
+    assert first.status_code in (200, 201), first.get_json()
+    before = count(db_session)
+    again = post(organiser, fmt)
+    assert again.status_code == 200
+    assert again.get_json()["created"] == 0
+    assert count(db_session) == before
+
+
+def test_authors_match_across_scripts(organiser, db_session):
+    report = post(organiser, "csl-json").get_json()
+    (pid,) = report["publication_ids"]
+    first = db_session.scalars(
+        sa.select(Authorship).filter_by(publication_id=pid, position=1)
+    ).one()
+    assert first.expert.full_name == "Yuri Solozobov"
+    assert db_session.get(Publication, pid).published_on.isoformat() == "2022-05-17"
+
+
+def test_unmatched_author_gets_a_suggestion(organiser):
+    body = json.dumps(
+        [{**CSL[0], "DOI": "10.5555/other", "author": [{"family": "Shibutof", "given": "Marat"}]}]
+    )
+    report = post(organiser, "csl-json", body).get_json()
+    assert report["unmatched_authors"][0]["suggestion"]["full_name"] == "Marat Shibutov"
+
+
+def test_dry_run_writes_nothing(organiser, db_session):
+    before = count(db_session)
+    report = post(organiser, "openalex", dry_run="true").get_json()
+    assert report["dry_run"] is True and report["created"] == 1
+    assert report["publication_ids"] == []
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body", "line"),
+    [
+        (
+            "bibtex",
+            "@article{ok, title={Fine}, year={2020}}\n@article{bad, title={Broken, year=2019\n",
+            2,
+        ),
+        ("bibtex", "@article{a, title={No year at all}}\n", 1),
+        ("ris", "TY  - JOUR\nTI  - One\nPY  - 2020\nER  -\nthis is not RIS\n", 5),
+        ("ris", "TY  - JOUR\nTI  - No end\nPY  - 2020\n", 1),
+        ("csl-json", '[{"title": "x", "issued": {"date-parts": [[2020]]}},\n {"title": "x"', 2),
+        ("csl-json", '[{"title": "", "issued": {"date-parts": [[2020]]}}]', None),
+        (
+            "openalex",
+            '{"results": [{"title": "x", "publication_year": 2020, "doi": "nope"}]}',
+            None,
+        ),
+    ],
+)
+def test_malformed_files_are_422_naming_record_and_line(organiser, db_session, fmt, body, line):
+    before = count(db_session)
+    response = post(organiser, fmt, body, "text/plain")
+    assert response.status_code == 422
+    records = response.get_json()["errors"]["records"]
+    assert records
+    if line is not None:
+        assert line in [r["line"] for r in records.values()]
+    assert count(db_session) == before
+
+
+def test_import_needs_an_organiser(caller, make_user):
+    assert post(caller(make_user()), "bibtex").status_code == 403
+    assert post(caller(), "bibtex").status_code == 401
+
+
+def test_unknown_format_is_422(organiser):
+    assert post(organiser, "endnote", "x", "text/plain").status_code == 422
