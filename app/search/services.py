@@ -23,7 +23,9 @@ from app.search.models import KEY_LENGTH, SearchKey
 EXACT, PREFIX, FUZZY = 3, 2, 1
 FUZZY_CUTOFF = 80
 MIN_WORD = 2
-MAX_CANDIDATE_ROWS = 20_000
+MAX_CANDIDATES = 2_000
+# The fuzzy pass is a fallback: it runs only when exact and prefix matches are this few.
+FUZZY_BELOW = 20
 
 
 def key_rows(entity_type: str, entity_id: int, texts: Iterable[str | None]) -> list[dict]:
@@ -87,16 +89,34 @@ class Hit:
 def _candidate_rows(
     session: orm.Session, entity_type: str, words: list[str], whole: str, fuzzy: bool
 ) -> list[tuple[int, str, bool]]:
-    """Keys starting with any query word (or, for fuzzy, with its first letters)."""
-    stems = {w[:MIN_WORD] if fuzzy else w for w in words} | ({whole} if not fuzzy else set())
+    """Every key of the records that have a key starting with a query word (or, for the
+    fuzzy pass, with its first letters). Initials ("А.") do not pick candidates, which
+    would be half the table; they are checked against the candidates' keys."""
+    long_words = [w for w in words if len(w) >= MIN_WORD] or words
     c = SearchKey.__table__.c
-    ranges = [sa.and_(c.key >= s, c.key < prefix_upper_bound(s)) for s in stems if s]
-    stmt = (
-        sa.select(c.entity_id, c.key, c.whole)
-        .where(c.entity_type == entity_type, sa.or_(*ranges))
-        .limit(MAX_CANDIDATE_ROWS)
+
+    def having_prefix(*stems: str) -> sa.Select:
+        ranges = [sa.and_(c.key >= s, c.key < prefix_upper_bound(s)) for s in stems if s]
+        return sa.select(c.entity_id).where(c.entity_type == entity_type, sa.or_(*ranges))
+
+    if fuzzy:
+        # A fallback for typos: any word's first letters will do.
+        found = having_prefix(*{_fuzzy_stem(w) for w in long_words})
+    else:
+        # Every word must start one of the record's keys, or the whole query its name.
+        # (A subquery, because SQLite refuses a parenthesised INTERSECT inside a UNION.)
+        every = sa.intersect(*(having_prefix(w) for w in long_words)).subquery()
+        found = sa.union(sa.select(every.c.entity_id), having_prefix(whole))
+    ids = sa.select(found.subquery().c.entity_id).distinct().limit(MAX_CANDIDATES)
+    stmt = sa.select(c.entity_id, c.key, c.whole).where(
+        c.entity_type == entity_type, c.entity_id.in_(ids.scalar_subquery())
     )
-    return [tuple(r) for r in session.execute(stmt)]
+    return [tuple(r) for r in session.execute(stmt).all()]
+
+
+def _fuzzy_stem(word: str) -> str:
+    """Fuzzy candidates share the word's first letters (three, for longer words)."""
+    return word[:3] if len(word) >= 5 else word[:MIN_WORD]
 
 
 def _word_score(word: str, key: str, fuzzy: bool) -> tuple[int, float]:
@@ -139,7 +159,9 @@ def search(session: orm.Session, entity_type: str, query: str, limit: int = 500)
     if not whole:
         return []
     hits = _rank(_candidate_rows(session, entity_type, words, whole, False), words, whole, False)
-    if len(hits) < limit:
+    # A full name found exactly needs no look-alikes; a single word may have typo'd kin.
+    exact_name = len(words) > 1 and any(h.tier == EXACT for h in hits.values())
+    if len(hits) < min(limit, FUZZY_BELOW) and not exact_name:
         fuzzy_rows = _candidate_rows(session, entity_type, words, whole, True)
         for entity_id, hit in _rank(fuzzy_rows, words, whole, True).items():
             hits.setdefault(entity_id, hit)

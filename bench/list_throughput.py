@@ -1,0 +1,100 @@
+"""Requests per second of a directory list under gunicorn, against bare Flask, in one run.
+
+    .venv/bin/python -m bench.list_throughput [--database-url URL] [--seconds 15]
+
+Both servers run gunicorn with 2 sync workers on loopback; wrk drives each with
+16 connections. The target: the list reaches at least half the bare rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+from bench.common import ROOT, full_network
+
+LIST = "/api/v1/experts?country=KZ&page_size=20"
+
+
+def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        target,
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+        except urllib.error.HTTPError:
+            return proc  # it answers (a 404 is fine)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        return proc
+    proc.terminate()
+    raise RuntimeError(f"{target} did not start on port {port}")
+
+
+def wrk(url: str, seconds: int) -> tuple[float, str]:
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", "16", "-d", f"{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors while loading {url}:\n{out}")
+    return rate, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--seconds", type=int, default=15)
+    opts = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    url = full_network(opts.database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "FLASK_CONFIG": "production",
+        "SECRET_KEY": "benchmark-only",
+    }
+    results = {}
+    for name, target, port, path in (
+        ("bare Flask", "bench.bare_app:app", 5901, "/items"),
+        ("experts list", "wsgi:app", 5902, LIST),
+    ):
+        proc = serve(target, port, env)
+        try:
+            wrk(f"http://127.0.0.1:{port}{path}", 3)  # warm up
+            results[name] = wrk(f"http://127.0.0.1:{port}{path}", opts.seconds)
+        finally:
+            proc.terminate()
+            proc.wait()
+    bare, listed = results["bare Flask"][0], results["experts list"][0]
+    print(f"database        {url.split(':')[0]}")
+    for name, (rate, p99) in results.items():
+        print(f"{name:15} {rate:8.0f} req/s   p99 {p99}")
+    print(f"ratio           {listed / bare:.2f} (target >= 0.50)")
+
+
+if __name__ == "__main__":
+    main()
