@@ -16,6 +16,8 @@ import random
 import time
 
 import sqlalchemy as sa
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import orm
 
 from bench.common import full_network
 
@@ -61,10 +63,14 @@ def main() -> None:
             )
         ]
         body = json.dumps(records(known, opts.records), ensure_ascii=False).encode()
+        # Everything below runs in one outer transaction that is rolled back at the end.
         connection = db.engine.connect()
         transaction = connection.begin()
         db.session.remove()
-        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = orm.scoped_session(
+            orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
         user = User(email="bench-importer@example.org", password_hash="x", role=Role.ORGANISER)
         db.session.add(user)
         _, secret = create_token(user, "bench", [TokenScope.WRITE], 1)

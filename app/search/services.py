@@ -56,8 +56,9 @@ def _needs_reindex(obj: Any) -> bool:
 @event.listens_for(orm.Session, "after_flush")
 def _reindex(session: orm.Session, _context: Any) -> None:
     stale, rows = [], []
-    for obj in session.new | session.dirty:
-        if hasattr(obj, "search_texts") and (obj in session.new or _needs_reindex(obj)):
+    new = session.new  # built anew on every access: read it once
+    for obj in new | session.dirty:
+        if hasattr(obj, "search_texts") and (obj in new or _needs_reindex(obj)):
             stale.append((obj.__search_type__, obj.id))
             rows.extend(key_rows(obj.__search_type__, obj.id, obj.search_texts()))
     stale.extend((o.__search_type__, o.id) for o in session.deleted if hasattr(o, "search_texts"))
@@ -99,14 +100,14 @@ def _candidate_rows(
         ranges = [sa.and_(c.key >= s, c.key < prefix_upper_bound(s)) for s in stems if s]
         return sa.select(c.entity_id).where(c.entity_type == entity_type, sa.or_(*ranges))
 
-    if fuzzy:
-        # A fallback for typos: any word's first letters will do.
-        found = having_prefix(*{_fuzzy_stem(w) for w in long_words})
-    else:
-        # Every word must start one of the record's keys, or the whole query its name.
-        # (A subquery, because SQLite refuses a parenthesised INTERSECT inside a UNION.)
-        every = sa.intersect(*(having_prefix(w) for w in long_words)).subquery()
-        found = sa.union(sa.select(every.c.entity_id), having_prefix(whole))
+    # Every word (or, in the fuzzy pass for typos, its first letters) must start one of
+    # the record's keys; or the whole query must start its name.
+    stems = [_fuzzy_stem(w) for w in long_words] if fuzzy else long_words
+    # (A subquery, because SQLite refuses a parenthesised INTERSECT inside a UNION.)
+    every = sa.intersect(*(having_prefix(w) for w in dict.fromkeys(stems))).subquery()
+    found = sa.select(every.c.entity_id)
+    if not fuzzy:
+        found = sa.union(found, having_prefix(whole))
     ids = sa.select(found.subquery().c.entity_id).distinct().limit(MAX_CANDIDATES)
     stmt = sa.select(c.entity_id, c.key, c.whole).where(
         c.entity_type == entity_type, c.entity_id.in_(ids.scalar_subquery())
