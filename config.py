@@ -66,6 +66,11 @@ class Config:
     REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # The public list cache: shared in Redis when there is one; in-process (right for a
+    # single process, such as `flask run`) otherwise. "off" turns it off.
+    RESPONSE_CACHE = os.environ.get(
+        "RESPONSE_CACHE", "redis" if os.environ.get("REDIS_URL") else "memory"
+    )
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
     RATE_LIMIT_LOGIN_ADDRESS = "20 per minute"
@@ -81,6 +86,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"
+    # Tests see the database directly; the cache has tests of its own.
+    RESPONSE_CACHE = "off"
     # Cheap hashes keep the suite fast; production uses RFC 9106's parameters.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
@@ -90,6 +97,10 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    # Several workers share nothing in memory: cache only with Redis.
+    RESPONSE_CACHE = os.environ.get(
+        "RESPONSE_CACHE", "redis" if os.environ.get("REDIS_URL") else "off"
+    )
     REMEMBER_COOKIE_SECURE = True
 
     @classmethod

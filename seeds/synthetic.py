@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core.cache import mark_directory_changed
 from app.extensions import db
 from app.models import (
     Affiliation,
@@ -472,4 +473,5 @@ def generate(spec: SyntheticSpec) -> dict[str, int]:
     counts["projects"] = gen.make_projects()
     forums, sessions, participations = gen.make_forums()
     counts.update(forums=forums, sessions=sessions, participations=participations)
+    mark_directory_changed(db.session)  # bulk inserts bypass the flush listener
     return counts

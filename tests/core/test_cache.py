@@ -1,0 +1,108 @@
+"""The public list cache: hits skip the app, and every committed directory write retires
+what was stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.accounts.services import create_token
+from app.core.cache import MemoryBackend, RedisBackend, ResponseCache
+from app.models import TokenScope
+from config import TestingConfig
+from tests import factories as f
+
+
+class CachedConfig(TestingConfig):
+    RESPONSE_CACHE = "memory"
+
+
+@pytest.fixture(scope="module")
+def cached_app():
+    return create_app(CachedConfig)
+
+
+@pytest.fixture
+def cached(cached_app, db_session):
+    return cached_app.test_client()
+
+
+def test_second_anonymous_read_is_a_hit(cached):
+    first = cached.get("/api/v1/centres?country=KZ")
+    second = cached.get("/api/v1/centres?country=KZ")
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert first.get_json() == second.get_json()
+    assert second.headers["X-Pagination"] == first.headers["X-Pagination"]
+    assert "default-src 'self'" in second.headers["Content-Security-Policy"]
+
+
+def test_a_committed_write_retires_cached_lists(cached, db_session, make_user):
+    _, secret = create_token(make_user("organiser"), "t", [TokenScope.WRITE], 1)
+    db_session.commit()
+    cached.get("/api/v1/centres?country=KZ")
+    created = cached.post(
+        "/api/v1/centres",
+        headers={"Authorization": f"Bearer {secret}"},
+        json={"name_en": "Brand New Centre", "country": "KZ", "kind": "ngo"},
+    )
+    assert created.status_code == 201
+    fresh = cached.get("/api/v1/centres?country=KZ")
+    assert fresh.headers["X-Cache"] == "miss"
+    assert "Brand New Centre" in [c["name_en"] for c in fresh.get_json()]
+
+
+def test_an_uncommitted_write_does_not_retire(cached, db_session):
+    cached.get("/api/v1/topics")
+    f.TopicFactory()
+    db_session.flush()
+    assert cached.get("/api/v1/topics").headers["X-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("environ", "cacheable"),
+    [
+        ({}, True),
+        ({"QUERY_STRING": "country=KZ&format=json"}, True),
+        ({"QUERY_STRING": "format=csv"}, False),
+        ({"HTTP_AUTHORIZATION": "Bearer x"}, False),
+        ({"HTTP_COOKIE": "session=abc"}, False),
+        ({"REQUEST_METHOD": "POST"}, False),
+        ({"PATH_INFO": "/api/v1/experts/1"}, False),
+    ],
+)
+def test_what_is_cacheable(environ, cacheable):
+    base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/experts", "QUERY_STRING": ""}
+    assert ResponseCache._cacheable({**base, **environ}) is cacheable
+
+
+def test_credentialed_reads_bypass_the_cache(cached):
+    for _ in range(2):
+        response = cached.get("/api/v1/experts", headers={"Authorization": "Bearer x"})
+        assert "X-Cache" not in response.headers
+
+
+def test_items_and_errors_are_not_cached(cached):
+    assert "X-Cache" not in cached.get("/api/v1/centres/1").headers
+    for _ in range(2):
+        assert cached.get("/api/v1/centres?country=nope").headers["X-Cache"] == "miss"
+
+
+def test_redis_backend_round_trip(app):
+    url = app.config.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set (CI's PostgreSQL run sets it)")
+    backend = RedisBackend(url)
+    backend.redis.delete(backend.GENERATION, "eb:cache:/x?")
+    generation, payload = backend.lookup("/x?")
+    assert payload is None
+    backend.store("/x?", generation, b"stored")
+    assert backend.lookup("/x?") == (generation, b"stored")
+    backend.bump()
+    assert backend.lookup("/x?")[1] is None
+
+
+def test_memory_backend_is_bounded():
+    backend = MemoryBackend(size=2)
+    for n in range(3):
+        backend.store(str(n), 0, b"x")
+    assert list(backend.entries) == ["1", "2"]
