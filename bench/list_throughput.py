@@ -79,12 +79,17 @@ def main() -> None:
         "FLASK_CONFIG": "production",
         "SECRET_KEY": "benchmark-only",
     }
+    runs = [
+        ("bare Flask", "bench.bare_app:app", 5901, "/items", {}),
+        ("list, no cache", "wsgi:app", 5902, LIST, {"RESPONSE_CACHE": "off"}),
+    ]
+    if os.environ.get("REDIS_URL"):
+        runs.append(("list, cached", "wsgi:app", 5903, LIST, {"RESPONSE_CACHE": "redis"}))
+    else:
+        print("REDIS_URL is not set: the cached run is skipped", file=sys.stderr)
     results = {}
-    for name, target, port, path in (
-        ("bare Flask", "bench.bare_app:app", 5901, "/items"),
-        ("experts list", "wsgi:app", 5902, LIST),
-    ):
-        proc = serve(target, port, env)
+    for name, target, port, path, extra in runs:
+        proc = serve(target, port, {**env, **extra})
         try:
             wrk(f"http://127.0.0.1:{port}{path}", 3)  # warm up
             results[name] = wrk(f"http://127.0.0.1:{port}{path}", opts.seconds)
