@@ -50,6 +50,8 @@ class Centre(Base):
             name="founded_year_plausible",
         ),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        # Lists filter by country and sort by name.
+        sa.Index("ix_centres_country_name", "country_code", "name_en"),
     )
 
     id: Mapped[intpk]

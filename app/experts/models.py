@@ -33,6 +33,8 @@ class Expert(Base):
             name="birth_year_plausible",
         ),
         regexp_check("orcid", ORCID_PATTERN, "orcid_format"),
+        # Lists filter by country and sort by name.
+        sa.Index("ix_experts_country_name", "country_code", "full_name"),
     )
 
     id: Mapped[intpk]
