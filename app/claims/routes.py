@@ -21,7 +21,7 @@ blp = Blueprint(
 
 @blp.route("/experts/<int:expert_id>/claim")
 class ClaimProfile(MethodView):
-    @blp.arguments(ClaimCreateSchema)
+    @blp.arguments(ClaimCreateSchema, required=False)
     @blp.response(201, ClaimSchema)
     def post(self, data, expert_id):
         """Ask for this profile to become yours; an admin decides."""
@@ -51,7 +51,7 @@ class ClaimItem(MethodView):
 
 @blp.route("/claims/<int:claim_id>/approve")
 class Approve(MethodView):
-    @blp.arguments(ClaimDecisionSchema)
+    @blp.arguments(ClaimDecisionSchema, required=False)
     @blp.response(200, ClaimSchema)
     def post(self, data, claim_id):
         """Approve: the profile becomes the claimant's, and is marked verified."""
@@ -63,7 +63,7 @@ class Approve(MethodView):
 
 @blp.route("/claims/<int:claim_id>/reject")
 class Reject(MethodView):
-    @blp.arguments(ClaimDecisionSchema)
+    @blp.arguments(ClaimDecisionSchema, required=False)
     @blp.response(200, ClaimSchema)
     def post(self, data, claim_id):
         """Reject the claim."""

@@ -7,9 +7,36 @@ from typing import Any
 import flask_smorest
 from werkzeug.exceptions import HTTPException
 
+PAGINATION_METADATA = {
+    "type": "object",
+    "properties": {
+        name: {"type": "integer"}
+        for name in (
+            "total",
+            "total_pages",
+            "first_page",
+            "last_page",
+            "page",
+            "previous_page",
+            "next_page",
+        )
+    },
+}
+
 
 class Api(flask_smorest.Api):
     """Every error answers ``{"code", "status", "message", "errors"}``, all four always present."""
+
+    def _register_pagination_header(self):
+        # X-Pagination carries JSON, which OpenAPI states with ``content``, not ``schema``
+        # (a ``schema`` header object means comma-separated "simple" style).
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, as JSON.",
+                "content": {"application/json": {"schema": PAGINATION_METADATA}},
+            },
+        )
 
     def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict]:
         payload, code, headers = super().handle_http_exception(error)

@@ -40,7 +40,11 @@ def check_json_body() -> None:
         return
     if request.routing_exception is not None:
         return  # an unknown path or method answers 404/405 whatever the body
-    if not _has_body() or _view_accepts_raw_body():
+    if not _has_body():
+        if request.method in {"PATCH", "PUT"}:
+            raise BadRequest("A JSON body with the fields to change is required.")
+        return
+    if _view_accepts_raw_body():
         return
     if not request.is_json:
         raise BadRequest("The request body must be JSON (Content-Type: application/json).")

@@ -59,6 +59,11 @@ def _check(record: ParsedRecord) -> list[str]:
 
 def parse(fmt: str, text: str) -> list[ParsedRecord]:
     """Every record, or a ParseError naming each bad record and its line."""
+    if not text.strip():
+        raise ParseError(
+            "The request body is empty: send the file to import.",
+            {"records": {}, "body": ["Empty."]},
+        )
     records = PARSERS[fmt](text)
     errors = {
         str(r.index): {"line": r.line, "message": " ".join(p)} for r in records if (p := _check(r))
