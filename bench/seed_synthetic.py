@@ -20,33 +20,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.common import reset
+
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
-
-
-def ensure_database(url: str) -> None:
-    """Create a PostgreSQL benchmark database that does not exist yet."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
-        )
-        if not exists:
-            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    admin.dispose()
-
-
-def reset(url: str) -> None:
-    ensure_database(url)
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(bind=engine)
-    with engine.begin() as conn:
-        meta.drop_all(bind=conn)
-    engine.dispose()
 
 
 def run(args: list[str], env: dict[str, str]) -> float:

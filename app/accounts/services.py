@@ -19,6 +19,7 @@ from app.accounts.passwords import (
 )
 from app.audit.services import record
 from app.core.errors import Conflict, DomainError, NotFound
+from app.core.lookup import get_or_404
 from app.core.models import utcnow
 from app.core.permissions import Unauthorized
 from app.experts.models import Expert
@@ -143,10 +144,7 @@ def users_query(filters: dict[str, Any]) -> sa.Select:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return get_or_404(User, user_id, "user")
 
 
 def update_user(actor: User, user: User, changes: dict[str, Any]) -> User:

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.centres.models import Centre, centre_topics
-from app.core.errors import Conflict, DomainError, NotFound
+from app.core.errors import Conflict, DomainError
 from app.core.listing import apply_search, apply_sort
+from app.core.lookup import get_or_404
 from app.experts.models import Affiliation, Expert
 from app.experts.services import check_country, resolve_topics
 from app.extensions import db
@@ -48,10 +49,7 @@ def list_query(filters: dict[str, Any]) -> sa.Select:
 
 
 def get_centre(centre_id: int) -> Centre:
-    centre = db.session.get(Centre, centre_id)
-    if centre is None:
-        raise NotFound("No such centre.")
-    return centre
+    return get_or_404(Centre, centre_id, "centre")
 
 
 def _apply(centre: Centre, data: dict[str, Any]) -> None:

@@ -9,16 +9,10 @@ from app.audit.services import record
 from app.core.errors import Conflict, NotFound
 from app.core.models import utcnow
 from app.experts.models import Expert
+from app.experts.services import get_expert
 from app.extensions import db
 from app.forums.models import Participation
 from app.publications.models import Authorship
-
-
-def get_expert(expert_id: int) -> Expert:
-    expert = db.session.get(Expert, expert_id)
-    if expert is None:
-        raise NotFound("No such expert.")
-    return expert
 
 
 def create_claim(user: User, expert: Expert, message: str | None) -> ProfileClaim:

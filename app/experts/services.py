@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.core.errors import Conflict, DomainError, NotFound
+from app.core.errors import Conflict, DomainError
 from app.core.listing import apply_search, apply_sort
+from app.core.lookup import get_or_404
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
 from app.reference.models import Country, Topic
@@ -19,10 +20,7 @@ SORTS = {"name": Expert.full_name, "id": Expert.id}
 
 
 def get_expert(expert_id: int) -> Expert:
-    expert = db.session.get(Expert, expert_id)
-    if expert is None:
-        raise NotFound("No such expert.")
-    return expert
+    return get_or_404(Expert, expert_id, "expert")
 
 
 def resolve_topics(topic_ids: list[int]) -> list[Topic]:

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.centres.models import Centre
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError
 from app.core.listing import apply_search, apply_sort
+from app.core.lookup import get_or_404
 from app.experts.services import resolve_topics
 from app.extensions import db
 from app.projects.models import Project, ProjectCentre, project_topics
@@ -58,10 +59,7 @@ def list_query(filters: dict[str, Any]) -> sa.Select:
 
 
 def get_project(project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
-    if project is None:
-        raise NotFound("No such project.")
-    return project
+    return get_or_404(Project, project_id, "project")
 
 
 def _apply(project: Project, data: dict[str, Any]) -> None:

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.centres.models import Centre
-from app.core.errors import Conflict, DomainError, NotFound
+from app.core.errors import Conflict, DomainError
 from app.core.listing import apply_search, apply_sort, year_range
+from app.core.lookup import get_or_404
 from app.experts.models import Expert
 from app.experts.services import resolve_topics
 from app.extensions import db
@@ -68,10 +69,7 @@ def list_query(filters: dict[str, Any]) -> sa.Select:
 
 
 def get_publication(publication_id: int) -> Publication:
-    publication = db.session.get(Publication, publication_id)
-    if publication is None:
-        raise NotFound("No such publication.")
-    return publication
+    return get_or_404(Publication, publication_id, "publication")
 
 
 def _check_known(model: type, ids: set[int], field: str, what: str) -> None:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.core.errors import NotFound
+from app.core.lookup import get_or_404
 from app.extensions import db
 from app.reference.models import Country, Region, Topic
 from app.reference.schemas import (
@@ -25,13 +25,6 @@ blp = Blueprint(
 )
 
 
-def _get(model: type, key, what: str):
-    obj = db.session.get(model, key)
-    if obj is None:
-        raise NotFound(f"No such {what}.")
-    return obj
-
-
 @blp.route("/countries")
 class Countries(MethodView):
     @blp.response(200, CountrySchema(many=True))
@@ -45,7 +38,7 @@ class CountryItem(MethodView):
     @blp.response(200, CountrySchema)
     def get(self, code):
         """One country by its ISO code."""
-        return _get(Country, code.upper(), "country")
+        return get_or_404(Country, code.upper(), "country")
 
 
 @blp.route("/regions")
@@ -67,7 +60,7 @@ class RegionItem(MethodView):
     @blp.response(200, RegionSchema)
     def get(self, region_id):
         """One region."""
-        return _get(Region, region_id, "region")
+        return get_or_404(Region, region_id, "region")
 
 
 @blp.route("/topics")
@@ -87,4 +80,4 @@ class TopicItem(MethodView):
     @blp.response(200, TopicSchema)
     def get(self, topic_id):
         """One topic."""
-        return _get(Topic, topic_id, "topic")
+        return get_or_404(Topic, topic_id, "topic")
