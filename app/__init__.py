@@ -26,8 +26,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_cli(app)
 
     from app.core import cache
+    from app.core.requests import PercentEncodeQuery
 
     cache.install(app)
+    app.wsgi_app = PercentEncodeQuery(app.wsgi_app)  # type: ignore[method-assign]
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -56,3 +56,22 @@ def check_json_body() -> None:
 
 def register_request_checks(app: Flask) -> None:
     app.before_request(check_json_body)
+
+
+class PercentEncodeQuery:
+    """WSGI middleware: a query string sent with raw UTF-8 (``curl "…?q=Шибутов"``) is
+    percent-encoded, as a browser would send it, so every parser reads the same text.
+
+    WSGI hands the query over as latin-1; its non-ASCII bytes are quoted here.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            from urllib.parse import quote
+
+            environ["QUERY_STRING"] = quote(query.encode("latin-1"), safe="=&+%;/:,?@!$'()*[]~")
+        return self.wsgi_app(environ, start_response)

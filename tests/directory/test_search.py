@@ -73,3 +73,12 @@ def test_search_follows_edits(client, db_session):
 def test_publication_titles_are_searchable(client):
     hit = first_hit(client, "publications", "dorozhnaya karta")
     assert hit["kind"] == "report"
+
+
+def test_raw_utf8_in_the_query_string_is_understood(app, db_session):
+    """curl sends "?q=Шибутов" unencoded; WSGI hands it over as latin-1."""
+    environ_query = "q=Шибутов".encode().decode("latin-1")
+    response = app.test_client().get(
+        "/api/v1/experts", environ_overrides={"QUERY_STRING": environ_query}
+    )
+    assert [e["full_name"] for e in response.get_json()] == ["Marat Shibutov"]
