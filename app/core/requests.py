@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
@@ -58,12 +60,26 @@ def register_request_checks(app: Flask) -> None:
     app.before_request(check_json_body)
 
 
+_QUERY_SAFE = "=&+%;/:,?@!$'()*[]~"
+
+
+def _query_bytes(query: str) -> bytes:
+    """The bytes the client sent. WSGI gives them as latin-1 text; Werkzeug's development
+    server wraps them once more. Unwrap while the result is still valid UTF-8."""
+    raw = query.encode("latin-1")
+    for _ in range(3):
+        try:
+            inner = raw.decode("utf-8").encode("latin-1")
+            inner.decode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            break
+        raw = inner
+    return raw
+
+
 class PercentEncodeQuery:
     """WSGI middleware: a query string sent with raw UTF-8 (``curl "…?q=Шибутов"``) is
-    percent-encoded, as a browser would send it, so every parser reads the same text.
-
-    WSGI hands the query over as latin-1; its non-ASCII bytes are quoted here.
-    """
+    percent-encoded, as a browser would send it, so every parser reads the same text."""
 
     def __init__(self, wsgi_app) -> None:
         self.wsgi_app = wsgi_app
@@ -71,7 +87,5 @@ class PercentEncodeQuery:
     def __call__(self, environ, start_response):
         query = environ.get("QUERY_STRING", "")
         if not query.isascii():
-            from urllib.parse import quote
-
-            environ["QUERY_STRING"] = quote(query.encode("latin-1"), safe="=&+%;/:,?@!$'()*[]~")
+            environ["QUERY_STRING"] = quote(_query_bytes(query), safe=_QUERY_SAFE)
         return self.wsgi_app(environ, start_response)
