@@ -12,13 +12,12 @@ from app.centres.schemas import (
     CentreQuerySchema,
     CentreSchema,
     CentreWriteSchema,
-    ForceSchema,
 )
 from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_organiser
-from app.experts.schemas import MergeSchema
+from app.core.schemas import ForceSchema, MergeSchema
 from app.extensions import db
 
 blp = Blueprint(

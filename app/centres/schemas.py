@@ -99,10 +99,3 @@ class CentreQuerySchema(ma.Schema):
     q = q_field()
     sort = sort_field("name", "founded_year", "id", default="name")
     format = format_field()
-
-
-class ForceSchema(ma.Schema):
-    force = ma.fields.Boolean(
-        load_default=False,
-        metadata={"description": "Create even when the name matches an existing record."},
-    )

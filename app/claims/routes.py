@@ -9,6 +9,7 @@ from app.claims import services
 from app.claims.schemas import ClaimCreateSchema, ClaimDecisionSchema, ClaimQuerySchema, ClaimSchema
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
+from app.experts.services import get_expert
 from app.extensions import db
 
 blp = Blueprint(
@@ -26,7 +27,7 @@ class ClaimProfile(MethodView):
     def post(self, data, expert_id):
         """Ask for this profile to become yours; an admin decides."""
         user = require_user()
-        claim = services.create_claim(user, services.get_expert(expert_id), data.get("message"))
+        claim = services.create_claim(user, get_expert(expert_id), data.get("message"))
         db.session.commit()
         return claim
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.centres.schemas import ForceSchema
 from app.core.errors import Forbidden
 from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export
@@ -17,6 +16,7 @@ from app.core.permissions import (
     require_organiser,
     require_user,
 )
+from app.core.schemas import ForceSchema, MergeSchema
 from app.experts import services
 from app.experts.merge import merge_experts
 from app.experts.schemas import (
@@ -24,7 +24,6 @@ from app.experts.schemas import (
     ExpertQuerySchema,
     ExpertSchema,
     ExpertWriteSchema,
-    MergeSchema,
 )
 from app.extensions import db
 

@@ -103,7 +103,3 @@ class ExpertQuerySchema(ma.Schema):
     q = q_field()
     sort = sort_field("name", "id", default="name")
     format = format_field()
-
-
-class MergeSchema(ma.Schema):
-    into = Id(required=True, metadata={"description": "The record that survives."})
