@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.core.docs import blp as docs
     from app.experts.routes import blp as experts
     from app.extensions import api
+    from app.forums.routes import blp as forums
     from app.health.routes import blp as health
     from app.projects.routes import blp as projects
     from app.publications.routes import blp as publications
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         experts,
         publications,
         projects,
+        forums,
         claims,
         audit,
     ):

@@ -244,6 +244,65 @@ ROWS += [
         url="/api/v1/publications/import?format=bibtex",
         extra={"data": "@misc{m, title={Matrix}, year={2024}}", "content_type": "text/plain"},
     ),
+    Row("GET", "/api/v1/forum-series", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/forum-series",
+        ORGANISER_CREATES,
+        body=lambda w: {
+            "slug": f"series-{next(_emails)}",
+            "name_en": "Series",
+            "host_rule": "free",
+        },
+    ),
+    Row(
+        "GET",
+        "/api/v1/forum-series/<int:series_id>",
+        everyone(200),
+        url="/api/v1/forum-series/{series}",
+    ),
+    Row("GET", "/api/v1/forums", everyone(200)),
+    Row(
+        "POST",
+        "/api/v1/forums",
+        ORGANISER_CREATES,
+        body={
+            "title": "Roundtable",
+            "year": 2027,
+            "host_country": "KZ",
+            "start_date": "2027-05-01",
+            "end_date": "2027-05-01",
+            "timezone": "Asia/Almaty",
+        },
+    ),
+    Row("GET", "/api/v1/forums/<int:forum_id>", everyone(200), url="/api/v1/forums/{forum}"),
+    Row(
+        "PATCH",
+        "/api/v1/forums/<int:forum_id>",
+        ORGANISER_EDITS,
+        url="/api/v1/forums/{forum}",
+        body={"city": "Omsk"},
+    ),
+    Row("DELETE", "/api/v1/forums/<int:forum_id>", ORGANISER_DELETES, url="/api/v1/forums/{forum}"),
+    Row(
+        "POST",
+        "/api/v1/forums/<int:forum_id>/next-edition",
+        ORGANISER_CREATES,
+        url="/api/v1/forums/{forum}/next-edition",
+    ),
+    Row(
+        "GET",
+        "/api/v1/forums/<int:forum_id>/rooms",
+        everyone(200),
+        url="/api/v1/forums/{forum}/rooms",
+    ),
+    Row(
+        "POST",
+        "/api/v1/forums/<int:forum_id>/rooms",
+        ORGANISER_CREATES,
+        url="/api/v1/forums/{forum}/rooms",
+        body={"name": "Hall B", "capacity": 80},
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",
@@ -309,6 +368,8 @@ class World:
             "publication": f.PublicationFactory().id,
             "project": project.id,
             "spare_expert": f.ExpertFactory().id,
+            "forum": (forum := f.ForumFactory()).id,
+            "series": forum.series_id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -1,0 +1,130 @@
+"""Forum series, forums (editions) and their rooms. Reading is public; organisers write."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.core.etag import check_if_match, with_etag
+from app.core.lookup import get_or_404
+from app.core.pagination import SelectPage
+from app.core.permissions import require_organiser
+from app.extensions import db
+from app.forums import services
+from app.forums.models import Forum, ForumSeries
+from app.forums.schemas import (
+    ForumQuerySchema,
+    ForumSchema,
+    ForumSeriesSchema,
+    ForumSeriesWriteSchema,
+    ForumWriteSchema,
+    RoomSchema,
+)
+
+blp = Blueprint(
+    "forums", __name__, url_prefix="/api/v1", description="Forum series, their editions and rooms."
+)
+FORUM = ForumSchema()
+
+
+@blp.route("/forum-series")
+class SeriesList(MethodView):
+    @blp.response(200, ForumSeriesSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self):
+        """Forum series, such as the annual Strategic Cooperation Forum."""
+        return services.series_query()
+
+    @blp.arguments(ForumSeriesWriteSchema)
+    @blp.response(201, ForumSeriesSchema)
+    def post(self, data):
+        """Start a series; ``host_rule: alternate`` swaps the host every edition."""
+        require_organiser()
+        series = services.create_series(data)
+        db.session.commit()
+        return series
+
+
+@blp.route("/forum-series/<int:series_id>")
+class SeriesItem(MethodView):
+    @blp.response(200, ForumSeriesSchema)
+    def get(self, series_id):
+        """One series."""
+        return get_or_404(ForumSeries, series_id, "forum series")
+
+
+@blp.route("/forums")
+class Forums(MethodView):
+    @blp.arguments(ForumQuerySchema, location="query")
+    @blp.response(200, ForumSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, filters):
+        """Forums, newest first."""
+        return services.forums_query(filters)
+
+    @blp.arguments(ForumWriteSchema)
+    @blp.response(201, ForumSchema)
+    def post(self, data):
+        """Plan a forum. In an alternating series the host must be the other country than
+        last time (422), unless ``override_alternation``, which is audited."""
+        require_organiser()
+        forum = services.create_forum(data)
+        db.session.commit()
+        return with_etag(forum, FORUM)
+
+
+@blp.route("/forums/<int:forum_id>")
+class ForumItem(MethodView):
+    @blp.response(200, ForumSchema)
+    def get(self, forum_id):
+        """One forum."""
+        return with_etag(get_or_404(Forum, forum_id, "forum"), FORUM)
+
+    @blp.arguments(ForumWriteSchema(partial=True))
+    @blp.response(200, ForumSchema)
+    def patch(self, data, forum_id):
+        """Edit a forum; send ``If-Match`` with its ETag."""
+        require_organiser()
+        forum = get_or_404(Forum, forum_id, "forum")
+        check_if_match(forum, FORUM)
+        services.update_forum(forum, data)
+        db.session.commit()
+        return with_etag(forum, FORUM)
+
+    @blp.response(204)
+    def delete(self, forum_id):
+        """Delete a forum with its rooms and sessions."""
+        require_organiser()
+        forum = get_or_404(Forum, forum_id, "forum")
+        check_if_match(forum, FORUM)
+        db.session.delete(forum)
+        db.session.commit()
+
+
+@blp.route("/forums/<int:forum_id>/next-edition")
+class NextEdition(MethodView):
+    @blp.response(201, ForumSchema)
+    def post(self, forum_id):
+        """Create next year's edition: the other host, dates a year on, the same rooms and
+        session formats (unscheduled)."""
+        require_organiser()
+        forum = services.next_edition(get_or_404(Forum, forum_id, "forum"))
+        db.session.commit()
+        return with_etag(forum, FORUM)
+
+
+@blp.route("/forums/<int:forum_id>/rooms")
+class Rooms(MethodView):
+    @blp.response(200, RoomSchema(many=True))
+    def get(self, forum_id):
+        """A forum's rooms."""
+        return get_or_404(Forum, forum_id, "forum").rooms
+
+    @blp.arguments(RoomSchema)
+    @blp.response(201, RoomSchema)
+    def post(self, data, forum_id):
+        """Add a room with its capacity."""
+        require_organiser()
+        room = services.add_room(get_or_404(Forum, forum_id, "forum"), data)
+        db.session.commit()
+        return room

@@ -1,0 +1,188 @@
+"""Forum series, forums and rooms. Services add and flush; the caller commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.audit.services import record
+from app.core.errors import Conflict, DomainError
+from app.core.lookup import get_or_404
+from app.experts.services import check_country
+from app.extensions import db
+from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room
+
+# Where a forum moves to another country, its zone starts as that country's capital's.
+# (All of Kazakhstan has kept UTC+5 since 2024; IANA's Asia/Almaty follows.)
+DEFAULT_ZONES = {"RU": "Europe/Moscow", "KZ": "Asia/Almaty"}
+
+
+def series_query() -> sa.Select:
+    return sa.select(ForumSeries).order_by(ForumSeries.id)
+
+
+def create_series(data: dict[str, Any]) -> ForumSeries:
+    if db.session.scalar(sa.select(ForumSeries.id).filter_by(slug=data["slug"])) is not None:
+        raise Conflict("A series with this slug exists.", {"slug": ["Taken."]})
+    for field in ("country_a", "country_b"):
+        if data.get(field):
+            check_country(data[field], field)
+    series = ForumSeries(**data)
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def forums_query(filters: dict[str, Any]) -> sa.Select:
+    stmt = sa.select(Forum).order_by(Forum.start_date.desc(), Forum.id.desc())
+    for name, column in (
+        ("series", Forum.series_id),
+        ("year", Forum.year),
+        ("host_country", Forum.host_country),
+        ("status", Forum.status),
+    ):
+        if name in filters:
+            stmt = stmt.where(column == filters[name])
+    return stmt
+
+
+def expected_host(series: ForumSeries, edition_year: int, exclude_id: int | None) -> str | None:
+    """Whose turn it is: the other country than the host of the latest earlier edition."""
+    if series.host_rule != HostRule.ALTERNATE:
+        return None
+    stmt = (
+        sa.select(Forum.host_country)
+        .where(Forum.series_id == series.id, Forum.year < edition_year)
+        .order_by(Forum.year.desc(), Forum.id.desc())
+        .limit(1)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Forum.id != exclude_id)
+    previous = db.session.scalar(stmt)
+    if previous is None:
+        return None  # the first edition may be hosted by either country
+    return series.country_b if previous == series.country_a else series.country_a
+
+
+def _check_alternation(forum: Forum, override: bool) -> None:
+    series = forum.series
+    if series is None:
+        return
+    wanted = expected_host(series, forum.year, forum.id)
+    if wanted is not None and forum.host_country != wanted:
+        if not override:
+            raise DomainError(
+                f"This series alternates: the {forum.year} edition is hosted by {wanted}.",
+                {"host_country": [f"Expected {wanted}; send override_alternation to insist."]},
+            )
+        record(
+            "override_alternation",
+            "forum",
+            forum.id,
+            {"host_country": forum.host_country, "expected": wanted},
+        )
+
+
+def _apply(forum: Forum, data: dict[str, Any]) -> bool:
+    """Set the fields; returns whether the caller asked to override alternation."""
+    data = dict(data)
+    override = data.pop("override_alternation", False)
+    if "host_country" in data:
+        check_country(data["host_country"], "host_country")
+    if data.get("series_id") is not None:
+        get_or_404(ForumSeries, data["series_id"], "forum series")
+    for key, value in data.items():
+        setattr(forum, key, value.strip() if isinstance(value, str) else value)
+    if forum.end_date < forum.start_date or forum.start_date.year != forum.year:
+        raise DomainError(
+            "The dates do not fit: the forum ends before it starts, or starts in another year.",
+            {"start_date": ["Check the dates."]},
+        )
+    return override
+
+
+def _save(forum: Forum, override: bool) -> Forum:
+    db.session.add(forum)
+    db.session.flush()
+    db.session.refresh(forum, ["series"])
+    _check_alternation(forum, override)
+    return forum
+
+
+def create_forum(data: dict[str, Any]) -> Forum:
+    forum = Forum()
+    with db.session.no_autoflush:  # a half-filled forum must not reach the database
+        override = _apply(forum, data)
+    return _save(forum, override)
+
+
+def update_forum(forum: Forum, data: dict[str, Any]) -> Forum:
+    with db.session.no_autoflush:
+        override = _apply(forum, data)
+    return _save(forum, override)
+
+
+def _shift_a_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def next_edition(forum: Forum) -> Forum:
+    """Next year's edition: the other host, dates a year on, the same rooms, and the same
+    sessions (titles, formats, topics, durations) unscheduled, as drafts."""
+    series = forum.series
+    host = forum.host_country
+    if series is not None and series.host_rule == HostRule.ALTERNATE:
+        host = series.country_b if forum.host_country == series.country_a else series.country_a
+    edition = forum.edition + 1 if forum.edition else None
+    if (
+        series is not None
+        and edition
+        and db.session.scalar(sa.select(Forum.id).filter_by(series_id=series.id, edition=edition))
+    ):
+        raise Conflict(f"Edition {edition} of this series exists already.")
+    # Read what is copied before the new edition joins the session (no half-built flush).
+    rooms = [Room(name=r.name, capacity=r.capacity) for r in forum.rooms]
+    sessions = [
+        ForumSession(
+            title=s.title,
+            format=s.format,
+            description=s.description,
+            expected_audience=s.expected_audience,
+            duration_minutes=s.duration_minutes,
+            topics=list(s.topics),
+        )
+        for s in forum.sessions
+    ]
+    start, end = _shift_a_year(forum.start_date), _shift_a_year(forum.end_date)
+    title = f"{series.name_en} {start.year}" if series is not None else forum.title
+    moved = host != forum.host_country
+    new = Forum(
+        series=series,
+        title=title,
+        edition=edition,
+        year=start.year,
+        host_country=host,
+        city=None if moved else forum.city,
+        start_date=start,
+        end_date=end,
+        timezone=DEFAULT_ZONES.get(host, forum.timezone) if moved else forum.timezone,
+        rooms=rooms,
+        sessions=sessions,
+    )
+    db.session.add(new)
+    db.session.flush()
+    return new
+
+
+def add_room(forum: Forum, data: dict[str, Any]) -> Room:
+    if any(r.name == data["name"].strip() for r in forum.rooms):
+        raise Conflict("This forum has a room of that name.", {"name": ["Taken."]})
+    room = Room(forum=forum, name=data["name"].strip(), capacity=data["capacity"])
+    db.session.add(room)
+    db.session.flush()
+    return room

@@ -1,0 +1,123 @@
+"""Forum series and editions: alternation, next edition, rooms."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.models import AuditEntry, Forum, ForumSeries
+from tests import factories as f
+
+
+def strategic(db_session) -> Forum:
+    series = db_session.scalars(
+        sa.select(ForumSeries).filter_by(slug="strategic-cooperation-forum")
+    ).one()
+    return series.forums[0]
+
+
+def test_next_edition_swaps_the_host_and_copies_rooms_and_sessions(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    first = strategic(db_session)
+    assert (
+        organiser.post(
+            f"/api/v1/forums/{first.id}/rooms", json={"name": "Plenary hall", "capacity": 400}
+        ).status_code
+        == 201
+    )
+    f.SessionFactory(forum=first, title="Energy corridors", format="panel")
+    db_session.flush()
+    response = organiser.post(f"/api/v1/forums/{first.id}/next-edition")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["edition"] == 2 and body["year"] == 2028
+    assert body["host_country"] == "KZ" and body["timezone"] == "Asia/Almaty"
+    assert body["start_date"] == "2028-09-14" and body["city"] is None
+    rooms = organiser.get(f"/api/v1/forums/{body['id']}/rooms").get_json()
+    assert [(r["name"], r["capacity"]) for r in rooms] == [("Plenary hall", 400)]
+    copied = db_session.get(Forum, body["id"]).sessions
+    assert [(s.title, s.format, s.starts_at) for s in copied] == [
+        ("Energy corridors", "panel", None)
+    ]
+    again = organiser.post(f"/api/v1/forums/{first.id}/next-edition")
+    assert again.status_code == 409
+
+
+def _edition(series_id: int, host: str, **extra) -> dict:
+    return {
+        "series_id": series_id,
+        "title": "Strategic forum 2028",
+        "edition": 2,
+        "year": 2028,
+        "host_country": host,
+        "city": "Astana",
+        "start_date": "2028-09-12",
+        "end_date": "2028-09-13",
+        "timezone": "Asia/Almaty",
+        **extra,
+    }
+
+
+def test_a_forum_out_of_turn_is_refused_unless_overridden(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    series_id = strategic(db_session).series_id
+    refused = organiser.post("/api/v1/forums", json=_edition(series_id, "RU"))
+    assert refused.status_code == 422
+    assert "KZ" in refused.get_json()["message"]
+    forced = organiser.post(
+        "/api/v1/forums", json=_edition(series_id, "RU", override_alternation=True)
+    )
+    assert forced.status_code == 201
+    entry = db_session.scalars(
+        sa.select(AuditEntry).filter_by(
+            action="override_alternation", entity_id=forced.get_json()["id"]
+        )
+    ).one()
+    assert entry.changes == {"host_country": "RU", "expected": "KZ"}
+
+
+def test_in_turn_is_accepted(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    series_id = strategic(db_session).series_id
+    assert organiser.post("/api/v1/forums", json=_edition(series_id, "KZ")).status_code == 201
+
+
+def test_forum_fields_are_validated(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    series_id = strategic(db_session).series_id
+    for change in (
+        {"timezone": "Mars/Olympus"},
+        {"end_date": "2028-09-01"},
+        {"start_date": "2029-09-12", "end_date": "2029-09-13"},
+        {"host_country": "ZZ"},
+        {"series_id": 999999},
+    ):
+        response = organiser.post("/api/v1/forums", json={**_edition(series_id, "KZ"), **change})
+        assert response.status_code in (404, 422), change
+
+
+def test_a_series_needs_two_countries_to_alternate(caller, make_user):
+    organiser = caller(make_user("organiser"))
+    body = {
+        "slug": "youth-forum",
+        "name_en": "Youth forum",
+        "host_rule": "alternate",
+        "country_a": "RU",
+        "country_b": "RU",
+    }
+    assert organiser.post("/api/v1/forum-series", json=body).status_code == 422
+    body["country_b"] = "KZ"
+    assert organiser.post("/api/v1/forum-series", json=body).status_code == 201
+    assert organiser.post("/api/v1/forum-series", json=body).status_code == 409
+
+
+def test_stale_forum_edits_get_412(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    forum = strategic(db_session)
+    url = f"/api/v1/forums/{forum.id}"
+    etag = organiser.get(url).headers["ETag"]
+    assert (
+        organiser.patch(url, json={"city": "Kazan"}, headers={"If-Match": etag}).status_code == 200
+    )
+    assert (
+        organiser.patch(url, json={"city": "Omsk"}, headers={"If-Match": etag}).status_code == 412
+    )
