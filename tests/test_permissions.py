@@ -303,6 +303,35 @@ ROWS += [
         url="/api/v1/forums/{forum}/rooms",
         body={"name": "Hall B", "capacity": 80},
     ),
+    Row(
+        "GET",
+        "/api/v1/forums/<int:forum_id>/sessions",
+        everyone(200),
+        url="/api/v1/forums/{forum}/sessions",
+    ),
+    Row(
+        "POST",
+        "/api/v1/forums/<int:forum_id>/sessions",
+        ORGANISER_CREATES,
+        url="/api/v1/forums/{forum}/sessions",
+        body={"title": "Panel", "format": "panel"},
+    ),
+    Row(
+        "GET", "/api/v1/sessions/<int:session_id>", everyone(200), url="/api/v1/sessions/{session}"
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/sessions/<int:session_id>",
+        ORGANISER_EDITS,
+        url="/api/v1/sessions/{session}",
+        body={"title": "Renamed"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/sessions/<int:session_id>",
+        ORGANISER_DELETES,
+        url="/api/v1/sessions/{session}",
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",
@@ -370,6 +399,7 @@ class World:
             "spare_expert": f.ExpertFactory().id,
             "forum": (forum := f.ForumFactory()).id,
             "series": forum.series_id,
+            "session": f.SessionFactory(forum=forum).id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -10,8 +10,8 @@ from app.core.lookup import get_or_404
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.extensions import db
-from app.forums import services
-from app.forums.models import Forum, ForumSeries
+from app.forums import services, sessions
+from app.forums.models import Forum, ForumSeries, ForumSession
 from app.forums.schemas import (
     ForumQuerySchema,
     ForumSchema,
@@ -19,6 +19,8 @@ from app.forums.schemas import (
     ForumSeriesWriteSchema,
     ForumWriteSchema,
     RoomSchema,
+    SessionSchema,
+    SessionWriteSchema,
 )
 
 blp = Blueprint(
@@ -128,3 +130,50 @@ class Rooms(MethodView):
         room = services.add_room(get_or_404(Forum, forum_id, "forum"), data)
         db.session.commit()
         return room
+
+
+@blp.route("/forums/<int:forum_id>/sessions")
+class Sessions(MethodView):
+    @blp.response(200, SessionSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, forum_id):
+        """A forum's sessions, scheduled first, in time order."""
+        return sessions.sessions_query(get_or_404(Forum, forum_id, "forum"))
+
+    @blp.arguments(SessionWriteSchema)
+    @blp.response(201, SessionSchema)
+    def post(self, data, forum_id):
+        """Add a session; without ``start`` it stays unscheduled."""
+        require_organiser()
+        session = sessions.create_session(get_or_404(Forum, forum_id, "forum"), data)
+        db.session.commit()
+        return session, {"ETag": sessions.etag(session)}
+
+
+@blp.route("/sessions/<int:session_id>")
+class SessionItem(MethodView):
+    @blp.response(200, SessionSchema)
+    def get(self, session_id):
+        """One session, its times in the forum's zone."""
+        session = get_or_404(ForumSession, session_id, "session")
+        return session, {"ETag": sessions.etag(session)}
+
+    @blp.arguments(SessionWriteSchema(partial=True))
+    @blp.response(200, SessionSchema)
+    def patch(self, data, session_id):
+        """Edit a session; a stale ``If-Match`` (its version moved on) gets 412."""
+        require_organiser()
+        session = get_or_404(ForumSession, session_id, "session")
+        sessions.check_if_match(session)
+        sessions.update_session(session, data)
+        db.session.commit()
+        return session, {"ETag": sessions.etag(session)}
+
+    @blp.response(204)
+    def delete(self, session_id):
+        """Delete a session."""
+        require_organiser()
+        session = get_or_404(ForumSession, session_id, "session")
+        sessions.check_if_match(session)
+        db.session.delete(session)
+        db.session.commit()

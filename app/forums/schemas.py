@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
-from app.forums.models import HostRule, PublicationStatus
+from app.forums.models import HostRule, PublicationStatus, SessionFormat
 from app.reference.schemas import COUNTRY_CODE
 
 
@@ -106,3 +106,48 @@ class RoomSchema(ma.Schema):
     forum_id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=120))
     capacity = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
+
+
+def _in_forum_zone(session, field: str) -> str | None:
+    moment = getattr(session, field)
+    if moment is None:
+        return None
+    return moment.astimezone(zoneinfo.ZoneInfo(session.forum.timezone)).isoformat()
+
+
+class SessionSchema(ma.Schema):
+    """A session; ``start`` and ``end`` are shown in the forum's time zone, with the offset."""
+
+    id = ma.fields.Integer(dump_only=True)
+    forum_id = ma.fields.Integer(dump_only=True)
+    title = ma.fields.String(dump_only=True)
+    format = EnumField(SessionFormat, dump_only=True)
+    description = ma.fields.String(dump_only=True, allow_none=True)
+    topic_ids = ma.fields.Function(lambda s: [t.id for t in s.topics], dump_only=True)
+    expected_audience = ma.fields.Integer(dump_only=True, allow_none=True)
+    duration_minutes = ma.fields.Integer(dump_only=True)
+    start = ma.fields.Function(
+        lambda s: _in_forum_zone(s, "starts_at"), dump_only=True, allow_none=True
+    )
+    end = ma.fields.Function(
+        lambda s: _in_forum_zone(s, "ends_at"), dump_only=True, allow_none=True
+    )
+    room_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    status = EnumField(PublicationStatus, dump_only=True)
+
+
+class SessionWriteSchema(ma.Schema):
+    """``start``/``end`` with an offset are taken as given; without one, in the forum's zone.
+    Without ``end``, a session lasts ``duration_minutes``."""
+
+    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    format = EnumField(SessionFormat, required=True)
+    description = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    topic_ids = ma.fields.List(Id(), validate=validate.Length(max=20))
+    expected_audience = ma.fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=100_000)
+    )
+    duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60))
+    start = ma.fields.DateTime(allow_none=True)
+    end = ma.fields.DateTime(allow_none=True)
+    room_id = Id(allow_none=True)

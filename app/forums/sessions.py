@@ -1,0 +1,93 @@
+"""Sessions of a forum. Times are stored in UTC and read in the forum's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+import sqlalchemy as sa
+from flask import request
+from sqlalchemy import orm
+
+from app.core.errors import DomainError, PreconditionFailed
+from app.core.lookup import get_or_404
+from app.experts.services import resolve_topics
+from app.extensions import db
+from app.forums.models import Forum, ForumSession, Room
+
+
+def sessions_query(forum: Forum) -> sa.Select:
+    return (
+        sa.select(ForumSession)
+        .where(ForumSession.forum_id == forum.id)
+        .options(orm.selectinload(ForumSession.topics), orm.joinedload(ForumSession.forum))
+        .order_by(ForumSession.starts_at.nulls_last(), ForumSession.id)
+    )
+
+
+def etag(session: ForumSession) -> str:
+    """Backed by the version counter SQLAlchemy raises on every update."""
+    return f'"session-{session.id}-v{session.version}"'
+
+
+def check_if_match(session: ForumSession) -> None:
+    header = request.headers.get("If-Match")
+    if (
+        header
+        and header.strip() != "*"
+        and etag(session) not in {t.strip().removeprefix("W/") for t in header.split(",")}
+    ):
+        raise PreconditionFailed(
+            "The session changed since you read it; fetch it again.",
+            {"If-Match": [f"Current ETag is {etag(session)}."]},
+        )
+
+
+def to_utc(moment: dt.datetime | None, forum: Forum) -> dt.datetime | None:
+    """A time with an offset as given; a naive one in the forum's zone. Stored in UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(forum.timezone))
+    return moment.astimezone(dt.UTC)
+
+
+def _apply(session: ForumSession, forum: Forum, data: dict[str, Any]) -> None:
+    data = dict(data)
+    if "topic_ids" in data:
+        session.topics = resolve_topics(data.pop("topic_ids"))
+    if data.get("room_id") is not None:
+        room = get_or_404(Room, data["room_id"], "room")
+        if room.forum_id != forum.id:
+            raise DomainError("The room belongs to another forum.", {"room_id": ["Not here."]})
+    start_given, end_given = "start" in data, "end" in data
+    start = to_utc(data.pop("start", None), forum) if start_given else session.starts_at
+    end = to_utc(data.pop("end", None), forum) if end_given else None
+    for key, value in data.items():
+        setattr(session, key, value.strip() if isinstance(value, str) else value)
+    if start is None:
+        session.starts_at = session.ends_at = None
+        return
+    if end is None:
+        end = start + dt.timedelta(minutes=session.duration_minutes or 90)
+    if end <= start:
+        raise DomainError("The session ends before it starts.", {"end": ["After the start."]})
+    session.starts_at, session.ends_at = start, end
+    session.duration_minutes = int((end - start).total_seconds() // 60)
+
+
+def create_session(forum: Forum, data: dict[str, Any]) -> ForumSession:
+    session = ForumSession(forum=forum, duration_minutes=data.get("duration_minutes", 90))
+    with db.session.no_autoflush:
+        _apply(session, forum, data)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def update_session(session: ForumSession, data: dict[str, Any]) -> ForumSession:
+    with db.session.no_autoflush:
+        _apply(session, session.forum, data)
+    db.session.flush()
+    return session
