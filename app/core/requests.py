@@ -7,6 +7,8 @@ from urllib.parse import quote
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from app.core.errors import DomainError
+
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Views that take a raw body (a BibTeX or RIS upload, say) set this attribute.
@@ -33,6 +35,19 @@ def _has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
 
 
+def refuse_nul_characters() -> None:
+    """PostgreSQL text cannot hold NUL; refuse it at the door rather than fail later."""
+    if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
+        raise DomainError("NUL characters are not allowed in URLs.", {"query": ["NUL."]})
+    # Raw uploads (imports) may be larger than the JSON limit; their readers check them.
+    if request.content_length and request.method in _BODY_METHODS and not _view_accepts_raw_body():
+        data = request.get_data(cache=True)
+        if b"\x00" in data or b"\\u0000" in data:
+            raise DomainError(
+                "NUL characters are not allowed in request bodies.", {"json": ["NUL."]}
+            )
+
+
 def check_json_body() -> None:
     """Refuse a body that is not JSON with 400, before any view runs.
 
@@ -56,8 +71,19 @@ def check_json_body() -> None:
         raise BadRequest(exc.description) from exc
 
 
+def _rollback_after_failure(exc: BaseException | None) -> None:
+    # A request that failed past its error handlers (a broken stream, say) must not leave
+    # an aborted transaction on the session for whatever runs next on this context.
+    if exc is not None:
+        from app.extensions import db
+
+        db.session.rollback()
+
+
 def register_request_checks(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.before_request(check_json_body)
+    app.teardown_request(_rollback_after_failure)
 
 
 _QUERY_SAFE = "=&+%;/:,?@!$'()*[]~"

@@ -59,6 +59,8 @@ def _check(record: ParsedRecord) -> list[str]:
 
 def parse(fmt: str, text: str) -> list[ParsedRecord]:
     """Every record, or a ParseError naming each bad record and its line."""
+    if "\x00" in text or "\\u0000" in text:
+        raise ParseError("NUL characters cannot be imported.", {"records": {}, "body": ["NUL."]})
     if not text.strip():
         raise ParseError(
             "The request body is empty: send the file to import.",
