@@ -332,6 +332,33 @@ ROWS += [
         ORGANISER_DELETES,
         url="/api/v1/sessions/{session}",
     ),
+    Row(
+        "GET",
+        "/api/v1/sessions/<int:session_id>/participants",
+        statuses(401, 403, 403, 200, 200, 403, 403),
+        url="/api/v1/sessions/{session}/participants",
+    ),
+    Row(
+        "POST",
+        "/api/v1/sessions/<int:session_id>/participants",
+        ORGANISER_CREATES,
+        url="/api/v1/sessions/{session}/participants",
+        body=lambda w: {"expert_id": w.ids["spare_expert"], "role": "speaker"},
+    ),
+    Row("GET", "/api/v1/me/invitations", LOGGED_IN),
+    # The invitation is the owner's: only they (and their write token) answer it.
+    Row(
+        "POST",
+        "/api/v1/invitations/<int:participation_id>/<any(accept, decline):answer>",
+        statuses(401, 200, 404, 404, 404, 403, 200),
+        url="/api/v1/invitations/{invitation}/accept",
+    ),
+    Row(
+        "POST",
+        "/api/v1/invitations/<int:participation_id>/reopen",
+        statuses(401, 403, 403, 409, 409, 403, 403),
+        url="/api/v1/invitations/{invitation}/reopen",
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",
@@ -399,7 +426,8 @@ class World:
             "spare_expert": f.ExpertFactory().id,
             "forum": (forum := f.ForumFactory()).id,
             "series": forum.series_id,
-            "session": f.SessionFactory(forum=forum).id,
+            "session": (session := f.SessionFactory(forum=forum)).id,
+            "invitation": f.ParticipationFactory(session=session, expert=self.owner.expert).id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -8,16 +8,19 @@ from flask_smorest import Blueprint
 from app.core.etag import check_if_match, with_etag
 from app.core.lookup import get_or_404
 from app.core.pagination import SelectPage
-from app.core.permissions import require_organiser
+from app.core.permissions import require_organiser, require_user
 from app.extensions import db
-from app.forums import services, sessions
-from app.forums.models import Forum, ForumSeries, ForumSession
+from app.forums import invitations, services, sessions
+from app.forums.models import Forum, ForumSeries, ForumSession, ParticipationStatus
 from app.forums.schemas import (
     ForumQuerySchema,
     ForumSchema,
     ForumSeriesSchema,
     ForumSeriesWriteSchema,
     ForumWriteSchema,
+    InvitationQuerySchema,
+    InvitationSchema,
+    ParticipationSchema,
     RoomSchema,
     SessionSchema,
     SessionWriteSchema,
@@ -177,3 +180,56 @@ class SessionItem(MethodView):
         sessions.check_if_match(session)
         db.session.delete(session)
         db.session.commit()
+
+
+@blp.route("/sessions/<int:session_id>/participants")
+class Participants(MethodView):
+    @blp.response(200, ParticipationSchema(many=True))
+    def get(self, session_id):
+        """A session's participants and their answers (organisers)."""
+        require_organiser()
+        return get_or_404(ForumSession, session_id, "session").participations
+
+    @blp.arguments(ParticipationSchema)
+    @blp.response(201, ParticipationSchema)
+    def post(self, data, session_id):
+        """Invite an expert as speaker, moderator or discussant."""
+        require_organiser()
+        part = invitations.invite(get_or_404(ForumSession, session_id, "session"), data)
+        db.session.commit()
+        return part
+
+
+@blp.route("/me/invitations")
+class MyInvitations(MethodView):
+    @blp.arguments(InvitationQuerySchema, location="query")
+    @blp.response(200, InvitationSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """Your invitations, newest first."""
+        return invitations.my_invitations(require_user(), query.get("status"))
+
+
+@blp.route("/invitations/<int:participation_id>/<any(accept, decline):answer>")
+class Answer(MethodView):
+    @blp.response(200, InvitationSchema)
+    def post(self, participation_id, answer):
+        """Accept or decline one of your invitations, once."""
+        part = invitations.own_invitation(require_user(), participation_id)
+        status = (
+            ParticipationStatus.ACCEPTED if answer == "accept" else ParticipationStatus.DECLINED
+        )
+        invitations.answer(part, status)
+        db.session.commit()
+        return part
+
+
+@blp.route("/invitations/<int:participation_id>/reopen")
+class Reopen(MethodView):
+    @blp.response(200, InvitationSchema)
+    def post(self, participation_id):
+        """Reopen an answered invitation (organisers), so the expert can answer again."""
+        require_organiser()
+        part = invitations.reopen(invitations.get_participation(participation_id))
+        db.session.commit()
+        return part

@@ -8,7 +8,13 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
-from app.forums.models import HostRule, PublicationStatus, SessionFormat
+from app.forums.models import (
+    HostRule,
+    ParticipationRole,
+    ParticipationStatus,
+    PublicationStatus,
+    SessionFormat,
+)
 from app.reference.schemas import COUNTRY_CODE
 
 
@@ -151,3 +157,22 @@ class SessionWriteSchema(ma.Schema):
     start = ma.fields.DateTime(allow_none=True)
     end = ma.fields.DateTime(allow_none=True)
     room_id = Id(allow_none=True)
+
+
+class ParticipationSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    session_id = ma.fields.Integer(dump_only=True)
+    expert_id = Id(required=True)
+    role = EnumField(ParticipationRole, required=True)
+    status = EnumField(ParticipationStatus, dump_only=True)
+
+
+class InvitationSchema(ParticipationSchema):
+    session_title = ma.fields.String(attribute="session.title", dump_only=True)
+    forum_id = ma.fields.Integer(attribute="session.forum_id", dump_only=True)
+    forum_title = ma.fields.String(attribute="session.forum.title", dump_only=True)
+    responded_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class InvitationQuerySchema(ma.Schema):
+    status = EnumField(ParticipationStatus)
