@@ -21,10 +21,15 @@ def etag_of(obj: Any, schema: ma.Schema) -> str:
 
 def check_if_match(obj: Any, schema: ma.Schema) -> None:
     """412 when ``If-Match`` names another version of the item than the stored one."""
+    if request.headers.get("If-Match"):
+        require_match(etag_of(obj, schema))
+
+
+def require_match(current: str) -> None:
+    """412 unless ``If-Match`` is absent, ``*``, or names ``current``."""
     header = request.headers.get("If-Match")
     if not header or header.strip() == "*":
         return
-    current = etag_of(obj, schema)
     sent = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if current not in sent:
         raise PreconditionFailed(

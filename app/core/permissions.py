@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask_login import current_user
 
@@ -59,19 +57,3 @@ def can_delete_expert(actor: User | None, expert: Expert) -> bool:
     if actor is None:
         return False
     return actor.is_admin or (actor.is_organiser and expert.user_id is None)
-
-
-def can_edit_directory(actor: User | None) -> bool:
-    """Centres, publications and projects are edited by organisers and admins."""
-    return actor is not None and actor.is_organiser
-
-
-def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """401 in the API's error shape unless someone is authenticated."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        require_user()
-        return view(*args, **kwargs)
-
-    return wrapper

@@ -7,10 +7,10 @@ import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
 from sqlalchemy import orm
 
-from app.core.errors import DomainError, PreconditionFailed
+from app.core.errors import DomainError
+from app.core.etag import require_match
 from app.core.lookup import get_or_404
 from app.experts.services import resolve_topics
 from app.extensions import db
@@ -32,16 +32,7 @@ def etag(session: ForumSession) -> str:
 
 
 def check_if_match(session: ForumSession) -> None:
-    header = request.headers.get("If-Match")
-    if (
-        header
-        and header.strip() != "*"
-        and etag(session) not in {t.strip().removeprefix("W/") for t in header.split(",")}
-    ):
-        raise PreconditionFailed(
-            "The session changed since you read it; fetch it again.",
-            {"If-Match": [f"Current ETag is {etag(session)}."]},
-        )
+    require_match(etag(session))
 
 
 def to_utc(moment: dt.datetime | None, forum: Forum) -> dt.datetime | None:
