@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.experts.routes import blp as experts
     from app.extensions import api
     from app.forums.routes import blp as forums
+    from app.forums.schedule_routes import blp as schedule
     from app.health.routes import blp as health
     from app.projects.routes import blp as projects
     from app.publications.routes import blp as publications
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         publications,
         projects,
         forums,
+        schedule,
         claims,
         audit,
     ):

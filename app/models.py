@@ -9,6 +9,8 @@ from app.centres.models import Centre, CentreKind, Visibility, centre_topics
 from app.core.models import Base
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.forums.models import (
+    Availability,
+    ChangeKind,
     Forum,
     ForumSeries,
     ForumSession,
@@ -16,8 +18,10 @@ from app.forums.models import (
     Participation,
     ParticipationRole,
     ParticipationStatus,
+    ProgrammeChange,
     PublicationStatus,
     Room,
+    RoomWindow,
     SessionFormat,
     session_topics,
 )
@@ -31,9 +35,11 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Authorship",
+    "Availability",
     "Base",
     "Centre",
     "CentreKind",
+    "ChangeKind",
     "ClaimStatus",
     "Country",
     "Expert",
@@ -45,6 +51,7 @@ __all__ = [
     "ParticipationRole",
     "ParticipationStatus",
     "ProfileClaim",
+    "ProgrammeChange",
     "Project",
     "ProjectCentre",
     "ProjectKind",
@@ -54,6 +61,7 @@ __all__ = [
     "Region",
     "Role",
     "Room",
+    "RoomWindow",
     "SearchKey",
     "SessionFormat",
     "TokenScope",

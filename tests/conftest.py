@@ -135,6 +135,9 @@ class Caller:
     def patch(self, url: str, **kwargs):
         return self.open("PATCH", url, **kwargs)
 
+    def put(self, url: str, **kwargs):
+        return self.open("PUT", url, **kwargs)
+
     def delete(self, url: str, **kwargs):
         return self.open("DELETE", url, **kwargs)
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     Affiliation,
     Authorship,
+    Availability,
     Centre,
     Expert,
     Forum,
@@ -21,6 +22,7 @@ from app.models import (
     ProjectCentre,
     Publication,
     Room,
+    RoomWindow,
     Topic,
     User,
 )
@@ -171,3 +173,22 @@ class UserFactory(BaseFactory):
     # A real argon2 hash costs ~50 ms; tests that log in set their own.
     password_hash = "not-a-real-hash"
     role = "expert"
+
+
+class RoomWindowFactory(BaseFactory):
+    class Meta:
+        model = RoomWindow
+
+    room = factory.SubFactory(RoomFactory)
+    starts_at = dt.datetime(2027, 9, 14, 4, 0, tzinfo=dt.UTC)
+    ends_at = dt.datetime(2027, 9, 14, 13, 0, tzinfo=dt.UTC)
+
+
+class AvailabilityFactory(BaseFactory):
+    class Meta:
+        model = Availability
+
+    forum = factory.SubFactory(ForumFactory)
+    expert = factory.SubFactory(ExpertFactory)
+    starts_at = dt.datetime(2027, 9, 14, 4, 0, tzinfo=dt.UTC)
+    ends_at = dt.datetime(2027, 9, 14, 13, 0, tzinfo=dt.UTC)

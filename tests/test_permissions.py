@@ -359,6 +359,67 @@ ROWS += [
         statuses(401, 403, 403, 409, 409, 403, 403),
         url="/api/v1/invitations/{invitation}/reopen",
     ),
+    Row("GET", "/api/v1/rooms/<int:room_id>", everyone(200), url="/api/v1/rooms/{room}"),
+    Row(
+        "PATCH",
+        "/api/v1/rooms/<int:room_id>",
+        ORGANISER_EDITS,
+        url="/api/v1/rooms/{room}",
+        body={"capacity": 90},
+    ),
+    Row("DELETE", "/api/v1/rooms/<int:room_id>", ORGANISER_DELETES, url="/api/v1/rooms/{room}"),
+    # Availability and one's own calendar need an expert profile, which staff here lack.
+    Row(
+        "GET",
+        "/api/v1/me/forums/<int:forum_id>/availability",
+        statuses(401, 200, 200, 409, 409, 200, 200),
+        url="/api/v1/me/forums/{forum}/availability",
+    ),
+    Row(
+        "PUT",
+        "/api/v1/me/forums/<int:forum_id>/availability",
+        statuses(401, 200, 200, 409, 409, 403, 200),
+        url="/api/v1/me/forums/{forum}/availability",
+        body={"windows": []},
+    ),
+    Row("GET", "/api/v1/me/schedule.ics", statuses(401, 200, 200, 409, 409, 200, 200)),
+    Row(
+        "GET",
+        "/api/v1/forums/<int:forum_id>/conflicts",
+        statuses(401, 403, 403, 200, 200, 403, 403),
+        url="/api/v1/forums/{forum}/conflicts",
+    ),
+    Row(
+        "POST",
+        "/api/v1/forums/<int:forum_id>/schedule/solve",
+        ORGANISER_EDITS,
+        url="/api/v1/forums/{forum}/schedule/solve",
+        body={"apply": False, "time_limit_seconds": 2},
+    ),
+    Row(
+        "POST",
+        "/api/v1/forums/<int:forum_id>/publish",
+        ORGANISER_EDITS,
+        url="/api/v1/forums/{forum}/publish",
+    ),
+    Row(
+        "GET",
+        "/api/v1/forums/<int:forum_id>/programme",
+        everyone(200),
+        url="/api/v1/forums/{published}/programme",
+    ),
+    Row(
+        "GET",
+        "/api/v1/forums/<int:forum_id>/schedule.ics",
+        everyone(200),
+        url="/api/v1/forums/{published}/schedule.ics",
+    ),
+    Row(
+        "GET",
+        "/api/v1/forums/<int:forum_id>/schedule.json",
+        everyone(200),
+        url="/api/v1/forums/{published}/schedule.json",
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",
@@ -428,6 +489,8 @@ class World:
             "series": forum.series_id,
             "session": (session := f.SessionFactory(forum=forum)).id,
             "invitation": f.ParticipationFactory(session=session, expert=self.owner.expert).id,
+            "room": f.RoomFactory(forum=forum).id,
+            "published": f.ForumFactory(status="published").id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -13,6 +13,7 @@ from app.core.lookup import get_or_404
 from app.core.models import utcnow
 from app.experts.models import Expert
 from app.extensions import db
+from app.forums import publishing
 from app.forums.models import ForumSession, Participation, ParticipationStatus
 
 
@@ -60,6 +61,8 @@ def answer(part: Participation, status: ParticipationStatus) -> Participation:
         )
     part.status = status
     part.responded_at = utcnow()
+    if status == ParticipationStatus.ACCEPTED:
+        publishing.note_participant(part, joined=True)
     db.session.flush()
     return part
 
@@ -67,6 +70,8 @@ def answer(part: Participation, status: ParticipationStatus) -> Participation:
 def reopen(part: Participation) -> Participation:
     if part.status == ParticipationStatus.INVITED:
         raise Conflict("The invitation is open already.")
+    if part.status == ParticipationStatus.ACCEPTED:
+        publishing.note_participant(part, joined=False)
     part.status = ParticipationStatus.INVITED
     part.responded_at = None
     db.session.flush()

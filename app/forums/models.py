@@ -45,6 +45,15 @@ class ParticipationStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
+class ChangeKind(enum.StrEnum):
+    ADDED = "added"
+    MOVED = "moved"
+    RENAMED = "renamed"
+    CANCELLED = "cancelled"
+    SPEAKER_JOINED = "speaker_joined"
+    SPEAKER_LEFT = "speaker_left"
+
+
 class ForumSeries(Base):
     """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
 
@@ -127,6 +136,70 @@ class Room(Base):
     capacity: Mapped[int]
 
     forum: Mapped[Forum] = relationship(back_populates="rooms")
+    windows: Mapped[list[RoomWindow]] = relationship(
+        back_populates="room", cascade="all, delete-orphan", order_by="RoomWindow.starts_at"
+    )
+
+
+class RoomWindow(Base):
+    """A stretch of time a room can be used; a room without windows is open all forum long."""
+
+    __tablename__ = "room_windows"
+    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[intpk]
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    room: Mapped[Room] = relationship(back_populates="windows")
+
+    @property
+    def timezone(self) -> str:
+        return self.room.forum.timezone
+
+
+class Availability(Base):
+    """When an expert can take part in a forum; an expert who gave none is taken as free."""
+
+    __tablename__ = "availabilities"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_availabilities_forum_expert", "forum_id", "expert_id"),
+    )
+
+    id: Mapped[intpk]
+    forum_id: Mapped[int] = mapped_column(sa.ForeignKey("forums.id", ondelete="CASCADE"))
+    expert_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("experts.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    forum: Mapped[Forum] = relationship()
+    expert: Mapped[Expert] = relationship()
+
+    @property
+    def timezone(self) -> str:
+        return self.forum.timezone
+
+
+class ProgrammeChange(Base):
+    """A change to a published programme, shown to the public as its changelog."""
+
+    __tablename__ = "programme_changes"
+
+    id: Mapped[intpk]
+    forum_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("forums.id", ondelete="CASCADE"), index=True
+    )
+    # The entry outlives a cancelled session, so no cascade; the title is kept in the summary.
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sessions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind, "change_kind"))
+    summary: Mapped[str] = mapped_column(sa.String(1000))
+    created_at: Mapped[created_at]
 
 
 session_topics = topic_link_table("session_topics", "sessions", "session_id")

@@ -11,7 +11,7 @@ from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser, require_user
 from app.extensions import db
 from app.forums import invitations, services, sessions
-from app.forums.models import Forum, ForumSeries, ForumSession, ParticipationStatus
+from app.forums.models import Forum, ForumSeries, ForumSession, ParticipationStatus, Room
 from app.forums.schemas import (
     ForumQuerySchema,
     ForumSchema,
@@ -135,6 +135,30 @@ class Rooms(MethodView):
         return room
 
 
+@blp.route("/rooms/<int:room_id>")
+class RoomItem(MethodView):
+    @blp.response(200, RoomSchema)
+    def get(self, room_id):
+        """One room with its windows, in the forum's zone."""
+        return get_or_404(Room, room_id, "room")
+
+    @blp.arguments(RoomSchema(partial=True))
+    @blp.response(200, RoomSchema)
+    def patch(self, data, room_id):
+        """Rename a room, change its capacity, or replace its windows."""
+        require_organiser()
+        room = services.update_room(get_or_404(Room, room_id, "room"), data)
+        db.session.commit()
+        return room
+
+    @blp.response(204)
+    def delete(self, room_id):
+        """Remove a room; its sessions keep their times but lose the room."""
+        require_organiser()
+        db.session.delete(get_or_404(Room, room_id, "room"))
+        db.session.commit()
+
+
 @blp.route("/forums/<int:forum_id>/sessions")
 class Sessions(MethodView):
     @blp.response(200, SessionSchema(many=True))
@@ -178,7 +202,7 @@ class SessionItem(MethodView):
         require_organiser()
         session = get_or_404(ForumSession, session_id, "session")
         sessions.check_if_match(session)
-        db.session.delete(session)
+        sessions.delete_session(session)
         db.session.commit()
 
 

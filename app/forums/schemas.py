@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 import marshmallow as ma
@@ -9,6 +10,7 @@ from marshmallow import validate
 
 from app.core.fields import EnumField, Id
 from app.forums.models import (
+    ChangeKind,
     HostRule,
     ParticipationRole,
     ParticipationStatus,
@@ -107,11 +109,39 @@ class ForumQuerySchema(ma.Schema):
     status = EnumField(PublicationStatus)
 
 
+class ForumTime(ma.fields.DateTime):
+    """Read with or without an offset (naive means the forum's zone); shown in the forum's
+    zone, which the serialised object names in its ``timezone``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(zoneinfo.ZoneInfo(obj.timezone)).isoformat()
+
+
+class WindowSchema(ma.Schema):
+    start = ForumTime(required=True, attribute="starts_at", data_key="start")
+    end = ForumTime(required=True, attribute="ends_at", data_key="end")
+
+
+WINDOWS = {
+    "validate": validate.Length(max=200),
+    "metadata": {"description": "Time windows in the forum's zone; none means no limit."},
+}
+
+
 class RoomSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     forum_id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=120))
     capacity = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
+    windows = ma.fields.List(ma.fields.Nested(WindowSchema), **WINDOWS)
+
+
+class AvailabilitySchema(ma.Schema):
+    forum_id = ma.fields.Integer(dump_only=True)
+    expert_id = ma.fields.Integer(dump_only=True)
+    windows = ma.fields.List(ma.fields.Nested(WindowSchema), required=True, **WINDOWS)
 
 
 def _in_forum_zone(session, field: str) -> str | None:
@@ -176,3 +206,131 @@ class InvitationSchema(ParticipationSchema):
 
 class InvitationQuerySchema(ma.Schema):
     status = EnumField(ParticipationStatus)
+
+
+class ConflictSchema(ma.Schema):
+    kind = ma.fields.String(
+        metadata={
+            "description": "expert_double_booked, room_double_booked, room_too_small, "
+            "expert_unavailable, outside_forum_dates, outside_room_hours, bilateral_parity"
+        }
+    )
+    severity = ma.fields.String(metadata={"description": "hard (blocks publishing) or warning"})
+    message = ma.fields.String()
+    session_ids = ma.fields.List(ma.fields.Integer())
+    expert_ids = ma.fields.List(ma.fields.Integer())
+    room_ids = ma.fields.List(ma.fields.Integer())
+
+
+class ConflictReportSchema(ma.Schema):
+    forum_id = ma.fields.Integer()
+    hard = ma.fields.Integer(metadata={"description": "How many hard conflicts."})
+    warnings = ma.fields.Integer()
+    conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
+
+
+class ConflictQuerySchema(ma.Schema):
+    severity = ma.fields.String(validate=validate.OneOf(["hard", "warning"]))
+    kind = ma.fields.String(
+        validate=validate.OneOf(
+            [
+                "expert_double_booked",
+                "room_double_booked",
+                "room_too_small",
+                "expert_unavailable",
+                "outside_forum_dates",
+                "outside_room_hours",
+                "bilateral_parity",
+            ]
+        )
+    )
+
+
+class PublishResultSchema(ma.Schema):
+    forum = ma.fields.Nested(ForumSchema)
+    published_sessions = ma.fields.Integer(metadata={"description": "Sessions published now."})
+    unscheduled_sessions = ma.fields.Integer(
+        metadata={"description": "Sessions left off the programme for want of a time."}
+    )
+    warnings = ma.fields.List(ma.fields.String())
+
+
+class ProgrammeParticipantSchema(ma.Schema):
+    expert_id = ma.fields.Integer()
+    name = ma.fields.String(attribute="expert.full_name")
+    country = ma.fields.String(attribute="expert.country_code")
+    role = EnumField(ParticipationRole)
+
+
+class ProgrammeSessionSchema(SessionSchema):
+    room = ma.fields.String(attribute="room.name", allow_none=True)
+    topics = ma.fields.Function(lambda s: [{"id": t.id, "name": t.name_en} for t in s.topics])
+    participants = ma.fields.Function(
+        lambda s: ProgrammeParticipantSchema(many=True).dump(
+            [p for p in s.participations if p.status == ParticipationStatus.ACCEPTED]
+        )
+    )
+
+
+class ProgrammeDaySchema(ma.Schema):
+    date = ma.fields.Date()
+    sessions = ma.fields.List(ma.fields.Nested(ProgrammeSessionSchema))
+
+
+class ProgrammeChangeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = EnumField(ChangeKind)
+    session_id = ma.fields.Integer(allow_none=True)
+    summary = ma.fields.String()
+    at = ma.fields.AwareDateTime(attribute="created_at")
+
+
+class ProgrammeSchema(ma.Schema):
+    forum = ma.fields.Nested(ForumSchema)
+    days = ma.fields.List(ma.fields.Nested(ProgrammeDaySchema))
+    changes = ma.fields.List(
+        ma.fields.Nested(ProgrammeChangeSchema),
+        metadata={"description": "Changes since publication, newest first."},
+    )
+
+
+class SolveSchema(ma.Schema):
+    apply = ma.fields.Boolean(
+        load_default=False, metadata={"description": "false previews the plan; true writes it."}
+    )
+    slot_minutes = ma.fields.Integer(load_default=30, validate=validate.OneOf([15, 20, 30, 60]))
+    day_start = ma.fields.Time(load_default=dt.time(9, 0))
+    day_end = ma.fields.Time(load_default=dt.time(18, 0))
+    time_limit_seconds = ma.fields.Float(
+        load_default=10.0, validate=validate.Range(min=0.5, max=30)
+    )
+
+    @ma.validates_schema
+    def _day(self, data, **_kwargs):
+        if data["day_end"] <= data["day_start"]:
+            raise ma.ValidationError("The day ends before it starts.", "day_end")
+
+
+class PlacementSchema(ma.Schema):
+    session_id = ma.fields.Integer(attribute="session.id")
+    title = ma.fields.String(attribute="session.title")
+    room_id = ma.fields.Integer()
+    start = ma.fields.Function(lambda p: _zoned(p, "start"))
+    end = ma.fields.Function(lambda p: _zoned(p, "end"))
+
+
+def _zoned(placement, key: str) -> str:
+    zone = zoneinfo.ZoneInfo(placement["session"].forum.timezone)
+    return placement[key].astimezone(zone).isoformat()
+
+
+class SolveResultSchema(ma.Schema):
+    status = ma.fields.String(metadata={"description": "optimal or feasible"})
+    applied = ma.fields.Boolean()
+    objective = ma.fields.Float(allow_none=True)
+    first_objective = ma.fields.Float(
+        allow_none=True, metadata={"description": "The first conflict-free plan's objective."}
+    )
+    wall_seconds = ma.fields.Float()
+    penalties = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    placements = ma.fields.List(ma.fields.Nested(PlacementSchema))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,8 @@ from app.core.errors import Conflict, DomainError
 from app.core.lookup import get_or_404
 from app.experts.services import check_country
 from app.extensions import db
-from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room
+from app.forums.availability import set_room_windows
+from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room, RoomWindow
 
 # Where a forum moves to another country, its zone starts as that country's capital's.
 # (All of Kazakhstan has kept UTC+5 since 2024; IANA's Asia/Almaty follows.)
@@ -131,6 +133,18 @@ def _shift_a_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def _wall_clock_shift(old_zone: str, new_zone: str, days: dt.timedelta):
+    """Move a UTC instant by whole days on the wall clock, from one forum's zone to
+    another's: a room open 09:00-18:00 in Moscow opens 09:00-18:00 in Almaty next year."""
+    old, new = zoneinfo.ZoneInfo(old_zone), zoneinfo.ZoneInfo(new_zone)
+
+    def shift(moment: dt.datetime) -> dt.datetime:
+        local = moment.astimezone(old).replace(tzinfo=None) + days
+        return local.replace(tzinfo=new).astimezone(dt.UTC)
+
+    return shift
+
+
 def next_edition(forum: Forum) -> Forum:
     """Next year's edition: the other host, dates a year on, the same rooms, and the same
     sessions (titles, formats, topics, durations) unscheduled, as drafts."""
@@ -146,7 +160,21 @@ def next_edition(forum: Forum) -> Forum:
     ):
         raise Conflict(f"Edition {edition} of this series exists already.")
     # Read what is copied before the new edition joins the session (no half-built flush).
-    rooms = [Room(name=r.name, capacity=r.capacity) for r in forum.rooms]
+    start, end = _shift_a_year(forum.start_date), _shift_a_year(forum.end_date)
+    moved = host != forum.host_country
+    zone = DEFAULT_ZONES.get(host, forum.timezone) if moved else forum.timezone
+    shift = _wall_clock_shift(forum.timezone, zone, start - forum.start_date)
+    rooms = [
+        Room(
+            name=r.name,
+            capacity=r.capacity,
+            windows=[
+                RoomWindow(starts_at=shift(w.starts_at), ends_at=shift(w.ends_at))
+                for w in r.windows
+            ],
+        )
+        for r in forum.rooms
+    ]
     sessions = [
         ForumSession(
             title=s.title,
@@ -158,9 +186,7 @@ def next_edition(forum: Forum) -> Forum:
         )
         for s in forum.sessions
     ]
-    start, end = _shift_a_year(forum.start_date), _shift_a_year(forum.end_date)
     title = f"{series.name_en} {start.year}" if series is not None else forum.title
-    moved = host != forum.host_country
     new = Forum(
         series=series,
         title=title,
@@ -170,7 +196,7 @@ def next_edition(forum: Forum) -> Forum:
         city=None if moved else forum.city,
         start_date=start,
         end_date=end,
-        timezone=DEFAULT_ZONES.get(host, forum.timezone) if moved else forum.timezone,
+        timezone=zone,
         rooms=rooms,
         sessions=sessions,
     )
@@ -179,10 +205,27 @@ def next_edition(forum: Forum) -> Forum:
     return new
 
 
-def add_room(forum: Forum, data: dict[str, Any]) -> Room:
-    if any(r.name == data["name"].strip() for r in forum.rooms):
+def _check_room_name(forum: Forum, name: str, room: Room | None = None) -> str:
+    name = name.strip()
+    if any(r.name == name and r is not room for r in forum.rooms):
         raise Conflict("This forum has a room of that name.", {"name": ["Taken."]})
-    room = Room(forum=forum, name=data["name"].strip(), capacity=data["capacity"])
+    return name
+
+
+def add_room(forum: Forum, data: dict[str, Any]) -> Room:
+    """A room with its capacity and, optionally, the windows it can be used in."""
+    room = Room(forum=forum, name=_check_room_name(forum, data["name"]), capacity=data["capacity"])
     db.session.add(room)
+    set_room_windows(room, data.get("windows", []))
+    return room
+
+
+def update_room(room: Room, data: dict[str, Any]) -> Room:
+    if "name" in data:
+        room.name = _check_room_name(room.forum, data["name"], room)
+    if "capacity" in data:
+        room.capacity = data["capacity"]
+    if "windows" in data:
+        set_room_windows(room, data["windows"])
     db.session.flush()
     return room

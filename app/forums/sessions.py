@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +13,9 @@ from app.core.etag import require_match
 from app.core.lookup import get_or_404
 from app.experts.services import resolve_topics
 from app.extensions import db
+from app.forums import publishing
 from app.forums.models import Forum, ForumSession, Room
+from app.forums.times import to_utc
 
 
 def sessions_query(forum: Forum) -> sa.Select:
@@ -33,15 +34,6 @@ def etag(session: ForumSession) -> str:
 
 def check_if_match(session: ForumSession) -> None:
     require_match(etag(session))
-
-
-def to_utc(moment: dt.datetime | None, forum: Forum) -> dt.datetime | None:
-    """A time with an offset as given; a naive one in the forum's zone. Stored in UTC."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(forum.timezone))
-    return moment.astimezone(dt.UTC)
 
 
 def _apply(session: ForumSession, forum: Forum, data: dict[str, Any]) -> None:
@@ -78,7 +70,18 @@ def create_session(forum: Forum, data: dict[str, Any]) -> ForumSession:
 
 
 def update_session(session: ForumSession, data: dict[str, Any]) -> ForumSession:
+    """Edit a session; on a published programme the change goes in its changelog."""
+    before = publishing.snapshot(session)
     with db.session.no_autoflush:
         _apply(session, session.forum, data)
     db.session.flush()
+    db.session.refresh(session, ["room"])
+    publishing.note_edit(session, before)
+    db.session.flush()
     return session
+
+
+def delete_session(session: ForumSession) -> None:
+    publishing.note_cancelled(session)
+    db.session.delete(session)
+    db.session.flush()

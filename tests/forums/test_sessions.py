@@ -4,25 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from app.models import ForumSession
 from tests import factories as f
-
-
-@pytest.fixture
-def forum(db_session):
-    return f.ForumFactory(
-        timezone="Asia/Almaty",
-        host_country="KZ",
-        start_date=dt.date(2027, 9, 14),
-        end_date=dt.date(2027, 9, 15),
-    )
-
-
-@pytest.fixture
-def organiser(caller, make_user):
-    return caller(make_user("organiser"))
 
 
 def test_a_time_without_offset_is_read_in_the_forums_zone(organiser, forum, db_session):

@@ -1,0 +1,189 @@
+"""Publishing a forum, its public programme, and the changelog kept once it is out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.core.errors import Conflict, NotFound
+from app.core.models import utcnow
+from app.extensions import db
+from app.forums import conflicts
+from app.forums.models import (
+    ChangeKind,
+    Forum,
+    ForumSession,
+    Participation,
+    ParticipationStatus,
+    ProgrammeChange,
+    PublicationStatus,
+)
+
+
+def publish(forum: Forum) -> dict[str, Any]:
+    """Publish every scheduled session; refused while a hard conflict touches one of them.
+
+    Sessions scheduled after the first publication are announced in the changelog.
+    """
+    findings = conflicts.report(forum)
+    blocking = conflicts.blocking(findings, forum)
+    if blocking:
+        raise Conflict(
+            f"The forum has {len(blocking)} hard conflict(s); resolve them first "
+            f"(GET /api/v1/forums/{forum.id}/conflicts).",
+            {"conflicts": [f.message for f in blocking]},
+        )
+    first_time = forum.status != PublicationStatus.PUBLISHED
+    newly = [
+        s
+        for s in forum.sessions
+        if s.starts_at is not None and s.status != PublicationStatus.PUBLISHED
+    ]
+    for session in newly:
+        session.status = PublicationStatus.PUBLISHED
+        if not first_time:
+            note(session, ChangeKind.ADDED, f"'{session.title}' was added ({when(session)}).")
+    forum.status = PublicationStatus.PUBLISHED
+    forum.published_at = forum.published_at or utcnow()
+    db.session.flush()
+    return {
+        "forum": forum,
+        "published_sessions": len(newly),
+        "unscheduled_sessions": sum(1 for s in forum.sessions if s.starts_at is None),
+        "warnings": [f.message for f in findings if f.severity == conflicts.WARNING],
+    }
+
+
+def when(session: ForumSession) -> str:
+    """A session's time and room as the public reads it, in the forum's zone."""
+    if session.starts_at is None:
+        return "unscheduled"
+    local = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.forum.timezone))
+    room = f", {session.room.name}" if session.room is not None else ""
+    return f"{local:%a %d %b %H:%M}{room}"
+
+
+def note(session: ForumSession, kind: ChangeKind, summary: str) -> None:
+    """Log a change to the public programme, if the session is on it."""
+    if session.status != PublicationStatus.PUBLISHED:
+        return
+    db.session.add(
+        ProgrammeChange(
+            forum_id=session.forum_id, session_id=session.id, kind=kind, summary=summary[:1000]
+        )
+    )
+
+
+def note_edit(session: ForumSession, before: dict[str, Any]) -> None:
+    """After an edit: log a move or a new title; a session that lost its time leaves the
+    programme (back to draft)."""
+    if session.status != PublicationStatus.PUBLISHED:
+        return
+    if session.starts_at is None:
+        note(session, ChangeKind.CANCELLED, f"'{before['title']}' was taken off the programme.")
+        session.status = PublicationStatus.DRAFT
+        return
+    if session.title != before["title"]:
+        note(session, ChangeKind.RENAMED, f"'{before['title']}' is now '{session.title}'.")
+    if (session.starts_at, session.ends_at, session.room_id) != (
+        before["starts_at"],
+        before["ends_at"],
+        before["room_id"],
+    ):
+        note(
+            session,
+            ChangeKind.MOVED,
+            f"'{session.title}' moved from {before['when']} to {when(session)}.",
+        )
+
+
+def snapshot(session: ForumSession) -> dict[str, Any]:
+    """What ``note_edit`` compares against."""
+    return {
+        "title": session.title,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "room_id": session.room_id,
+        "when": when(session),
+    }
+
+
+def note_cancelled(session: ForumSession) -> None:
+    note(session, ChangeKind.CANCELLED, f"'{session.title}' ({when(session)}) was cancelled.")
+
+
+def note_participant(part: Participation, joined: bool) -> None:
+    name, title = part.expert.full_name, part.session.title
+    if joined:
+        note(part.session, ChangeKind.SPEAKER_JOINED, f"{name} joins '{title}'.")
+    else:
+        note(part.session, ChangeKind.SPEAKER_LEFT, f"{name} no longer takes part in '{title}'.")
+
+
+def published_forum(forum: Forum) -> Forum:
+    if forum.status != PublicationStatus.PUBLISHED:
+        raise NotFound("This forum's programme is not published yet.")
+    return forum
+
+
+def published_sessions(forum: Forum) -> list[ForumSession]:
+    """The public programme's sessions in time order, with rooms, topics and participants."""
+    return list(
+        db.session.scalars(
+            sa.select(ForumSession)
+            .where(
+                ForumSession.forum_id == forum.id,
+                ForumSession.status == PublicationStatus.PUBLISHED,
+                ForumSession.starts_at.is_not(None),
+            )
+            .options(
+                orm.joinedload(ForumSession.room),
+                orm.selectinload(ForumSession.topics),
+                orm.selectinload(ForumSession.participations).joinedload(Participation.expert),
+            )
+            .order_by(ForumSession.starts_at, ForumSession.room_id, ForumSession.id)
+        )
+    )
+
+
+def programme(forum: Forum) -> dict[str, Any]:
+    """The public programme: sessions by day in the forum's zone, and the changelog."""
+    zone = zoneinfo.ZoneInfo(forum.timezone)
+    by_day: dict[dt.date, list[ForumSession]] = defaultdict(list)
+    for session in published_sessions(forum):
+        by_day[session.starts_at.astimezone(zone).date()].append(session)
+    days = []
+    day = forum.start_date
+    while day <= forum.end_date:
+        days.append({"date": day, "sessions": by_day.pop(day, [])})
+        day += dt.timedelta(days=1)
+    changes = db.session.scalars(
+        sa.select(ProgrammeChange).filter_by(forum_id=forum.id).order_by(ProgrammeChange.id.desc())
+    )
+    return {"forum": forum, "days": days, "changes": list(changes)}
+
+
+def expert_sessions(expert) -> list[ForumSession]:
+    """An expert's accepted, scheduled sessions in every forum, in time order."""
+    return list(
+        db.session.scalars(
+            sa.select(ForumSession)
+            .join(Participation, Participation.session_id == ForumSession.id)
+            .where(
+                Participation.expert_id == expert.id,
+                Participation.status == ParticipationStatus.ACCEPTED,
+                ForumSession.starts_at.is_not(None),
+            )
+            .options(
+                orm.joinedload(ForumSession.forum),
+                orm.joinedload(ForumSession.room),
+                orm.selectinload(ForumSession.topics),
+            )
+            .order_by(ForumSession.starts_at)
+        )
+    )

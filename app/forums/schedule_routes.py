@@ -1,0 +1,179 @@
+"""Scheduling a forum: availability, conflicts, the solver, publishing, the public
+programme and its calendar exports."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.core.lookup import get_or_404
+from app.core.permissions import require_organiser, require_user
+from app.extensions import db
+from app.forums import availability, calendar, conflicts, publishing, scheduling
+from app.forums.models import Forum
+from app.forums.schemas import (
+    AvailabilitySchema,
+    ConflictQuerySchema,
+    ConflictReportSchema,
+    ProgrammeSchema,
+    PublishResultSchema,
+    SolveResultSchema,
+    SolveSchema,
+)
+
+blp = Blueprint(
+    "schedule",
+    __name__,
+    url_prefix="/api/v1",
+    description="Availability, conflicts, the timetable solver, publishing and exports.",
+)
+
+
+def _file_doc(mimetype: str, description: str) -> dict:
+    schema = {"type": "object"} if mimetype.endswith("json") else {"type": "string"}
+    return {
+        "responses": {
+            "200": {"description": description, "content": {mimetype: {"schema": schema}}}
+        }
+    }
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _forum(forum_id: int) -> Forum:
+    return get_or_404(Forum, forum_id, "forum")
+
+
+@blp.route("/me/forums/<int:forum_id>/availability")
+class MyAvailability(MethodView):
+    @blp.response(200, AvailabilitySchema)
+    def get(self, forum_id):
+        """When you can take part in this forum; no windows means any time."""
+        expert = availability.own_expert(require_user())
+        forum = _forum(forum_id)
+        windows = availability.availability(forum, expert)
+        return {"forum_id": forum.id, "expert_id": expert.id, "windows": windows}
+
+    @blp.arguments(AvailabilitySchema)
+    @blp.response(200, AvailabilitySchema)
+    def put(self, data, forum_id):
+        """Replace your availability for this forum (times in the forum's zone)."""
+        expert = availability.own_expert(require_user())
+        forum = _forum(forum_id)
+        windows = availability.set_availability(forum, expert, data["windows"])
+        db.session.commit()
+        return {"forum_id": forum.id, "expert_id": expert.id, "windows": windows}
+
+
+@blp.route("/forums/<int:forum_id>/conflicts")
+class Conflicts(MethodView):
+    @blp.arguments(ConflictQuerySchema, location="query")
+    @blp.response(200, ConflictReportSchema)
+    def get(self, query, forum_id):
+        """Double bookings, room clashes, capacity, availability, hours and bilateral
+        parity; ``hard`` conflicts block publishing (organisers)."""
+        require_organiser()
+        findings = conflicts.report(_forum(forum_id))
+        found = [
+            f
+            for f in findings
+            if query.get("kind", f.kind) == f.kind
+            and query.get("severity", f.severity) == f.severity
+        ]
+        return {
+            "forum_id": forum_id,
+            "hard": sum(f.severity == conflicts.HARD for f in findings),
+            "warnings": sum(f.severity == conflicts.WARNING for f in findings),
+            "conflicts": found,
+        }
+
+
+@blp.route("/forums/<int:forum_id>/schedule/solve")
+class Solve(MethodView):
+    @blp.arguments(SolveSchema, required=False)
+    @blp.response(200, SolveResultSchema)
+    def post(self, options, forum_id):
+        """Place the unscheduled sessions on a grid of slots (OR-Tools CP-SAT): never a hard
+        conflict; soft goals weighed. ``apply: true`` writes the plan (organisers)."""
+        require_organiser()
+        result = scheduling.solve(_forum(forum_id), options or SolveSchema().load({}))
+        if result["applied"]:
+            db.session.commit()
+        return result
+
+
+@blp.route("/forums/<int:forum_id>/publish")
+class Publish(MethodView):
+    @blp.response(200, PublishResultSchema)
+    def post(self, forum_id):
+        """Publish the scheduled sessions; 409 while hard conflicts remain (organisers)."""
+        require_organiser()
+        result = publishing.publish(_forum(forum_id))
+        db.session.commit()
+        return result
+
+
+@blp.route("/forums/<int:forum_id>/programme")
+class Programme(MethodView):
+    @blp.response(200, ProgrammeSchema)
+    def get(self, forum_id):
+        """The public programme: published sessions by day, accepted participants, and the
+        changes made since publication."""
+        return publishing.programme(publishing.published_forum(_forum(forum_id)))
+
+
+def _session_url(session) -> str:
+    return f"{request.host_url}api/v1/sessions/{session.id}"
+
+
+@blp.route("/forums/<int:forum_id>/schedule.ics")
+class ForumCalendar(MethodView):
+    @blp.doc(**_file_doc("text/calendar", "The published programme as iCalendar (RFC 5545)."))
+    def get(self, forum_id):
+        """The published programme as an iCalendar file, times in the forum's zone."""
+        forum = publishing.published_forum(_forum(forum_id))
+        body = calendar.forum_ics(
+            forum,
+            publishing.published_sessions(forum),
+            url_for_session=_session_url,
+        )
+        return _download(body, "text/calendar", f"forum-{forum.id}.ics")
+
+
+@blp.route("/forums/<int:forum_id>/schedule.json")
+class ForumFrab(MethodView):
+    @blp.doc(
+        **_file_doc(
+            "application/json",
+            "The published programme as frab/c3voc schedule JSON "
+            "(https://c3voc.de/schedule/schema.json).",
+        )
+    )
+    def get(self, forum_id):
+        """The published programme as a frab-compatible schedule (pretalx, frab, c3voc)."""
+        forum = publishing.published_forum(_forum(forum_id))
+        schedule = calendar.frab_schedule(
+            forum,
+            publishing.published_sessions(forum),
+            base_url=request.host_url.rstrip("/"),
+        )
+        return _download(
+            json.dumps(schedule, ensure_ascii=False), "application/json", f"forum-{forum.id}.json"
+        )
+
+
+@blp.route("/me/schedule.ics")
+class MyCalendar(MethodView):
+    @blp.doc(**_file_doc("text/calendar", "Your sessions as iCalendar (RFC 5545)."))
+    def get(self):
+        """Your accepted sessions across forums; drafts are marked tentative."""
+        expert = availability.own_expert(require_user())
+        body = calendar.expert_ics(expert, publishing.expert_sessions(expert))
+        return _download(body, "text/calendar", "my-sessions.ics")

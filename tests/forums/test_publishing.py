@@ -1,0 +1,181 @@
+"""Publishing, the public programme and its changelog, and availability windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.forums.models import ProgrammeChange
+from tests import factories as f
+
+
+@pytest.fixture
+def forum(forum_in):
+    return forum_in("Europe/Moscow", "RU")
+
+
+def scheduled(forum, hour, title, room=None, **kwargs):
+    start = dt.datetime(2027, 9, 14, hour, tzinfo=dt.UTC)
+    s = f.SessionFactory(
+        forum=forum,
+        title=title,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=90),
+        room=room,
+        **kwargs,
+    )
+    for country in ("RU", "KZ"):
+        f.ParticipationFactory(
+            session=s,
+            expert=f.ExpertFactory(country_code=country, full_name=f"{title} {country}"),
+            status="accepted",
+        )
+    return s
+
+
+def test_hard_conflicts_block_publishing(organiser, forum, db_session):
+    lonely = f.SessionFactory(
+        forum=forum,
+        title="Lonely",
+        starts_at=dt.datetime(2027, 9, 14, 6, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 9, 14, 7, tzinfo=dt.UTC),
+    )
+    db_session.flush()
+    refused = organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    assert refused.status_code == 409
+    body = refused.get_json()
+    assert body["errors"]["conflicts"] == ["'Lonely' has no accepted Russian or Kazakh speaker."]
+    assert organiser.get(f"/api/v1/forums/{forum.id}").get_json()["status"] == "draft"
+    assert lonely.status.value == "draft"
+
+
+def test_publish_then_the_public_programme(organiser, forum, caller, db_session):
+    room = f.RoomFactory(forum=forum, name="Hall A")
+    scheduled(forum, 6, "Transit", room=room)
+    f.SessionFactory(forum=forum, title="Unscheduled")
+    db_session.flush()
+    anonymous = caller()
+    assert anonymous.get(f"/api/v1/forums/{forum.id}/programme").status_code == 404
+    published = organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    assert published.status_code == 200
+    assert published.get_json()["published_sessions"] == 1
+    assert published.get_json()["unscheduled_sessions"] == 1
+    body = anonymous.get(f"/api/v1/forums/{forum.id}/programme").get_json()
+    assert [d["date"] for d in body["days"]] == ["2027-09-14", "2027-09-15"]
+    [session] = body["days"][0]["sessions"]
+    assert session["title"] == "Transit" and session["room"] == "Hall A"
+    assert session["start"] == "2027-09-14T09:00:00+03:00"
+    assert sorted(p["country"] for p in session["participants"]) == ["KZ", "RU"]
+    assert body["changes"] == []
+
+
+def test_only_accepted_participants_are_public(organiser, forum, caller, db_session):
+    s = scheduled(forum, 6, "Transit")
+    f.ParticipationFactory(session=s, expert=f.ExpertFactory(full_name="Not yet"), status="invited")
+    db_session.flush()
+    organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    body = caller().get(f"/api/v1/forums/{forum.id}/programme").get_json()
+    names = [p["name"] for p in body["days"][0]["sessions"][0]["participants"]]
+    assert "Not yet" not in names and len(names) == 2
+
+
+def test_changes_after_publishing_are_logged(organiser, forum, caller, db_session):
+    room = f.RoomFactory(forum=forum, name="Hall A")
+    moved = scheduled(forum, 6, "Transit", room=room)
+    dropped = scheduled(forum, 9, "Water", room=room)
+    db_session.flush()
+    organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    etag = organiser.get(f"/api/v1/sessions/{moved.id}").headers["ETag"]
+    organiser.patch(
+        f"/api/v1/sessions/{moved.id}",
+        json={"start": "2027-09-15T10:00:00"},
+        headers={"If-Match": etag},
+    )
+    etag = organiser.get(f"/api/v1/sessions/{dropped.id}").headers["ETag"]
+    organiser.delete(f"/api/v1/sessions/{dropped.id}", headers={"If-Match": etag})
+    added = scheduled(forum, 12, "Energy", room=room)
+    db_session.flush()
+    organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    changes = caller().get(f"/api/v1/forums/{forum.id}/programme").get_json()["changes"]
+    assert [(c["kind"], c["session_id"]) for c in changes] == [
+        ("added", added.id),
+        ("cancelled", None),  # the session is gone; its entry stays
+        ("moved", moved.id),
+    ]
+    assert changes[2]["summary"] == (
+        "'Transit' moved from Tue 14 Sep 09:00, Hall A to Wed 15 Sep 10:00, Hall A."
+    )
+
+
+def test_a_draft_forum_logs_nothing(organiser, forum, db_session):
+    s = scheduled(forum, 6, "Transit")
+    db_session.flush()
+    etag = organiser.get(f"/api/v1/sessions/{s.id}").headers["ETag"]
+    organiser.patch(
+        f"/api/v1/sessions/{s.id}", json={"title": "Renamed"}, headers={"If-Match": etag}
+    )
+    assert db_session.query(ProgrammeChange).filter_by(forum_id=forum.id).count() == 0
+
+
+def test_availability_is_kept_per_expert_and_forum(caller, make_user, forum, db_session):
+    user = make_user()
+    me = caller(user)
+    url = f"/api/v1/me/forums/{forum.id}/availability"
+    assert me.get(url).get_json()["windows"] == []
+    saved = me.put(
+        url,
+        json={
+            "windows": [
+                {"start": "2027-09-14T13:00", "end": "2027-09-14T18:00"},
+                {"start": "2027-09-14T09:00", "end": "2027-09-14T13:30"},
+            ]
+        },
+    )
+    assert saved.status_code == 200
+    # Overlapping windows merge; times come back in the forum's zone.
+    assert saved.get_json()["windows"] == [
+        {"start": "2027-09-14T09:00:00+03:00", "end": "2027-09-14T18:00:00+03:00"}
+    ]
+    assert me.get(url).get_json()["expert_id"] == user.expert.id
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"start": "2027-09-14T10:00", "end": "2027-09-14T09:00"},
+        {"start": "2027-09-13T10:00", "end": "2027-09-13T12:00"},
+        {"start": "2027-09-15T20:00", "end": "2027-09-16T02:00"},
+    ],
+)
+def test_bad_windows_are_refused(caller, make_user, forum, window):
+    me = caller(make_user())
+    response = me.put(f"/api/v1/me/forums/{forum.id}/availability", json={"windows": [window]})
+    assert response.status_code == 422
+    assert me.get(f"/api/v1/me/forums/{forum.id}/availability").get_json()["windows"] == []
+
+
+def test_availability_needs_an_expert_profile(caller, make_user, forum):
+    organiser = caller(make_user("organiser"))
+    url = f"/api/v1/me/forums/{forum.id}/availability"
+    assert organiser.put(url, json={"windows": []}).status_code == 409
+
+
+def test_rooms_with_windows(organiser, forum):
+    created = organiser.post(
+        f"/api/v1/forums/{forum.id}/rooms",
+        json={
+            "name": "Hall B",
+            "capacity": 80,
+            "windows": [{"start": "2027-09-14T09:00", "end": "2027-09-14T18:00"}],
+        },
+    )
+    assert created.status_code == 201
+    room = created.get_json()
+    assert room["windows"] == [
+        {"start": "2027-09-14T09:00:00+03:00", "end": "2027-09-14T18:00:00+03:00"}
+    ]
+    patched = organiser.patch(f"/api/v1/rooms/{room['id']}", json={"capacity": 120, "windows": []})
+    assert patched.get_json()["capacity"] == 120 and patched.get_json()["windows"] == []
+    assert organiser.delete(f"/api/v1/rooms/{room['id']}").status_code == 204
+    assert organiser.get(f"/api/v1/rooms/{room['id']}").status_code == 404
