@@ -52,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
     from app.extensions import api, db, limiter, migrate
+    from app.reports import tracking as _ledger  # noqa: F401  (keeps the tie ledger current)
     from app.search import services as _search  # noqa: F401  (keeps search keys current)
 
     db.init_app(app)
@@ -108,8 +109,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.reports.cli import reports_cli
     from app.search.cli import search_cli
     from seeds.cli import seed_cli
 
-    for group in (users_cli, search_cli, seed_cli):
+    for group in (users_cli, search_cli, seed_cli, reports_cli):
         app.cli.add_command(group)

@@ -28,6 +28,7 @@ from app.forums.models import (
 from app.projects.models import Project, ProjectCentre, ProjectKind, project_topics
 from app.publications.models import Authorship, Publication, PublicationKind, publication_topics
 from app.reference.models import Country, Region, Topic
+from app.reports.models import CentreTie, ExpertTie, TieKind
 from app.search.models import SearchKey
 
 __all__ = [
@@ -39,10 +40,12 @@ __all__ = [
     "Base",
     "Centre",
     "CentreKind",
+    "CentreTie",
     "ChangeKind",
     "ClaimStatus",
     "Country",
     "Expert",
+    "ExpertTie",
     "Forum",
     "ForumSeries",
     "ForumSession",
@@ -64,6 +67,7 @@ __all__ = [
     "RoomWindow",
     "SearchKey",
     "SessionFormat",
+    "TieKind",
     "TokenScope",
     "Topic",
     "User",

@@ -39,6 +39,7 @@ from app.models import (
     publication_topics,
     session_topics,
 )
+from app.reports import ledger
 from app.search.services import insert_keys
 from seeds import names
 
@@ -473,5 +474,6 @@ def generate(spec: SyntheticSpec) -> dict[str, int]:
     counts["projects"] = gen.make_projects()
     forums, sessions, participations = gen.make_forums()
     counts.update(forums=forums, sessions=sessions, participations=participations)
-    mark_directory_changed(db.session)  # bulk inserts bypass the flush listener
+    mark_directory_changed(db.session)  # bulk inserts bypass the flush listeners
+    ledger.rebuild(db.session)
     return counts

@@ -13,6 +13,7 @@ from app.experts.models import Affiliation
 from app.extensions import db
 from app.projects.models import ProjectCentre
 from app.publications.models import Authorship
+from app.reports import ledger
 
 
 def merge_centres(loser: Centre, survivor: Centre) -> Centre:
@@ -46,6 +47,7 @@ def merge_centres(loser: Centre, survivor: Centre) -> Centre:
         .values(entity_id=survivor.id)
     )
     db.session.expire_all()
+    ledger.refresh_everything(db.session)  # the updates above bypass the flush listener
     names = [loser.name_en, loser.name_ru, loser.name_kk, loser.acronym, *loser.alt_names]
     own = {survivor.name_en, survivor.name_ru, survivor.name_kk, survivor.acronym}
     survivor.alt_names = list(

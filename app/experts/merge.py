@@ -13,6 +13,7 @@ from app.experts.models import Affiliation, Expert
 from app.extensions import db
 from app.forums.models import Participation, ParticipationStatus
 from app.publications.models import Authorship
+from app.reports import ledger
 
 
 def _union(*lists: list) -> list:
@@ -101,6 +102,7 @@ def merge_experts(loser: Expert, survivor: Expert) -> Expert:
         .where(AuditEntry.entity_type == "expert", AuditEntry.entity_id == loser.id)
         .values(entity_id=survivor.id)
     )
+    ledger.refresh_everything(db.session)  # the updates above bypass the flush listener
     loser.user_id, loser.orcid = None, None  # free the unique slots before moving them
     db.session.flush()
     _merge_fields(loser, survivor)

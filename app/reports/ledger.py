@@ -1,0 +1,289 @@
+"""Deriving the collaboration ledger, and keeping it in step with every write.
+
+Each kind of evidence is one SQL ``SELECT`` of (source, Russian side, Kazakh side, dates):
+
+- a joint publication: its authors' centres, each the centre named on the authorship or
+  else the author's affiliation on the publication date (without a day: 1 July of its year);
+- a shared session: accepted participants of a published session, their affiliations on its
+  day; a session still to come is *planned* (the reports tell them apart by date);
+- a joint project: its Russian and Kazakh partner centres, over the project's dates.
+
+The same SELECTs fill the ledger for a few sources after a write (``sync``) or for everything
+(``rebuild``), and a test checks that the two always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.ext.compiler import compiles
+
+from app.centres.models import Centre
+from app.experts.models import Affiliation, Expert
+from app.forums.models import ForumSession, Participation, ParticipationStatus, PublicationStatus
+from app.projects.models import Project, ProjectCentre
+from app.publications.models import Authorship, Publication
+from app.reports.models import CentreTie, ExpertTie, TieKind
+
+PENDING = "ledger_pending"
+EVERYTHING = "ledger_everything"
+CHUNK = 500
+
+
+class mid_year(sa.sql.functions.GenericFunction):
+    """1 July of a year, as a date: where a publication gives only its year."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(mid_year, "postgresql")
+def _mid_year_pg(element, compiler, **kw):
+    return f"make_date({compiler.process(element.clauses, **kw)}, 7, 1)"
+
+
+@compiles(mid_year, "sqlite")
+def _mid_year_sqlite(element, compiler, **kw):
+    return f"printf('%04d-07-01', {compiler.process(element.clauses, **kw)})"
+
+
+class utc_day(sa.sql.functions.GenericFunction):
+    """The UTC calendar day of a stored (UTC) timestamp."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_pg(element, compiler, **kw):
+    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+def _held_on(day: Any, affiliation: type[Affiliation]) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        sa.or_(affiliation.start_date.is_(None), affiliation.start_date <= day),
+        sa.or_(affiliation.end_date.is_(None), affiliation.end_date >= day),
+    )
+
+
+def _where_ids(column: Any, ids: Iterable[int] | None) -> sa.ColumnElement[bool]:
+    return sa.true() if ids is None else column.in_(list(ids))
+
+
+# -- who spoke for which centre ------------------------------------------------------------
+
+
+def publication_centres(ids: Iterable[int] | None) -> sa.Subquery:
+    """(source_id, expert_id, centre_id, country, day) for each author of the publications."""
+    day = sa.func.coalesce(Publication.published_on, mid_year(Publication.year))
+    named = (
+        sa.select(
+            Authorship.publication_id.label("source_id"),
+            Authorship.centre_id.label("centre_id"),
+            day.label("day"),
+        )
+        .join(Publication, Publication.id == Authorship.publication_id)
+        .where(Authorship.centre_id.is_not(None), _where_ids(Authorship.publication_id, ids))
+    )
+    held = (
+        sa.select(Authorship.publication_id, Affiliation.centre_id, day)
+        .join(Publication, Publication.id == Authorship.publication_id)
+        .join(Affiliation, Affiliation.expert_id == Authorship.expert_id)
+        .where(
+            Authorship.centre_id.is_(None),
+            _held_on(day, Affiliation),
+            _where_ids(Authorship.publication_id, ids),
+        )
+    )
+    return sa.union(named, held).subquery("sides")
+
+
+def session_centres(ids: Iterable[int] | None) -> sa.Subquery:
+    """(source_id, centre_id, day) for the accepted participants of published sessions."""
+    day = utc_day(ForumSession.starts_at)
+    return (
+        sa.select(
+            ForumSession.id.label("source_id"),
+            Affiliation.centre_id.label("centre_id"),
+            day.label("day"),
+        )
+        .join(Participation, Participation.session_id == ForumSession.id)
+        .join(Affiliation, Affiliation.expert_id == Participation.expert_id)
+        .where(
+            ForumSession.status == PublicationStatus.PUBLISHED,
+            ForumSession.starts_at.is_not(None),
+            Participation.status == ParticipationStatus.ACCEPTED,
+            _held_on(day, Affiliation),
+            _where_ids(ForumSession.id, ids),
+        )
+        .distinct()
+        .subquery("sides")
+    )
+
+
+def _centre_pairs(sides: sa.Subquery, ends_on: Any = None) -> sa.Select:
+    """Russian × Kazakh centres that spoke in one source."""
+    ru, kz = sides.alias("ru"), sides.alias("kz")
+    ru_centre, kz_centre = orm.aliased(Centre), orm.aliased(Centre)
+    return (
+        sa.select(
+            ru.c.source_id,
+            ru.c.centre_id.label("ru_centre_id"),
+            kz.c.centre_id.label("kz_centre_id"),
+            ru.c.day.label("starts_on"),
+            (ends_on if ends_on is not None else ru.c.day).label("ends_on"),
+        )
+        .join(kz, kz.c.source_id == ru.c.source_id)
+        .join(ru_centre, ru_centre.id == ru.c.centre_id)
+        .join(kz_centre, kz_centre.id == kz.c.centre_id)
+        .where(ru_centre.country_code == "RU", kz_centre.country_code == "KZ")
+        .distinct()
+    )
+
+
+def project_pairs(ids: Iterable[int] | None) -> sa.Select:
+    ru, kz = orm.aliased(ProjectCentre), orm.aliased(ProjectCentre)
+    ru_centre, kz_centre = orm.aliased(Centre), orm.aliased(Centre)
+    return (
+        sa.select(
+            Project.id.label("source_id"),
+            ru.centre_id.label("ru_centre_id"),
+            kz.centre_id.label("kz_centre_id"),
+            Project.start_date.label("starts_on"),
+            Project.end_date.label("ends_on"),
+        )
+        .join(ru, ru.project_id == Project.id)
+        .join(kz, kz.project_id == Project.id)
+        .join(ru_centre, ru_centre.id == ru.centre_id)
+        .join(kz_centre, kz_centre.id == kz.centre_id)
+        .where(
+            ru_centre.country_code == "RU",
+            kz_centre.country_code == "KZ",
+            _where_ids(Project.id, ids),
+        )
+        .distinct()
+    )
+
+
+def centre_pairs(kind: TieKind, ids: Iterable[int] | None = None) -> sa.Select:
+    """The centre ties one kind of evidence gives, for some sources or (None) all."""
+    if kind == TieKind.PUBLICATION:
+        return _centre_pairs(publication_centres(ids))
+    if kind == TieKind.SESSION:
+        return _centre_pairs(session_centres(ids))
+    return project_pairs(ids)
+
+
+def expert_pairs(kind: TieKind, ids: Iterable[int] | None = None) -> sa.Select | None:
+    """Russian × Kazakh experts who wrote together or shared a published session."""
+    ru, kz = orm.aliased(Expert), orm.aliased(Expert)
+    if kind == TieKind.PUBLICATION:
+        mine, theirs = orm.aliased(Authorship), orm.aliased(Authorship)
+        day = sa.func.coalesce(Publication.published_on, mid_year(Publication.year))
+        return (
+            sa.select(mine.publication_id, ru.id, kz.id, day)
+            .join(theirs, theirs.publication_id == mine.publication_id)
+            .join(Publication, Publication.id == mine.publication_id)
+            .join(ru, ru.id == mine.expert_id)
+            .join(kz, kz.id == theirs.expert_id)
+            .where(
+                ru.country_code == "RU",
+                kz.country_code == "KZ",
+                _where_ids(mine.publication_id, ids),
+            )
+            .distinct()
+        )
+    if kind == TieKind.SESSION:
+        mine, theirs = orm.aliased(Participation), orm.aliased(Participation)
+        return (
+            sa.select(ForumSession.id, ru.id, kz.id, utc_day(ForumSession.starts_at))
+            .join(mine, mine.session_id == ForumSession.id)
+            .join(theirs, theirs.session_id == ForumSession.id)
+            .join(ru, ru.id == mine.expert_id)
+            .join(kz, kz.id == theirs.expert_id)
+            .where(
+                ForumSession.status == PublicationStatus.PUBLISHED,
+                ForumSession.starts_at.is_not(None),
+                mine.status == ParticipationStatus.ACCEPTED,
+                theirs.status == ParticipationStatus.ACCEPTED,
+                ru.country_code == "RU",
+                kz.country_code == "KZ",
+                _where_ids(ForumSession.id, ids),
+            )
+            .distinct()
+        )
+    return None  # projects join centres, not people
+
+
+# -- writing the ledger ----------------------------------------------------------------------
+
+
+def _refill(conn: sa.Connection, kind: TieKind, ids: list[int] | None) -> None:
+    """Replace the ledger's rows for these sources of one kind (None: all of them)."""
+    for table in (CentreTie.__table__, ExpertTie.__table__):
+        conn.execute(
+            sa.delete(table).where(table.c.kind == kind.value, _where_ids(table.c.source_id, ids))
+        )
+    pairs = centre_pairs(kind, ids).subquery()
+    conn.execute(
+        sa.insert(CentreTie.__table__).from_select(
+            ["kind", "source_id", "ru_centre_id", "kz_centre_id", "starts_on", "ends_on"],
+            sa.select(sa.literal(kind.value), *pairs.c),
+        )
+    )
+    people = expert_pairs(kind, ids)
+    if people is not None:
+        sub = people.subquery()
+        conn.execute(
+            sa.insert(ExpertTie.__table__).from_select(
+                ["kind", "source_id", "ru_expert_id", "kz_expert_id", "starts_on"],
+                sa.select(sa.literal(kind.value), *sub.c),
+            )
+        )
+
+
+def rebuild(session: orm.Session) -> None:
+    """Recompute the whole ledger from the records."""
+    session.flush()
+    conn = session.connection()
+    for kind in TieKind:
+        _refill(conn, kind, None)
+    _pending(session).clear()
+    session.info.pop(EVERYTHING, None)
+
+
+def refresh(session: orm.Session, kind: TieKind, ids: Iterable[int]) -> None:
+    """Mark sources whose ties may have changed; ``sync`` (or the commit) recomputes them."""
+    _pending(session).setdefault(kind, set()).update(ids)
+
+
+def refresh_everything(session: orm.Session) -> None:
+    """After writes the ORM does not see (merges, bulk loads): rebuild at the commit."""
+    session.info[EVERYTHING] = True
+
+
+def sync(session: orm.Session) -> None:
+    """Bring the ledger up to date with what this session wrote."""
+    session.flush()
+    if session.info.pop(EVERYTHING, False):
+        rebuild(session)
+        return
+    pending = _pending(session)
+    conn = session.connection()
+    while pending:
+        kind, ids = pending.popitem()
+        ordered = sorted(i for i in ids if i is not None)
+        for start in range(0, len(ordered), CHUNK):
+            _refill(conn, kind, ordered[start : start + CHUNK])
+
+
+def _pending(session: orm.Session) -> dict[TieKind, set[int]]:
+    return session.info.setdefault(PENDING, {})

@@ -1,0 +1,61 @@
+"""The collaboration ledger: every Russia–Kazakhstan tie, with its evidence.
+
+A row is one tie between a Russian and a Kazakh centre (or expert), from one source: a
+joint publication, a shared published session, or a joint project. ``kind`` and
+``source_id`` name the record it was derived from, so every figure traces back to records.
+The ledger is derived data: ``app.reports.ledger`` keeps it in step with every write and
+can rebuild it from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import Base, enum_column, intpk
+
+
+class TieKind(enum.StrEnum):
+    PUBLICATION = "publication"
+    SESSION = "session"
+    PROJECT = "project"
+
+
+class CentreTie(Base):
+    __tablename__ = "centre_ties"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "source_id", "ru_centre_id", "kz_centre_id"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        sa.Index("ix_centre_ties_pair", "ru_centre_id", "kz_centre_id"),
+        sa.Index("ix_centre_ties_kz_centre", "kz_centre_id"),
+        sa.Index("ix_centre_ties_source", "kind", "source_id"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[TieKind] = mapped_column(enum_column(TieKind, "tie_kind"))
+    source_id: Mapped[int]
+    ru_centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id", ondelete="CASCADE"))
+    kz_centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id", ondelete="CASCADE"))
+    starts_on: Mapped[dt.date]
+    # A project runs to its end date (open while null); a publication or session is one day.
+    ends_on: Mapped[dt.date | None]
+
+
+class ExpertTie(Base):
+    __tablename__ = "expert_ties"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "source_id", "ru_expert_id", "kz_expert_id"),
+        sa.Index("ix_expert_ties_pair", "ru_expert_id", "kz_expert_id"),
+        sa.Index("ix_expert_ties_kz_expert", "kz_expert_id"),
+        sa.Index("ix_expert_ties_source", "kind", "source_id"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[TieKind] = mapped_column(enum_column(TieKind, "expert_tie_kind"))
+    source_id: Mapped[int]
+    ru_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
+    kz_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
+    starts_on: Mapped[dt.date]

@@ -1,0 +1,134 @@
+"""The coverage and gap reports, assembled from the ledger's aggregates.
+
+Each report is a plain dict: a ``summary`` and the rows of its main table, which the
+routes answer as JSON, CSV or XLSX. The caller caches them (``app.reports.cache``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.reports import ledger, queries
+from app.reports.queries import Window
+
+DORMANT_SINCE = dt.date(2020, 3, 1)  # the pandemic closed the borders in March 2020
+
+
+def window(args: dict[str, Any]) -> Window:
+    return Window(
+        since=args.get("since"),
+        until=args.get("until"),
+        topic_id=args.get("topic"),
+        kind=args.get("kind"),
+        today=dt.date.today(),
+    )
+
+
+def describe(w: Window) -> dict[str, Any]:
+    return {
+        "since": w.since,
+        "until": w.end,
+        "topic": w.topic_id,
+        "kind": w.kind.value if w.kind else None,
+    }
+
+
+def _centres(w: Window) -> dict[int, dict[str, Any]]:
+    """Every Russian and Kazakh centre with its size (experts affiliated at the window's
+    end), in one statement."""
+    return {row.id: row._asdict() for row in db.session.execute(queries.centre_sizes(w.end))}
+
+
+def _label(centre: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "name_en", "name_ru", "acronym", "country_code")
+    return {key: centre[key] for key in keys}
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def coverage(w: Window, limit: int | None) -> dict[str, Any]:
+    """The Russian × Kazakh centre matrix as a sparse list of tied pairs, strongest first."""
+    ledger.sync(db.session)
+    centres = _centres(w)
+    rows = db.session.execute(queries.ranked_pairs(w, limit)).all()
+    planned = db.session.scalar(
+        sa.select(sa.func.count()).select_from(queries.planned_pairs(w).subquery())
+    )
+    tied, weight = (rows[0].tied, rows[0].weight) if rows else (0, 0)
+    sizes = {"RU": [], "KZ": []}
+    for centre in centres.values():
+        sizes[centre["country_code"]].append(centre["size"])
+    all_pairs = len(sizes["RU"]) * len(sizes["KZ"])
+    return {
+        "window": describe(w),
+        "summary": {
+            "ru_centres": len(sizes["RU"]),
+            "kz_centres": len(sizes["KZ"]),
+            "pairs_total": all_pairs,
+            "pairs_tied": tied,
+            "coverage_ratio": _ratio(tied, all_pairs),
+            "weighted_coverage_ratio": _ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"])),
+            "pairs_with_planned_ties": planned,
+        },
+        "pairs": [_pair(centres, r) for r in rows],
+        "truncated": limit is not None and tied > len(rows),
+    }
+
+
+def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
+    return {
+        "ru_centre": _label(centres[row.ru_centre_id]),
+        "kz_centre": _label(centres[row.kz_centre_id]),
+        "publications": row.publications,
+        "sessions": row.sessions,
+        "projects": row.projects,
+        "first": row.first,
+        "last": row.last,
+        "strength": round(float(row.strength), 2),
+    }
+
+
+def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
+    """Pairs never tied, pairs dormant since ``cutoff``, and centres with no partner."""
+    ledger.sync(db.session)
+    centres = _centres(w)
+    ever = dataclasses.replace(w, since=None)
+    never = db.session.execute(queries.never_pairs(ever, limit)).all()
+    if len(never) < limit:
+        never += db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
+    tied_ever, dormant_count = db.session.execute(queries.gap_counts(ever, cutoff)).one()
+    dormant = db.session.execute(queries.dormant_pairs(ever, cutoff, limit)).all()
+    tied_now = set(db.session.scalars(queries.tied_centres(w)))
+    isolated = [
+        _label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
+    ]
+    ru = sum(1 for c in centres.values() if c["country_code"] == "RU")
+    return {
+        "window": describe(w),
+        "cutoff": cutoff,
+        "summary": {
+            "never": ru * (len(centres) - ru) - tied_ever,
+            "dormant": dormant_count,
+            "isolated_ru": sum(1 for c in isolated if c["country_code"] == "RU"),
+            "isolated_kz": sum(1 for c in isolated if c["country_code"] == "KZ"),
+        },
+        "never": [
+            {
+                "ru_centre": _label(centres[r[0]]),
+                "kz_centre": _label(centres[r[1]]),
+                "shared_topics": r[2],
+            }
+            for r in never
+        ],
+        "dormant": [_pair(centres, r) | {"shared_topics": r.shared} for r in dormant],
+        "isolated": sorted(
+            isolated, key=lambda c: (c["country_code"] != "RU", -c["size"], c["id"])
+        ),
+    }
