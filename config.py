@@ -71,6 +71,10 @@ class Config:
     RESPONSE_CACHE = os.environ.get(
         "RESPONSE_CACHE", "redis" if os.environ.get("REDIS_URL") else "memory"
     )
+    # Report results: in Redis when there is one, else in the process.
+    REPORT_CACHE = os.environ.get(
+        "REPORT_CACHE", "redis" if os.environ.get("REDIS_URL") else "memory"
+    )
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
     RATE_LIMIT_LOGIN_ADDRESS = "20 per minute"
@@ -88,6 +92,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     # Tests see the database directly; the cache has tests of its own.
     RESPONSE_CACHE = "off"
+    # Reports are cached in tests too (in the process, or in Redis when the run sets
+    # REDIS_URL): each test starts a new generation, and the tests check invalidation.
     # Cheap hashes keep the suite fast; production uses RFC 9106's parameters.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
@@ -102,6 +108,7 @@ class ProductionConfig(Config):
         "RESPONSE_CACHE", "redis" if os.environ.get("REDIS_URL") else "off"
     )
     REMEMBER_COOKIE_SECURE = True
+    REPORT_CACHE = os.environ.get("REPORT_CACHE", "redis" if os.environ.get("REDIS_URL") else "off")
 
     @classmethod
     def check(cls) -> None:

@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.projects.routes import blp as projects
     from app.publications.routes import blp as publications
     from app.reference.routes import blp as reference
+    from app.reports.routes import blp as reports
 
     app.register_blueprint(docs)
     for blueprint in (
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         schedule,
         claims,
         audit,
+        reports,
     ):
         api.register_blueprint(blueprint)
 

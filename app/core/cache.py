@@ -81,15 +81,15 @@ class MemoryBackend:
 class RedisBackend:
     """Generation and answers in Redis; one round trip per lookup."""
 
-    GENERATION = "eb:cache:generation"
-
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "eb:cache") -> None:
         import redis
 
         self.redis = redis.Redis.from_url(url)
+        self.namespace = namespace
+        self.generation_key = f"{namespace}:generation"
 
     def lookup(self, key: str) -> tuple[int, bytes | None]:
-        generation, payload = self.redis.mget(self.GENERATION, f"eb:cache:{key}")
+        generation, payload = self.redis.mget(self.generation_key, f"{self.namespace}:{key}")
         generation = int(generation or 0)
         if payload is None:
             return generation, None
@@ -98,11 +98,11 @@ class RedisBackend:
 
     def store(self, key: str, generation: int, payload: bytes) -> None:
         self.redis.set(
-            f"eb:cache:{key}", str(generation).encode() + b"\n" + payload, ex=TTL_SECONDS
+            f"{self.namespace}:{key}", str(generation).encode() + b"\n" + payload, ex=TTL_SECONDS
         )
 
     def bump(self) -> None:
-        self.redis.incr(self.GENERATION)
+        self.redis.incr(self.generation_key)
 
 
 def _pack(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:

@@ -19,7 +19,7 @@ from app.reference.models import Region, Topic
 from app.reports import ledger, queries
 from app.reports.models import CentreTie, TieKind
 from app.reports.queries import Window
-from app.reports.services import _centres, _label, _ratio, describe
+from app.reports.services import centre_label, centre_rows, describe, ratio
 
 SMALLEST_GROUP = 5  # generations: a smaller group could single people out
 TOPIC_LINKS = {
@@ -237,7 +237,7 @@ def _shares(country: str, of: str, rows: list[Any]) -> dict[str, Any]:
         "of": of,
         "total": total,
         **{v.value: counts[v] for v in Visibility},
-        **{f"{v.value}_share": _ratio(counts[v], total) for v in Visibility},
+        **{f"{v.value}_share": ratio(counts[v], total) for v in Visibility},
     }
 
 
@@ -293,7 +293,7 @@ def _generation(country: str, decade: int | None, experts: int, n: int) -> dict[
 def systematic(w: Window) -> dict[str, Any]:
     """The centres flagged as studying the neighbour, next to the ties they have."""
     ledger.sync(db.session)
-    centres = _centres(w)
+    centres = centre_rows(w)
     per_centre = {}
     for side, other in (
         (CentreTie.ru_centre_id, CentreTie.kz_centre_id),
@@ -328,7 +328,7 @@ def systematic(w: Window) -> dict[str, Any]:
 def _systematic(centre: dict[str, Any], ties: tuple | None) -> dict[str, Any]:
     partners, publications, sessions, projects, last = ties or (0, 0, 0, 0, None)
     return {
-        "centre": _label(centre) | {"size": centre["size"]},
+        "centre": centre_label(centre) | {"size": centre["size"]},
         "partners": partners,
         "publications": publications,
         "sessions": sessions,

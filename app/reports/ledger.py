@@ -29,6 +29,7 @@ from app.publications.models import Authorship, Publication
 from app.reports.models import CentreTie, ExpertTie, TieKind
 
 PENDING = "ledger_pending"
+CHANGED = "reports_changed"  # the flag app.reports.cache reads
 EVERYTHING = "ledger_everything"
 CHUNK = 500
 
@@ -258,6 +259,7 @@ def rebuild(session: orm.Session) -> None:
         _refill(conn, kind, None)
     _pending(session).clear()
     session.info.pop(EVERYTHING, None)
+    session.info[CHANGED] = True  # retire cached reports at the commit
 
 
 def refresh(session: orm.Session, kind: TieKind, ids: Iterable[int]) -> None:

@@ -38,25 +38,25 @@ def describe(w: Window) -> dict[str, Any]:
     }
 
 
-def _centres(w: Window) -> dict[int, dict[str, Any]]:
+def centre_rows(w: Window) -> dict[int, dict[str, Any]]:
     """Every Russian and Kazakh centre with its size (experts affiliated at the window's
     end), in one statement."""
     return {row.id: row._asdict() for row in db.session.execute(queries.centre_sizes(w.end))}
 
 
-def _label(centre: dict[str, Any]) -> dict[str, Any]:
+def centre_label(centre: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "name_en", "name_ru", "acronym", "country_code")
     return {key: centre[key] for key in keys}
 
 
-def _ratio(part: float, whole: float) -> float | None:
+def ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
 def coverage(w: Window, limit: int | None) -> dict[str, Any]:
     """The Russian × Kazakh centre matrix as a sparse list of tied pairs, strongest first."""
     ledger.sync(db.session)
-    centres = _centres(w)
+    centres = centre_rows(w)
     rows = db.session.execute(queries.ranked_pairs(w, limit)).all()
     planned = db.session.scalar(
         sa.select(sa.func.count()).select_from(queries.planned_pairs(w).subquery())
@@ -73,8 +73,8 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
             "kz_centres": len(sizes["KZ"]),
             "pairs_total": all_pairs,
             "pairs_tied": tied,
-            "coverage_ratio": _ratio(tied, all_pairs),
-            "weighted_coverage_ratio": _ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"])),
+            "coverage_ratio": ratio(tied, all_pairs),
+            "weighted_coverage_ratio": ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"])),
             "pairs_with_planned_ties": planned,
         },
         "pairs": [_pair(centres, r) for r in rows],
@@ -84,8 +84,8 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
 
 def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
     return {
-        "ru_centre": _label(centres[row.ru_centre_id]),
-        "kz_centre": _label(centres[row.kz_centre_id]),
+        "ru_centre": centre_label(centres[row.ru_centre_id]),
+        "kz_centre": centre_label(centres[row.kz_centre_id]),
         "publications": row.publications,
         "sessions": row.sessions,
         "projects": row.projects,
@@ -98,7 +98,7 @@ def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
 def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
     """Pairs never tied, pairs dormant since ``cutoff``, and centres with no partner."""
     ledger.sync(db.session)
-    centres = _centres(w)
+    centres = centre_rows(w)
     ever = dataclasses.replace(w, since=None)
     never = db.session.execute(queries.never_pairs(ever, limit)).all()
     if len(never) < limit:
@@ -107,7 +107,7 @@ def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
     dormant = db.session.execute(queries.dormant_pairs(ever, cutoff, limit)).all()
     tied_now = set(db.session.scalars(queries.tied_centres(w)))
     isolated = [
-        _label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
+        centre_label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
     ]
     ru = sum(1 for c in centres.values() if c["country_code"] == "RU")
     return {
@@ -121,8 +121,8 @@ def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
         },
         "never": [
             {
-                "ru_centre": _label(centres[r[0]]),
-                "kz_centre": _label(centres[r[1]]),
+                "ru_centre": centre_label(centres[r[0]]),
+                "kz_centre": centre_label(centres[r[1]]),
                 "shared_topics": r[2],
             }
             for r in never

@@ -92,7 +92,7 @@ def test_redis_backend_round_trip(app):
     if not url:
         pytest.skip("REDIS_URL is not set (CI's PostgreSQL run sets it)")
     backend = RedisBackend(url)
-    backend.redis.delete(backend.GENERATION, "eb:cache:/x?")
+    backend.redis.delete(backend.generation_key, "eb:cache:/x?")
     generation, payload = backend.lookup("/x?")
     assert payload is None
     backend.store("/x?", generation, b"stored")

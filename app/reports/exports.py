@@ -1,0 +1,99 @@
+"""Reports as CSV and XLSX: the report's table, flattened, with its summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response
+from openpyxl import Workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows a spreadsheet shows: the report's main list, nested fields flattened."""
+    if "pairs" in report:
+        rows = report["pairs"]
+    elif "never" in report:
+        rows = [
+            {"gap": gap, **row} for gap in ("never", "dormant", "isolated") for row in report[gap]
+        ]
+    else:
+        rows = report["rows"]
+    return [_flat(row) for row in rows]
+
+
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return list(columns)
+
+
+def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def as_csv(report: dict[str, Any], name: str) -> Response:
+    rows = table(report)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    # A BOM, so spreadsheet programs read Cyrillic as UTF-8.
+    return _attachment("\ufeff" + buffer.getvalue(), "text/csv", f"{name}.csv")
+
+
+def as_xlsx(report: dict[str, Any], name: str) -> Response:
+    rows = table(report)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(name[:31])
+    columns = _columns(rows)
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row.get(column) for column in columns])
+    about = book.create_sheet("summary")
+    for section in ("window", "summary"):
+        for key, value in _flat(report.get(section) or {}).items():
+            about.append([section, key, value])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _attachment(buffer.getvalue(), XLSX, f"{name}.xlsx")
+
+
+def respond(report: dict[str, Any], name: str, fmt: str) -> dict[str, Any] | Response:
+    if fmt == "csv":
+        return as_csv(report, name)
+    if fmt == "xlsx":
+        return as_xlsx(report, name)
+    return report
+
+
+def doc(description: str) -> dict[str, Any]:
+    """OpenAPI for a report: JSON, or its table as CSV or XLSX."""
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    }

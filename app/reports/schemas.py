@@ -1,0 +1,79 @@
+"""Report filters, and the shape of report answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.core.fields import EnumField, Id
+from app.reports.models import TieKind
+from app.reports.services import DORMANT_SINCE
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+class ReportQuerySchema(ma.Schema):
+    since = ma.fields.Date(metadata={"description": "Ties on or after this day."})
+    until = ma.fields.Date(metadata={"description": "Ties up to this day (default: today)."})
+    topic = Id(metadata={"description": "Only sources on this topic or its subtopics."})
+    kind = EnumField(TieKind, metadata={"description": "Only this kind of evidence."})
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+
+    @ma.validates_schema
+    def _window(self, data, **_kwargs):
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            raise ma.ValidationError("The window ends before it starts.", "until")
+        for field in ("since", "until"):
+            if data.get(field) and not dt.date(1990, 1, 1) <= data[field] <= dt.date(2100, 12, 31):
+                raise ma.ValidationError("Between 1990 and 2100.", field)
+
+
+class CoverageQuerySchema(ReportQuerySchema):
+    limit = ma.fields.Integer(
+        load_default=500,
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "Pairs listed in JSON (exports list them all)."},
+    )
+
+
+class GapsQuerySchema(ReportQuerySchema):
+    cutoff = ma.fields.Date(
+        load_default=DORMANT_SINCE,
+        metadata={"description": "Dormant: tied before this day, never since."},
+    )
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=1_000))
+
+
+class HeatmapQuerySchema(ReportQuerySchema):
+    format = ma.fields.String(dump_default=None, load_default=None, load_only=True)
+    limit = ma.fields.Integer(
+        load_default=60,
+        validate=validate.Range(min=2, max=200),
+        metadata={"description": "Centres drawn per side, the strongest."},
+    )
+
+
+class ChartQuerySchema(ReportQuerySchema):
+    format = ma.fields.String(dump_default=None, load_default=None, load_only=True)
+
+
+class ReportSchema(ma.Schema):
+    """Every report: the window it covers, a summary, and its table (``rows``; coverage
+    names it ``pairs``, gaps ``never``, ``dormant`` and ``isolated``)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    window = ma.fields.Dict()
+    summary = ma.fields.Dict()
+    rows = ma.fields.List(ma.fields.Dict())
+    pairs = ma.fields.List(ma.fields.Dict())
+    truncated = ma.fields.Boolean()
+    cutoff = ma.fields.String()
+    never = ma.fields.List(ma.fields.Dict())
+    dormant = ma.fields.List(ma.fields.Dict())
+    isolated = ma.fields.List(ma.fields.Dict())
+    without_joint_work = ma.fields.List(ma.fields.Dict())
