@@ -81,6 +81,15 @@ def _fresh_rate_limits(app: Flask) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_cache(app: Flask) -> None:
+    """Cached reports outlive a test's rolled-back data: each test starts a new generation."""
+    from app.reports.cache import invalidate
+
+    with app.app_context():
+        invalidate()
+
+
 @pytest.fixture
 def client(app: Flask, db_session) -> FlaskClient:
     return app.test_client()

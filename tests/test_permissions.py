@@ -51,6 +51,7 @@ WRITE = statuses(401, 201, 201, 201, 201, 403, 201)
 ORGANISER_CREATES = statuses(401, 403, 403, 201, 201, 403, 403)
 ORGANISER_EDITS = statuses(401, 403, 403, 200, 200, 403, 403)
 ORGANISER_DELETES = statuses(401, 403, 403, 204, 204, 403, 403)
+STAFF_READS = statuses(401, 403, 403, 200, 200, 403, 403)
 
 ROWS = [
     Row("GET", "/api/v1/health", everyone(200)),
@@ -420,6 +421,26 @@ ROWS += [
         everyone(200),
         url="/api/v1/forums/{published}/schedule.json",
     ),
+    *(
+        Row("GET", f"/api/v1/reports/{name}", STAFF_READS)
+        for name in (
+            "coverage",
+            "gaps",
+            "topics",
+            "regions",
+            "trend",
+            "visibility",
+            "generations",
+            "systematic",
+        )
+    ),
+    Row(
+        "GET",
+        "/api/v1/reports/coverage.<any(png, svg):fmt>",
+        STAFF_READS,
+        url="/api/v1/reports/coverage.svg",
+    ),
+    Row("GET", "/api/v1/reports/trend.png", STAFF_READS),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",

@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, LogNorm
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
@@ -26,6 +27,7 @@ FORMATS = ("png", "svg")
 DPI = 110
 MIN_INCHES, MAX_INCHES = 6.0, 16.0
 LABEL_CHARS = 26
+SPLIT_DEPTH = 32  # far past any chart's needs; it only bounds the recursion
 NEVER_TIED = "#f1efea"
 TIE_CMAP = LinearSegmentedColormap.from_list(
     "ties", matplotlib.colormaps["YlGnBu"](np.linspace(0.22, 1.0, 256))
@@ -69,7 +71,8 @@ def coverage_heatmap(
 
     ``cells[(ru_id, kz_id)]`` is the strength of a tied pair; a missing or non-positive
     cell means never tied. Past ``limit`` centres a side keeps its strongest ones and the
-    subtitle says so. Rows and columns are ordered by :func:`seriate`.
+    subtitle says so. Rows and columns are ordered by :func:`seriate`. A side without
+    centres draws "no data"; a ``fmt`` other than png or svg raises ``ValueError``.
     """
     _check_format(fmt)
     with _styled():
@@ -92,7 +95,11 @@ def trend_chart(
     marks: dict[int, str] | None = None,
     fmt: str = "png",
 ) -> bytes:
-    """Counts per year, one line per series, with shaded and labelled ``marks`` years."""
+    """Counts per year, one line per series, with shaded and labelled ``marks`` years.
+
+    Years may come in any order; marks outside the plotted years are left out. Series of
+    another length than ``years`` raise ``ValueError``; no years or no series draw "no data".
+    """
     _check_format(fmt)
     for name, counts in series.items():
         if len(counts) != len(years):
@@ -119,7 +126,7 @@ def seriate(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     a = np.log1p(np.clip(np.asarray(matrix, dtype=float), 0, None))
     live_rows, live_cols = a.sum(axis=1) > 0, a.sum(axis=0) > 0
-    rows, cols = _cobisect(a, np.flatnonzero(live_rows), np.flatnonzero(live_cols), 32)
+    rows, cols = _cobisect(a, np.flatnonzero(live_rows), np.flatnonzero(live_cols), SPLIT_DEPTH)
     return (
         np.concatenate([rows, np.flatnonzero(~live_rows)]).astype(int),
         np.concatenate([cols, np.flatnonzero(~live_cols)]).astype(int),
@@ -129,22 +136,20 @@ def seriate(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _cobisect(
     a: np.ndarray, rows: np.ndarray, cols: np.ndarray, depth: int
 ) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` and ``cols`` of ``a`` in seriated order; see :func:`seriate`."""
     if len(rows) < 2 or len(cols) < 2:
         return rows, cols
     x, y = _spectral_pair(a[np.ix_(rows, cols)])
     cut = _two_means_cut(np.concatenate([x, y]))
     hi_rows, hi_cols = x > (cut or 0), y > (cut or 0)
-    if cut is None or depth == 0 or not (_splits(hi_rows) and _splits(hi_cols)):
+    halves = all(0 < side.sum() < side.size for side in (hi_rows, hi_cols))
+    if cut is None or depth == 0 or not halves:  # a split needs rows and columns on both sides
         return rows[np.argsort(-x, kind="stable")], cols[np.argsort(-y, kind="stable")]
     first = _cobisect(a, rows[hi_rows], cols[hi_cols], depth - 1)
     second = _cobisect(a, rows[~hi_rows], cols[~hi_cols], depth - 1)
     if a[np.ix_(*second)].sum() > a[np.ix_(*first)].sum():
         first, second = second, first
     return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
-
-
-def _splits(mask: np.ndarray) -> bool:
-    return bool(mask.any() and not mask.all())
 
 
 def _spectral_pair(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -187,14 +192,13 @@ def _strongest(
 def _tie_matrix(
     rows: list[Axis], cols: list[Axis], cells: dict[tuple[int, int], float]
 ) -> np.ndarray:
-    """Strengths with NaN for pairs never tied."""
+    """Strengths with NaN for pairs never tied; cells of centres not shown are dropped."""
     matrix = np.full((len(rows), len(cols)), np.nan)
+    row_index = {r.id: i for i, r in enumerate(rows)}
     col_index = {c.id: j for j, c in enumerate(cols)}
-    for i, row in enumerate(rows):
-        for kz_id, j in col_index.items():
-            strength = cells.get((row.id, kz_id), 0)
-            if strength > 0:
-                matrix[i, j] = strength
+    for (ru_id, kz_id), strength in cells.items():
+        if strength > 0 and ru_id in row_index and kz_id in col_index:
+            matrix[row_index[ru_id], col_index[kz_id]] = strength
     return matrix
 
 
@@ -223,9 +227,12 @@ def _heatmap_figure(
     height = _inches(3.4 + 0.19 * n_rows)
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
-    norm = _log_norm(matrix)
     image = ax.imshow(
-        np.ma.masked_invalid(matrix), cmap=TIE_CMAP, norm=norm, aspect="auto", interpolation="none"
+        np.ma.masked_invalid(matrix),
+        cmap=TIE_CMAP,
+        norm=_log_norm(matrix),
+        aspect="auto",
+        interpolation="none",
     )
     _label_cells(ax, rows, cols, matrix, _tick_fontsize(height, width, n_rows, n_cols))
     _mark_empty_band(ax, matrix)
@@ -256,12 +263,7 @@ def _label_cells(
     ax.tick_params(axis="y", length=2)
     ax.set_ylabel("Russian centres")
     ax.set_xlabel("Kazakh centres")
-    # Centres without any tie are greyed so the empty band reads as "no ties".
-    untied = (np.isnan(matrix).all(axis=1), np.isnan(matrix).all(axis=0))
-    for labels, dead in zip((ax.get_yticklabels(), ax.get_xticklabels()), untied, strict=True):
-        for text, is_dead in zip(labels, dead, strict=True):
-            if is_dead:
-                text.set_color("#a09a8c")
+    _grey_untied(ax, matrix)
     if max(len(rows), len(cols)) <= 80:
         # Thin white rules between cells, so single ties stand out as cells.
         ax.set_xticks(np.arange(len(cols) + 1) - 0.5, minor=True)
@@ -270,6 +272,15 @@ def _label_cells(
         ax.tick_params(which="minor", length=0)
     for spine in ax.spines.values():
         spine.set_color("#cccccc")
+
+
+def _grey_untied(ax: Axes, matrix: np.ndarray) -> None:
+    """Grey the labels of centres without any tie, so the empty band reads as "no ties"."""
+    untied = (np.isnan(matrix).all(axis=1), np.isnan(matrix).all(axis=0))
+    for labels, dead in zip((ax.get_yticklabels(), ax.get_xticklabels()), untied, strict=True):
+        for text, is_dead in zip(labels, dead, strict=True):
+            if is_dead:
+                text.set_color("#a09a8c")
 
 
 def _mark_empty_band(ax: Axes, matrix: np.ndarray) -> None:
@@ -284,18 +295,13 @@ def _mark_empty_band(ax: Axes, matrix: np.ndarray) -> None:
 
 def _never_tied_key(host: Axes, anchor: tuple[float, float]) -> None:
     """The swatch for never-tied cells: under the colourbar, or beside an all-empty matrix."""
-    host.legend(
-        handles=[Patch(facecolor=NEVER_TIED, edgecolor="#b9b4a8", label="never tied")],
-        loc="upper left",
-        bbox_to_anchor=anchor,
-        frameon=False,
-        fontsize=9,
-        handlelength=1.2,
-        borderaxespad=0,
-    )
+    swatch = Patch(facecolor=NEVER_TIED, edgecolor="#b9b4a8", label="never tied")
+    key = {"frameon": False, "fontsize": 9, "handlelength": 1.2, "borderaxespad": 0}
+    host.legend(handles=[swatch], loc="upper left", bbox_to_anchor=anchor, **key)
 
 
-def _tie_colourbar(fig: Figure, ax: Axes, image) -> Axes:
+def _tie_colourbar(fig: Figure, ax: Axes, image: AxesImage) -> Axes:
+    """A log colourbar ticked 1, 2, 5, 10…, returning its axes for the never-tied key."""
     bar = fig.colorbar(image, ax=ax, shrink=0.55, aspect=25, pad=0.015)
     bar.set_label("tie strength")
     bar.ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
@@ -326,8 +332,7 @@ def _trend_figure(
     ax.grid(axis="y", color="#e6e6e6", linewidth=0.8)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    ncols = min(len(series), 4)
-    fig.legend(loc="outside lower center", ncols=ncols, frameon=False, fontsize=10)
+    fig.legend(loc="outside lower center", ncols=min(len(series), 4), frameon=False)
     fig.suptitle(title, fontsize=13, fontweight="bold")
     return fig
 
@@ -337,16 +342,8 @@ def _shade_marks(ax: Axes, xs: list[int], marks: dict[int, str]) -> None:
     for year, label in sorted(marks.items()):
         if xs[0] <= year <= xs[-1]:
             ax.axvspan(year - 0.5, year + 0.5, color=MARK_COLOUR, zorder=0, linewidth=0)
-            ax.text(
-                year,
-                0.985,
-                label,
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="top",
-                fontsize=9,
-                color="#6b5a2e",
-            )
+            top = ax.get_xaxis_transform()  # x in years, y in axes fractions
+            ax.text(year, 0.985, label, transform=top, ha="center", va="top", color="#6b5a2e")
 
 
 def _year_axis(ax: Axes, xs: list[int]) -> None:
