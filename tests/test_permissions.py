@@ -441,6 +441,21 @@ ROWS += [
         url="/api/v1/reports/coverage.svg",
     ),
     Row("GET", "/api/v1/reports/trend.png", STAFF_READS),
+    Row("GET", "/api/v1/reports/recommendations", STAFF_READS),
+    Row(
+        "POST",
+        "/api/v1/reports/recommendations/apply",
+        ORGANISER_CREATES,
+        body=lambda w: {
+            "forum_id": w.ids["forum"],
+            "title": "Energy: a first roundtable",
+            "format": "roundtable",
+            "participants": [
+                {"expert_id": w.ids["spare_expert"], "role": "speaker"},
+                {"expert_id": w.ids["claimable"], "role": "speaker"},
+            ],
+        },
+    ),
     Row("GET", "/api/v1/projects", everyone(200)),
     Row(
         "POST",

@@ -5,14 +5,20 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
+from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser
-from app.reports import breakdowns, exports, pictures, services
+from app.extensions import db
+from app.forums.models import Forum
+from app.reports import breakdowns, exports, pictures, recommendations, services
 from app.reports.cache import cached
 from app.reports.schemas import (
+    AppliedSessionSchema,
+    ApplySchema,
     ChartQuerySchema,
     CoverageQuerySchema,
     GapsQuerySchema,
     HeatmapQuerySchema,
+    RecommendationQuerySchema,
     ReportQuerySchema,
     ReportSchema,
 )
@@ -143,3 +149,31 @@ def trend_picture(args):
     args.pop("format", None)
     report = cached("trend", args, lambda: breakdowns.trend(services.window(args)))
     return _image(pictures.trend(report), "image/png")
+
+
+@blp.route("/recommendations")
+@blp.arguments(RecommendationQuerySchema, location="query")
+@blp.response(200, ReportSchema)
+@blp.doc(**exports.doc("Expert pairs who could close the widest gaps, with reasons."))
+def recommendations_list(args):
+    """For the top gaps, pairs of experts who could close them: affiliated now with the
+    two centres, sharing topics, never met; each with its score, reasons and a session."""
+    require_organiser()
+    forum = get_or_404(Forum, args["forum"], "forum") if args.get("forum") else None
+    gaps, per_gap = args["gaps"], args["per_gap"]
+    return _report(
+        "recommendations",
+        args,
+        lambda w: recommendations.recommend(w, forum, gaps, per_gap),
+    )
+
+
+@blp.route("/recommendations/apply", methods=["POST"])
+@blp.arguments(ApplySchema)
+@blp.response(201, AppliedSessionSchema)
+def recommendations_apply(data):
+    """Turn chosen pairs into a draft session of the forum, with the invitations sent."""
+    require_organiser()
+    session = recommendations.apply(get_or_404(Forum, data["forum_id"], "forum"), data)
+    db.session.commit()
+    return session

@@ -8,6 +8,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
+from app.forums.models import SessionFormat
+from app.forums.schemas import ParticipationSchema, SessionSchema
 from app.reports.models import TieKind
 from app.reports.services import DORMANT_SINCE
 
@@ -77,3 +79,41 @@ class ReportSchema(ma.Schema):
     dormant = ma.fields.List(ma.fields.Dict())
     isolated = ma.fields.List(ma.fields.Dict())
     without_joint_work = ma.fields.List(ma.fields.Dict())
+
+
+class RecommendationQuerySchema(ReportQuerySchema):
+    forum = Id(metadata={"description": "The forum to propose sessions for."})
+    gaps = ma.fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=200),
+        metadata={"description": "How many of the top never-tied and dormant pairs to serve."},
+    )
+    per_gap = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=5))
+
+
+class ApplySchema(ma.Schema):
+    """A recommendation's ``session``, as proposed or edited: a draft session with these
+    participants invited."""
+
+    forum_id = Id(required=True)
+    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    format = EnumField(SessionFormat, required=True)
+    topic_ids = ma.fields.List(Id(), validate=validate.Length(max=20))
+    duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60))
+    participants = ma.fields.List(
+        ma.fields.Nested(ParticipationSchema),
+        required=True,
+        validate=validate.Length(min=2, max=20),
+    )
+
+    @ma.validates_schema
+    def _each_once(self, data, **_kwargs):
+        ids = [p["expert_id"] for p in data.get("participants", [])]
+        if len(ids) != len(set(ids)):
+            raise ma.ValidationError("Each expert once.", "participants")
+
+
+class AppliedSessionSchema(SessionSchema):
+    participants = ma.fields.List(
+        ma.fields.Nested(ParticipationSchema), attribute="participations", dump_only=True
+    )
