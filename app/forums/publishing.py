@@ -34,8 +34,8 @@ def publish(forum: Forum) -> dict[str, Any]:
     blocking = conflicts.blocking(findings, forum)
     if blocking:
         raise Conflict(
-            f"The forum has {len(blocking)} hard conflict(s); resolve them first "
-            f"(GET /api/v1/forums/{forum.id}/conflicts).",
+            f"{len(blocking)} hard conflict(s) touch scheduled sessions; resolve them "
+            f"first (GET /api/v1/forums/{forum.id}/conflicts).",
             {"conflicts": [f.message for f in blocking]},
         )
     first_time = forum.status != PublicationStatus.PUBLISHED

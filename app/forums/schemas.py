@@ -263,7 +263,7 @@ class ProgrammeParticipantSchema(ma.Schema):
 
 
 class ProgrammeSessionSchema(SessionSchema):
-    room = ma.fields.String(attribute="room.name", allow_none=True)
+    room = ma.fields.Function(lambda s: s.room.name if s.room is not None else None)
     topics = ma.fields.Function(lambda s: [{"id": t.id, "name": t.name_en} for t in s.topics])
     participants = ma.fields.Function(
         lambda s: ProgrammeParticipantSchema(many=True).dump(

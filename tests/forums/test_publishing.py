@@ -53,18 +53,20 @@ def test_hard_conflicts_block_publishing(organiser, forum, db_session):
 def test_publish_then_the_public_programme(organiser, forum, caller, db_session):
     room = f.RoomFactory(forum=forum, name="Hall A")
     scheduled(forum, 6, "Transit", room=room)
+    scheduled(forum, 9, "Roomless")
     f.SessionFactory(forum=forum, title="Unscheduled")
     db_session.flush()
     anonymous = caller()
     assert anonymous.get(f"/api/v1/forums/{forum.id}/programme").status_code == 404
     published = organiser.post(f"/api/v1/forums/{forum.id}/publish")
     assert published.status_code == 200
-    assert published.get_json()["published_sessions"] == 1
+    assert published.get_json()["published_sessions"] == 2
     assert published.get_json()["unscheduled_sessions"] == 1
     body = anonymous.get(f"/api/v1/forums/{forum.id}/programme").get_json()
     assert [d["date"] for d in body["days"]] == ["2027-09-14", "2027-09-15"]
-    [session] = body["days"][0]["sessions"]
+    session, roomless = body["days"][0]["sessions"]
     assert session["title"] == "Transit" and session["room"] == "Hall A"
+    assert roomless["room"] is None
     assert session["start"] == "2027-09-14T09:00:00+03:00"
     assert sorted(p["country"] for p in session["participants"]) == ["KZ", "RU"]
     assert body["changes"] == []
