@@ -12,7 +12,13 @@ from sqlalchemy import orm
 from app.centres.models import Centre, Visibility
 from app.experts.models import Expert
 from app.extensions import db
-from app.forums.models import ForumSession, Participation, ParticipationStatus, session_topics
+from app.forums.models import (
+    ForumSession,
+    Participation,
+    ParticipationStatus,
+    PublicationStatus,
+    session_topics,
+)
 from app.projects.models import project_topics
 from app.publications.models import Publication, publication_topics
 from app.reference.models import Region, Topic
@@ -115,7 +121,7 @@ def regions(w: Window) -> dict[str, Any]:
         sa.select(
             per_pair.c.ru_region,
             per_pair.c.kz_region,
-            sa.func.sum(per_pair.c.ties),
+            sa.cast(sa.func.sum(per_pair.c.ties), sa.Integer),
             sa.func.count(),
         ).group_by(per_pair.c.ru_region, per_pair.c.kz_region)
     ).all()
@@ -169,6 +175,9 @@ def trend(w: Window) -> dict[str, Any]:
         .order_by(sources.c.year)
     ).all()
     counts: dict[int, dict[str, int]] = {}
+    # A project that began before the window is filed under its start year: leave it out
+    # of the rows, as the window's years are what the chart shows.
+    rows = [r for r in rows if w.since is None or int(r[0]) >= w.since.year]
     for year, kind, n in rows:
         counts.setdefault(int(year), dict.fromkeys(SERIES, 0))[SERIES_OF[TieKind(kind)]] = n
     years = list(range(min(counts), max(counts) + 1)) if counts else []
@@ -248,6 +257,7 @@ def generations(w: Window) -> dict[str, Any]:
     decade = (Expert.birth_year // 10) * 10
     conditions = [
         Participation.status == ParticipationStatus.ACCEPTED,
+        ForumSession.status == PublicationStatus.PUBLISHED,
         ForumSession.starts_at.is_not(None),
         day <= w.end,
     ]

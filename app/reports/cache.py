@@ -7,6 +7,7 @@ The key holds the day too: a session turns from planned to held at midnight.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 from collections.abc import Callable
 from typing import Any
@@ -41,9 +42,11 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_iso, ensure_ascii=False))
 
 
-def _iso(value: Any) -> str:
+def _iso(value: Any) -> str | int | float:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):  # PostgreSQL's numeric, should one slip through
+        return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 

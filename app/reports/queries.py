@@ -57,12 +57,8 @@ def _source_topics(topic_id: int) -> sa.Select:
     return sa.union_all(*parts)
 
 
-def held(window: Window, *, since: dt.date | None = None) -> sa.ColumnElement[bool]:
-    """Ties that happened within the window (so not planned ones), of its kind and topic."""
-    start = since if since is not None else window.since
-    conditions = [CentreTie.starts_on <= window.end]
-    if start is not None:
-        conditions.append(sa.func.coalesce(CentreTie.ends_on, window.end) >= start)
+def _kind_and_topic(window: Window) -> list[sa.ColumnElement[bool]]:
+    conditions = []
     if window.kind is not None:
         conditions.append(CentreTie.kind == window.kind)
     if window.topic_id is not None:
@@ -72,6 +68,15 @@ def held(window: Window, *, since: dt.date | None = None) -> sa.ColumnElement[bo
                 on_topic.c.kind == CentreTie.kind, on_topic.c.source_id == CentreTie.source_id
             )
         )
+    return conditions
+
+
+def held(window: Window, *, since: dt.date | None = None) -> sa.ColumnElement[bool]:
+    """Ties that happened within the window (so not planned ones), of its kind and topic."""
+    start = since if since is not None else window.since
+    conditions = [CentreTie.starts_on <= window.end, *_kind_and_topic(window)]
+    if start is not None:
+        conditions.append(sa.func.coalesce(CentreTie.ends_on, window.end) >= start)
     return sa.and_(*conditions)
 
 
@@ -108,7 +113,7 @@ def planned_pairs(window: Window) -> sa.Select:
     """Pairs with ties still to come (sessions scheduled, projects not started)."""
     return (
         sa.select(CentreTie.ru_centre_id, CentreTie.kz_centre_id, sa.func.count().label("planned"))
-        .where(CentreTie.starts_on > window.today)
+        .where(CentreTie.starts_on > window.today, *_kind_and_topic(window))
         .group_by(CentreTie.ru_centre_id, CentreTie.kz_centre_id)
     )
 
@@ -172,7 +177,8 @@ def ranked_pairs(window: Window, limit: int | None) -> sa.Select:
         sa.select(
             totals,
             sa.func.count().over().label("tied"),
-            sa.func.sum(ru.c.size * kz.c.size).over().label("weight"),
+            # PostgreSQL sums bigints as numeric: cast, so the answer holds plain numbers.
+            sa.cast(sa.func.sum(ru.c.size * kz.c.size).over(), sa.BigInteger).label("weight"),
         )
         .join(ru, ru.c.id == totals.c.ru_centre_id)
         .join(kz, kz.c.id == totals.c.kz_centre_id)
