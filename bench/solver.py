@@ -175,7 +175,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=8)
+    # As many as the endpoint runs (app.forums.scheduling.WORKERS: the cores, 2 to 8).
+    parser.add_argument("--workers", type=int, default=max(2, min(8, os.cpu_count() or 2)))
     opts = parser.parse_args()
     print(
         f"machine       {os.cpu_count()} cores, Python {platform.python_version()}, "
