@@ -1,0 +1,184 @@
+"""The breakdown reports: trend, regions, generations, visibility, topics and the centres
+that study the neighbour systematically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from seeds.loader import read
+from tests.reports.helpers import (
+    LATER,
+    get_report,
+    joint_publication,
+    member,
+    new_centre,
+    region,
+    shared_session,
+)
+
+# -- trend --------------------------------------------------------------------------------
+
+
+def row(year, publications=0, sessions=0, projects=0):
+    return {
+        "year": year,
+        "joint_publications": publications,
+        "shared_sessions": sessions,
+        "joint_projects": projects,
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {"since": "2019-01-01"},
+            [row(2019, 2, 1), row(2020, 1, 0, 1), row(2021), row(2022, 1, 1)],
+        ),
+        (
+            {},
+            [row(2018, 1), row(2019, 2, 1), row(2020, 1, 0, 1), row(2021), row(2022, 1, 1)],
+        ),
+        ({"kind": "session"}, [row(2019, 0, 1), row(2020), row(2021), row(2022, 0, 1)]),
+        ({"kind": "project"}, [row(2020, 0, 0, 1)]),
+        ({"until": "2020-12-31", "since": "2019-06-01"}, [row(2019, 1, 1), row(2020, 1, 0, 1)]),
+    ],
+    ids=["since-2019", "everything", "sessions", "projects", "mid-2019-to-2020"],
+)
+def test_trend_counts_sources_per_year_and_fills_the_gaps(
+    organiser, years_of_ties, params, expected
+):
+    report = get_report(organiser, "trend", **params)
+    assert report["rows"] == expected
+    for series in ("joint_publications", "shared_sessions", "joint_projects"):
+        assert report["summary"][series] == sum(r[series] for r in expected)
+
+
+# -- regions ------------------------------------------------------------------------------
+
+
+def test_regions_are_the_twelve_by_seven_border_cells(organiser):
+    border = [r for r in read("regions") if r.get("is_border")]
+    ru = [r["code"] for r in border if r["country"] == "RU"]
+    kz = [r["code"] for r in border if r["country"] == "KZ"]
+    assert (len(ru), len(kz)) == (12, 7)
+    report = get_report(organiser, "regions")
+    assert report["summary"] == {
+        "ru_border_regions": 12,
+        "kz_border_regions": 7,
+        "region_pairs": 84,
+        "region_pairs_tied": 0,  # every seeded centre sits in Moscow, Astana or Almaty
+    }
+    cells = [(c["ru_region"]["code"], c["kz_region"]["code"]) for c in report["rows"]]
+    assert sorted(cells) == sorted((r, k) for r in ru for k in kz)
+
+
+def test_a_tie_across_the_border_shows_in_its_cell(organiser):
+    omsk = [new_centre("RU", f"OMSK-{n}", region=region("RU-OMS")) for n in range(2)]
+    pavlodar = new_centre("KZ", "PAVLODAR", region=region("KZ-PAV"))
+    joint_publication(dt.date(2021, 3, 1), omsk[0], pavlodar)
+    joint_publication(dt.date(2022, 3, 1), omsk[0], pavlodar)
+    joint_publication(dt.date(2023, 3, 1), omsk[1], pavlodar)
+    report = get_report(organiser, "regions")
+    tied = {
+        (c["ru_region"]["code"], c["kz_region"]["code"]): (c["ties"], c["centre_pairs"])
+        for c in report["rows"]
+        if c["ties"]
+    }
+    assert tied == {("RU-OMS", "KZ-PAV"): (3, 2)}
+    assert report["summary"]["region_pairs_tied"] == 1
+
+
+# -- generations --------------------------------------------------------------------------
+
+
+def test_generations_hide_groups_under_five(organiser, fresh_pair):
+    kz_1980s = [member(fresh_pair["kz"], birth_year=1980 + n) for n in range(5)]
+    ru_1970s = [member(fresh_pair["ru"], birth_year=1971 + n) for n in range(4)]
+    shared_session(dt.date(2022, 5, 1), *kz_1980s, *ru_1970s)
+    shared_session(dt.date(2023, 5, 1), kz_1980s[0], ru_1970s[0])
+    shared_session(LATER, *kz_1980s)  # still to come: not a participation yet
+    report = get_report(organiser, "generations")
+    assert report["rows"] == [
+        {
+            "country": "KZ",
+            "birth_decade": "1980s",
+            "experts": 5,
+            "participations": 6,
+            "suppressed": False,
+        },
+        {
+            "country": "RU",
+            "birth_decade": "1970s",
+            "experts": None,
+            "participations": None,
+            "suppressed": True,
+        },
+    ]
+    assert report["summary"] == {"smallest_group_shown": 5, "groups_suppressed": 1}
+
+
+# -- visibility ---------------------------------------------------------------------------
+
+
+def test_visibility_shares_add_up_per_country(organiser, fresh_pair):
+    ru, kz = fresh_pair["ru"], fresh_pair["kz"]
+    for n, kind in enumerate(("closed", "departmental", "departmental")):
+        joint_publication(dt.date(2021, 1, 1 + n), ru, kz, visibility=kind)
+    report = get_report(organiser, "visibility")
+    rows = {(r["country"], r["of"]): r for r in report["rows"]}
+    assert rows.keys() == {(c, of) for c in ("RU", "KZ") for of in ("publications", "centres")}
+    for r in rows.values():
+        assert r["public"] + r["departmental"] + r["closed"] == r["total"]
+        shares = r["public_share"] + r["departmental_share"] + r["closed_share"]
+        assert shares == pytest.approx(1, abs=1e-3)
+    # Seeded: 7 Russian publications (all public) and 2 Kazakh; 6 of 9 Russian centres departmental.
+    assert (rows["RU", "publications"]["total"], rows["RU", "publications"]["closed"]) == (10, 1)
+    assert rows["KZ", "publications"]["departmental"] == 2
+    seeded = [c for c in read("centres") if c["country"] == "RU"]
+    departmental = sum(1 for c in seeded if c.get("visibility") == "departmental")
+    assert rows["RU", "centres"]["departmental"] == departmental == 6
+    assert rows["RU", "centres"]["total"] == len(seeded) + 1
+
+
+# -- topics -------------------------------------------------------------------------------
+
+
+def test_topics_only_two_topics_have_joint_work(organiser):
+    report = get_report(organiser, "topics")
+    assert {(r["topic"]["slug"], r["year"], r["publications"]) for r in report["rows"]} == {
+        ("media-information", 2018, 1),
+        ("eurasian-integration", 2018, 1),
+    }
+    assert len(report["rows"]) == 2
+    topics = read("topics")
+    assert report["summary"] == {
+        "topics": len(topics),
+        "topics_without_joint_work": len(topics) - 2,
+    }
+
+
+# -- systematic ---------------------------------------------------------------------------
+
+
+def test_systematic_few_centres_study_the_neighbour(organiser):
+    flagged = {c["acronym"]: c["country"] for c in read("centres") if c.get("studies_neighbour")}
+    assert flagged == {"KISI Kazakhstan Sector": "RU", "KazISS": "KZ", "IISPS": "KZ"}
+    report = get_report(organiser, "systematic")
+    assert report["summary"] == {
+        "RU": {"centres": 9, "studying_the_neighbour": 1},
+        "KZ": {"centres": 2, "studying_the_neighbour": 2},
+    }
+    rows = {r["centre"]["acronym"]: r for r in report["rows"]}
+    assert rows.keys() == flagged.keys()
+    assert {key: value for key, value in rows["IISPS"].items() if key != "centre"} == {
+        "partners": 1,
+        "publications": 1,
+        "sessions": 0,
+        "projects": 0,
+        "last": "2018-12-10",
+    }
+    assert rows["KazISS"]["partners"] == rows["KISI Kazakhstan Sector"]["partners"] == 0

@@ -1,0 +1,254 @@
+"""How the reports are delivered: exports, caching, a bounded number of statements,
+pictures, and who may see them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import openpyxl
+import pytest
+
+from app.models import Centre, Expert
+from app.reports import cache
+from tests import factories as f
+from tests.reports.helpers import (
+    PICTURES,
+    PNG_SIGNATURE,
+    REPORTS,
+    SEEDED_PAIR,
+    URL,
+    centre,
+    co_written,
+    expert,
+    get_report,
+    joint_project,
+    joint_publication,
+    member,
+    new_centre,
+    pairs,
+    region,
+    shared_session,
+    topic,
+)
+
+# -- exports ------------------------------------------------------------------------------
+
+
+def read_csv(response) -> list[dict]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def test_coverage_csv_lists_every_pair_flat(organiser, fresh_pair):
+    joint_publication(dt.date(2021, 3, 1), fresh_pair["ru"], fresh_pair["kz"])
+    response = organiser.get(f"{URL}/coverage", query_string={"format": "csv", "limit": 1})
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert 'filename="coverage.csv"' in response.headers["Content-Disposition"]
+    rows = read_csv(response)
+    assert {"ru_centre.acronym", "kz_centre.acronym", "publications", "strength"} <= rows[0].keys()
+    assert {(r["ru_centre.acronym"], r["kz_centre.acronym"]) for r in rows} == {
+        SEEDED_PAIR,
+        ("RU-NEW", "KZ-NEW"),
+    }
+    # JSON honours the limit and says it cut the list short.
+    report = get_report(organiser, "coverage", limit=1)
+    assert (len(report["pairs"]), report["truncated"]) == (1, True)
+
+
+def test_coverage_xlsx_has_the_table_and_a_summary(organiser):
+    response = organiser.get(f"{URL}/coverage", query_string={"format": "xlsx"})
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["coverage", "summary"]
+    header, *lines = list(book["coverage"].values)
+    assert len(lines) == 1
+    line = dict(zip(header, lines[0], strict=True))
+    assert (line["ru_centre.acronym"], line["kz_centre.acronym"]) == SEEDED_PAIR
+    about = {(section, key): value for section, key, value in book["summary"].values}
+    assert about["summary", "pairs_tied"] == 1
+    assert about["summary", "pairs_total"] == 18
+
+
+def test_gaps_csv_marks_each_line_with_its_gap(organiser):
+    rows = read_csv(organiser.get(f"{URL}/gaps", query_string={"format": "csv"}))
+    kinds = [r["gap"] for r in rows]
+    assert {g: kinds.count(g) for g in set(kinds)} == {"never": 17, "dormant": 1, "isolated": 9}
+    (dormant,) = [r for r in rows if r["gap"] == "dormant"]
+    assert (dormant["ru_centre.acronym"], dormant["kz_centre.acronym"]) == SEEDED_PAIR
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mimetype"),
+    [
+        ("csv", "text/csv"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_report_exports(organiser, name, fmt, mimetype):
+    response = organiser.get(f"{URL}/{name}", query_string={"format": fmt})
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert f'filename="{name}.{fmt}"' in response.headers["Content-Disposition"]
+    if fmt == "xlsx":
+        assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames == [name, "summary"]
+
+
+# -- caching ------------------------------------------------------------------------------
+
+
+# The tables the reports read; an answer from the cache reads none of them.
+REPORT_TABLES = re.compile(
+    r"\b(centre_ties|expert_ties|centres|affiliations|publications|authorships|sessions"
+    r"|participations|projects|topics|regions)\b"
+)
+
+
+def cold_and_warm(who, count_queries, name: str, **params):
+    """The statements of a report's first request and of the same request again."""
+    with count_queries() as cold:
+        answer = get_report(who, name, **params)
+    with count_queries() as warm:
+        assert get_report(who, name, **params) == answer
+    return cold.statements, warm.statements
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_a_repeated_report_runs_no_report_sql(organiser, count_queries, name):
+    with count_queries() as trivial:
+        assert organiser.get("/api/v1/auth/me").status_code == 200
+    cold, warm = cold_and_warm(organiser, count_queries, name)
+    assert [s for s in cold if REPORT_TABLES.search(s)]
+    assert [s for s in warm if REPORT_TABLES.search(s)] == []
+    assert len(warm) <= trivial.count
+    assert len(warm) < len(cold)
+
+
+def post_publication(who, *authors: tuple[Expert, Centre]) -> None:
+    body = {
+        "title": "Россия и Казахстан: общие задачи",
+        "kind": "article",
+        "year": 2024,
+        "published_on": "2024-05-14",
+        "authors": [{"expert_id": e.id, "centre_id": c.id} for e, c in authors],
+    }
+    response = who.post("/api/v1/publications", json=body)
+    assert response.status_code == 201, response.get_json()
+
+
+def write_through_the_api(who):
+    post_publication(
+        who,
+        (expert("Yuri Solozobov"), centre("IMEMO")),
+        (expert("Askar Nursha"), centre("KazISS")),
+    )
+    return ("IMEMO", "KazISS")
+
+
+def affiliate_malyarchuk(_who):
+    # Malyarchuk wrote the 2018 series without a centre; an affiliation gives it one.
+    f.AffiliationFactory(expert=expert("N. Malyarchuk"), centre=centre("RISI"), start_date=None)
+    return ("RISI", "IISPS")
+
+
+def hold_a_session(_who):
+    shared_session(dt.date(2023, 11, 9), expert("Yuri Solozobov"), expert("Askar Nursha"))
+    return ("KISI DIP", "KazISS")
+
+
+@pytest.mark.parametrize("write", [write_through_the_api, affiliate_malyarchuk, hold_a_session])
+def test_a_write_retires_the_cached_report(organiser, write):
+    before = get_report(organiser, "coverage")
+    assert get_report(organiser, "coverage") == before  # now cached
+    new_pair = write(organiser)
+    after = get_report(organiser, "coverage")
+    assert pairs(after["pairs"]) == {SEEDED_PAIR, new_pair}
+    assert after["summary"]["pairs_tied"] == 2
+
+
+# -- a bounded number of statements -------------------------------------------------------
+
+# The statements each report runs besides authentication: a constant, whatever the data.
+MOST_STATEMENTS = {
+    "coverage": 3,
+    "gaps": 6,  # five, and one to fill a short list of never-tied pairs (as here)
+    "topics": 2,
+    "regions": 2,
+    "trend": 1,
+    "visibility": 2,
+    "generations": 1,
+    "systematic": 3,
+}
+
+
+def grow_the_network() -> None:
+    """20 more centres, 40 experts, 60 joint publications, 10 sessions and 10 projects."""
+    ru = [new_centre("RU", f"GROW-RU-{n}", region=region("RU-ORE")) for n in range(10)]
+    kz = [new_centre("KZ", f"GROW-KZ-{n}", region=region("KZ-AKT")) for n in range(10)]
+    ru_people = [member(ru[n % 10], birth_year=1960 + n) for n in range(20)]
+    kz_people = [member(kz[n % 10], birth_year=1960 + n) for n in range(20)]
+    gas = topic("energy-gas")
+    for n in range(60):
+        day = dt.date(2015 + n % 10, 1 + n % 12, 1)
+        co_written(day, ru_people[n % 20], kz_people[n * 7 % 20], topics=[gas])
+    for n in range(10):
+        shared_session(dt.date(2016 + n, 6, 1), ru_people[n], kz_people[n], kz_people[n + 10])
+        joint_project(dt.date(2016 + n, 1, 1), None, ru[n], kz[9 - n])
+
+
+def report_statements(who, count_queries, name: str) -> int:
+    """What one report costs in SQL with a cold cache: what a cached answer does not run."""
+    cache.invalidate()
+    cold, warm = cold_and_warm(who, count_queries, name)
+    return len(cold) - len(warm)
+
+
+def test_reports_run_the_same_few_statements_however_large_the_network(
+    organiser, count_queries, db_session
+):
+    seeded = {name: report_statements(organiser, count_queries, name) for name in REPORTS}
+    assert {name: n for name, n in seeded.items() if n > MOST_STATEMENTS[name]} == {}
+    grow_the_network()
+    db_session.commit()
+    grown = {name: report_statements(organiser, count_queries, name) for name in REPORTS}
+    assert grown == seeded
+    assert get_report(organiser, "coverage")["summary"]["pairs_tied"] > 10  # the growth counted
+
+
+# -- pictures and who may see the reports -------------------------------------------------
+
+
+def test_coverage_heatmap_as_png_and_svg(organiser):
+    png = organiser.get(f"{URL}/coverage.png", query_string={"limit": 20})
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert png.data.startswith(PNG_SIGNATURE)
+    svg = organiser.get(f"{URL}/coverage.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    root = ET.fromstring(svg.data)
+    texts = {"".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"KISI DIP", "IISPS"} <= texts
+
+
+def test_trend_picture_is_a_png(organiser, years_of_ties):
+    response = organiser.get(f"{URL}/trend.png", query_string={"since": "2019-01-01"})
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.data.startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 401), ("expert", 403), ("organiser", 200), ("admin", 200)]
+)
+@pytest.mark.parametrize("path", REPORTS + PICTURES)
+def test_only_organisers_and_admins_see_reports(caller, make_user, role, status, path):
+    who = caller(make_user(role)) if role else caller()
+    response = who.get(f"{URL}/{path}")
+    assert response.status_code == status
+    if status != 200:
+        assert response.get_json()["code"] == status

@@ -1,0 +1,97 @@
+"""The report's own story, told by the seeded data: one tied pair, traced to the 2018 Regnum
+series, and gaps everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import CentreTie, ExpertTie, Publication
+from tests.reports.helpers import (
+    SEEDED_PAIR,
+    centre,
+    expert,
+    get_report,
+    names,
+    pair,
+    pairs,
+    seeded_centres,
+    seeded_joint_publications,
+)
+
+REGNUM_URL = "https://regnum.ru/article/2534699"  # the 2018 series, part 3 (note 3)
+
+
+def test_the_only_tied_pair_is_the_caspian_directorate_and_shibutovs_institute(organiser):
+    (joint,) = seeded_joint_publications()
+    report = get_report(organiser, "coverage")
+    assert pairs(report["pairs"]) == {SEEDED_PAIR}
+    tie = pair(report, *SEEDED_PAIR)
+    assert tie["ru_centre"]["country_code"] == "RU" and tie["kz_centre"]["country_code"] == "KZ"
+    assert (tie["publications"], tie["sessions"], tie["projects"]) == (1, 0, 0)
+    assert tie["first"] == tie["last"] == joint["published_on"].isoformat() == "2018-12-10"
+    assert tie["strength"] == 1.0
+    ru, kz = len(seeded_centres("RU")), len(seeded_centres("KZ"))
+    assert (ru, kz) == (9, 2)
+    assert report["summary"] == {
+        "ru_centres": ru,
+        "kz_centres": kz,
+        "pairs_total": 18,
+        "pairs_tied": 1,
+        "coverage_ratio": round(1 / 18, 4),
+        # Sizes today: KISI DIP has Solozobov, IISPS Shibutov, KazISS Nursha; 1 × 1 of 1 × 2.
+        "weighted_coverage_ratio": 0.5,
+        "pairs_with_planned_ties": 0,
+    }
+    assert report["truncated"] is False
+
+
+def test_the_ledger_traces_the_tie_to_the_2018_regnum_series(db_session):
+    regnum = db.session.scalars(sa.select(Publication).where(Publication.url == REGNUM_URL)).one()
+    assert regnum.published_on == dt.date(2018, 12, 10)
+    assert [a.expert.full_name for a in regnum.authorships] == [
+        "Marat Shibutov",
+        "N. Malyarchuk",
+        "Yuri Solozobov",
+    ]
+    ties = db.session.execute(
+        sa.select(
+            CentreTie.kind, CentreTie.source_id, CentreTie.ru_centre_id, CentreTie.kz_centre_id
+        )
+    ).all()
+    assert ties == [("publication", regnum.id, centre("KISI DIP").id, centre("IISPS").id)]
+    people = db.session.execute(
+        sa.select(
+            ExpertTie.kind, ExpertTie.source_id, ExpertTie.ru_expert_id, ExpertTie.kz_expert_id
+        )
+    ).all()
+    shibutov = expert("Marat Shibutov").id
+    assert sorted(people) == sorted(
+        [
+            ("publication", regnum.id, expert("N. Malyarchuk").id, shibutov),
+            ("publication", regnum.id, expert("Yuri Solozobov").id, shibutov),
+        ]
+    )
+
+
+def test_gaps_the_pair_is_dormant_and_everyone_else_never_met(organiser):
+    report = get_report(organiser, "gaps")
+    assert report["cutoff"] == "2020-03-01"
+    assert pairs(report["dormant"]) == {SEEDED_PAIR}
+    never = pairs(report["never"])
+    assert len(never) == len(report["never"])
+    everyone = {(r, k) for r in seeded_centres("RU") for k in seeded_centres("KZ")}
+    assert never == everyone - {SEEDED_PAIR}
+    assert ("IMEMO", "KazISS") in never
+    shared = {
+        (p["ru_centre"]["acronym"], p["kz_centre"]["acronym"]): p["shared_topics"]
+        for p in report["never"]
+    }
+    assert shared[("IMEMO", "KazISS")] == 2  # security-defence and eurasian-integration
+    assert shared[("RISI", "IISPS")] == 0
+    isolated = (seeded_centres("RU") | seeded_centres("KZ")) - set(SEEDED_PAIR)
+    assert names(report["isolated"]) == isolated
+    assert report["summary"] == {"never": 17, "dormant": 1, "isolated_ru": 8, "isolated_kz": 1}
