@@ -187,30 +187,98 @@ def ranked_pairs(window: Window, limit: int | None) -> sa.Select:
     return stmt if limit is None else stmt.limit(limit)
 
 
-def never_pairs(window: Window, limit: int) -> sa.Select:
-    """Pairs never tied up to the window's end that share topics, most shared first."""
-    ever = pair_totals(window).subquery()
-    overlap = topic_overlap().subquery()
-    sizes = centre_sizes(window.end).subquery()
+def gap_pairs(window: Window, cutoff: dt.date, limit: int) -> sa.Select:
+    """One statement for the gaps: the top never-tied pairs that share topics, the top
+    dormant pairs, and on every row the number of pairs ever tied and of dormant ones.
+
+    The pair totals and the topic overlap are CTEs, read by both halves (both databases
+    compute a CTE read twice only once). A union keeps no
+    order: the caller sorts each list again by the same keys (``size`` and ``strength``
+    are there for that).
+    """
+    totals = pair_totals(window).cte("totals")
+    overlap = topic_overlap().cte("overlap")
+    sizes = centre_sizes(window.end).cte("sizes")
+    counts = (
+        sa.select(sa.func.count()).select_from(totals).scalar_subquery().label("tied_ever"),
+        sa.select(sa.func.count())
+        .select_from(totals)
+        .where(totals.c.active_until < cutoff)
+        .scalar_subquery()
+        .label("dormant_count"),
+    )
+    return sa.union_all(
+        _never(totals, overlap, sizes, counts, limit).subquery().select(),
+        _dormant(totals, overlap, counts, cutoff, limit).subquery().select(),
+    )
+
+
+def _never(totals, overlap, sizes, counts, limit: int) -> sa.Select:
     ru, kz = sizes.alias("ru_size"), sizes.alias("kz_size")
+    order = (
+        overlap.c.shared.desc(),
+        (ru.c.size + kz.c.size).desc(),
+        overlap.c.ru_centre_id,
+        overlap.c.kz_centre_id,
+    )
+    nothing = sa.null()
     return (
-        sa.select(overlap.c.ru_centre_id, overlap.c.kz_centre_id, overlap.c.shared)
+        sa.select(
+            sa.literal("never").label("gap"),
+            (ru.c.size + kz.c.size).label("size"),
+            overlap.c.ru_centre_id,
+            overlap.c.kz_centre_id,
+            overlap.c.shared,
+            *(
+                sa.cast(nothing, sa.BigInteger).label(c)
+                for c in ("publications", "sessions", "projects")
+            ),
+            *(sa.cast(nothing, sa.Date).label(c) for c in ("first", "last")),
+            sa.cast(nothing, sa.Float).label("strength"),
+            *counts,
+        )
         .join(ru, ru.c.id == overlap.c.ru_centre_id)
         .join(kz, kz.c.id == overlap.c.kz_centre_id)
         .outerjoin(
-            ever,
+            totals,
             sa.and_(
-                ever.c.ru_centre_id == overlap.c.ru_centre_id,
-                ever.c.kz_centre_id == overlap.c.kz_centre_id,
+                totals.c.ru_centre_id == overlap.c.ru_centre_id,
+                totals.c.kz_centre_id == overlap.c.kz_centre_id,
             ),
         )
-        .where(ever.c.ru_centre_id.is_(None))
-        .order_by(
-            overlap.c.shared.desc(),
-            (ru.c.size + kz.c.size).desc(),
-            overlap.c.ru_centre_id,
-            overlap.c.kz_centre_id,
+        .where(totals.c.ru_centre_id.is_(None))
+        .order_by(*order)
+        .limit(limit)
+    )
+
+
+def _dormant(totals, overlap, counts, cutoff: dt.date, limit: int) -> sa.Select:
+    shared = sa.func.coalesce(overlap.c.shared, 0)
+    order = (shared.desc(), totals.c.strength.desc(), totals.c.ru_centre_id, totals.c.kz_centre_id)
+    return (
+        sa.select(
+            sa.literal("dormant").label("gap"),
+            sa.cast(sa.null(), sa.BigInteger).label("size"),
+            totals.c.ru_centre_id,
+            totals.c.kz_centre_id,
+            shared.label("shared"),
+            totals.c.publications,
+            totals.c.sessions,
+            totals.c.projects,
+            totals.c.first,
+            totals.c.last,
+            sa.cast(totals.c.strength, sa.Float).label("strength"),
+            *counts,
         )
+        .outerjoin(
+            overlap,
+            sa.and_(
+                overlap.c.ru_centre_id == totals.c.ru_centre_id,
+                overlap.c.kz_centre_id == totals.c.kz_centre_id,
+            ),
+        )
+        .where(totals.c.active_until < cutoff)
+        .order_by(*order)
         .limit(limit)
     )
 
@@ -242,26 +310,6 @@ def gap_counts(window: Window, cutoff: dt.date) -> sa.Select:
         sa.func.count(),
         sa.func.coalesce(sa.func.sum(sa.case((ever.c.active_until < cutoff, 1), else_=0)), 0),
     ).select_from(ever)
-
-
-def dormant_pairs(window: Window, cutoff: dt.date, limit: int) -> sa.Select:
-    """Pairs tied before ``cutoff`` and never since, those sharing most topics first."""
-    ever = pair_totals(window).subquery()
-    overlap = topic_overlap().subquery()
-    shared = sa.func.coalesce(overlap.c.shared, 0)
-    return (
-        sa.select(ever, shared.label("shared"))
-        .outerjoin(
-            overlap,
-            sa.and_(
-                overlap.c.ru_centre_id == ever.c.ru_centre_id,
-                overlap.c.kz_centre_id == ever.c.kz_centre_id,
-            ),
-        )
-        .where(ever.c.active_until < cutoff)
-        .order_by(shared.desc(), ever.c.strength.desc(), ever.c.ru_centre_id, ever.c.kz_centre_id)
-        .limit(limit)
-    )
 
 
 def tied_centres(window: Window) -> sa.Select:

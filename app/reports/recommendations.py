@@ -19,10 +19,10 @@ from app.extensions import db
 from app.forums import invitations, sessions
 from app.forums.models import Forum, ForumSession, Participation, ParticipationRole
 from app.reference.models import Topic
-from app.reports import ledger, queries
+from app.reports import ledger
 from app.reports.models import ExpertTie
 from app.reports.queries import Window
-from app.reports.services import DORMANT_SINCE, centre_label, centre_rows
+from app.reports.services import DORMANT_SINCE, centre_label, centre_rows, gap_rows
 
 NEW_GENERATION = 1980  # born since: the Kazakh elites the report says Russia hardly knows
 GAP_WEIGHT = {"never": 2.0, "dormant": 1.0}
@@ -37,9 +37,7 @@ class Gap:
 
 
 def _gaps(w: Window, count: int) -> list[Gap]:
-    ever = dataclasses.replace(w, since=None)
-    never = db.session.execute(queries.never_pairs(ever, count)).all()
-    dormant = db.session.execute(queries.dormant_pairs(ever, DORMANT_SINCE, count)).all()
+    never, dormant, _, _ = gap_rows(w, DORMANT_SINCE, count)
     return [Gap("never", r[0], r[1], r[2]) for r in never] + [
         Gap("dormant", r.ru_centre_id, r.kz_centre_id, r.shared) for r in dormant
     ]

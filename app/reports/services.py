@@ -95,16 +95,34 @@ def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
     }
 
 
+def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int, int]:
+    """Never-tied and dormant pairs (up to ``limit`` each, best first), the number of
+    pairs ever tied and of dormant ones: one statement, two if the never list is short."""
+    ever = dataclasses.replace(w, since=None)
+    rows = db.session.execute(queries.gap_pairs(ever, cutoff, limit)).all()
+    never = sorted(
+        (r for r in rows if r.gap == "never"),
+        key=lambda r: (-r.shared, -r.size, r.ru_centre_id, r.kz_centre_id),
+    )
+    dormant = sorted(
+        (r for r in rows if r.gap == "dormant"),
+        key=lambda r: (-r.shared, -r.strength, r.ru_centre_id, r.kz_centre_id),
+    )
+    if rows:
+        tied_ever, dormant_count = rows[0].tied_ever, rows[0].dormant_count
+    else:
+        tied_ever, dormant_count = db.session.execute(queries.gap_counts(ever, cutoff)).one()
+    never = [(r.ru_centre_id, r.kz_centre_id, r.shared) for r in never]
+    if len(never) < limit:  # few pairs share topics: fill with the largest others
+        never += db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
+    return never, dormant, tied_ever, dormant_count
+
+
 def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
     """Pairs never tied, pairs dormant since ``cutoff``, and centres with no partner."""
     ledger.sync(db.session)
     centres = centre_rows(w)
-    ever = dataclasses.replace(w, since=None)
-    never = db.session.execute(queries.never_pairs(ever, limit)).all()
-    if len(never) < limit:
-        never += db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
-    tied_ever, dormant_count = db.session.execute(queries.gap_counts(ever, cutoff)).one()
-    dormant = db.session.execute(queries.dormant_pairs(ever, cutoff, limit)).all()
+    never, dormant, tied_ever, dormant_count = gap_rows(w, cutoff, limit)
     tied_now = set(db.session.scalars(queries.tied_centres(w)))
     isolated = [
         centre_label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
