@@ -227,28 +227,52 @@ def expert_pairs(kind: TieKind, ids: Iterable[int] | None = None) -> sa.Select |
 # -- writing the ledger ----------------------------------------------------------------------
 
 
-def _refill(conn: sa.Connection, kind: TieKind, ids: list[int] | None) -> None:
-    """Replace the ledger's rows for these sources of one kind (None: all of them)."""
-    for table in (CentreTie.__table__, ExpertTie.__table__):
-        conn.execute(
-            sa.delete(table).where(table.c.kind == kind.value, _where_ids(table.c.source_id, ids))
-        )
-    pairs = centre_pairs(kind, ids).subquery()
-    conn.execute(
-        sa.insert(CentreTie.__table__).from_select(
-            ["kind", "source_id", "ru_centre_id", "kz_centre_id", "starts_on", "ends_on"],
-            sa.select(sa.literal(kind.value), *pairs.c),
-        )
-    )
+_CENTRE_COLUMNS = ("source_id", "ru_centre_id", "kz_centre_id", "starts_on", "ends_on")
+_EXPERT_COLUMNS = ("source_id", "ru_expert_id", "kz_expert_id", "starts_on")
+
+
+def _derivations(kind: TieKind, ids: list[int] | None) -> list[tuple[sa.Table, tuple, sa.Select]]:
+    derived = [(CentreTie.__table__, _CENTRE_COLUMNS, centre_pairs(kind, ids))]
     people = expert_pairs(kind, ids)
     if people is not None:
-        sub = people.subquery()
+        derived.append((ExpertTie.__table__, _EXPERT_COLUMNS, people))
+    return derived
+
+
+def _refill(conn: sa.Connection, kind: TieKind) -> None:
+    """Replace every ledger row of one kind: the fast path of a full rebuild."""
+    for table, columns, derived in _derivations(kind, None):
+        conn.execute(sa.delete(table).where(table.c.kind == kind.value))
+        sub = derived.subquery()
         conn.execute(
-            sa.insert(ExpertTie.__table__).from_select(
-                ["kind", "source_id", "ru_expert_id", "kz_expert_id", "starts_on"],
-                sa.select(sa.literal(kind.value), *sub.c),
+            sa.insert(table).from_select(
+                ["kind", *columns], sa.select(sa.literal(kind.value), *sub.c)
             )
         )
+
+
+def _reconcile(conn: sa.Connection, kind: TieKind, ids: list[int]) -> None:
+    """Make the ledger's rows for these sources what they derive to, writing only the difference.
+
+    Rows that still hold keep their ids, so a write that changes no tie (re-seeding the same
+    data, an edit to an unrelated field) leaves the ledger untouched.
+    """
+    for table, columns, derived in _derivations(kind, ids):
+        wanted = {tuple(row) for row in conn.execute(derived)}
+        held = conn.execute(
+            sa.select(table.c.id, *(table.c[name] for name in columns)).where(
+                table.c.kind == kind.value, table.c.source_id.in_(ids)
+            )
+        )
+        have = {tuple(row[1:]): row[0] for row in held}
+        stale = [tie_id for values, tie_id in have.items() if values not in wanted]
+        if stale:  # before the inserts: a tie whose dates moved keeps its unique key
+            conn.execute(sa.delete(table).where(table.c.id.in_(stale)))
+        fresh = [
+            dict(zip(columns, values, strict=True), kind=kind) for values in wanted - have.keys()
+        ]
+        if fresh:
+            conn.execute(sa.insert(table), fresh)
 
 
 def rebuild(session: orm.Session) -> None:
@@ -256,7 +280,7 @@ def rebuild(session: orm.Session) -> None:
     session.flush()
     conn = session.connection()
     for kind in TieKind:
-        _refill(conn, kind, None)
+        _refill(conn, kind)
     _pending(session).clear()
     session.info.pop(EVERYTHING, None)
     session.info[CHANGED] = True  # retire cached reports at the commit
@@ -284,7 +308,7 @@ def sync(session: orm.Session) -> None:
         kind, ids = pending.popitem()
         ordered = sorted(i for i in ids if i is not None)
         for start in range(0, len(ordered), CHUNK):
-            _refill(conn, kind, ordered[start : start + CHUNK])
+            _reconcile(conn, kind, ordered[start : start + CHUNK])
 
 
 def _pending(session: orm.Session) -> dict[TieKind, set[int]]:

@@ -99,6 +99,48 @@ def test_a_joint_publication_ties_the_authors_centres_on_its_date(network, db_se
     assert rows == recomputed()
 
 
+def _tie_ids(publication_id: int) -> dict[str, set[int]]:
+    return {
+        "centre": set(
+            db.session.scalars(sa.select(CentreTie.id).where(CentreTie.source_id == publication_id))
+        ),
+        "expert": set(
+            db.session.scalars(sa.select(ExpertTie.id).where(ExpertTie.source_id == publication_id))
+        ),
+    }
+
+
+def _ledger_writes(statements: list[str]) -> list[str]:
+    return [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE"))
+        and ("centre_ties" in s or "expert_ties" in s)
+    ]
+
+
+def test_a_write_that_changes_no_tie_leaves_the_rows_alone(network, db_session, count_queries):
+    paper = write(2018, (network["ivan"], None), (network["aigerim"], None))
+    settle()
+    ids = _tie_ids(paper.id)
+    assert ids["centre"] and ids["expert"]
+
+    paper.title = "Retitled"
+    ledger.refresh(db_session, TieKind.PUBLICATION, [paper.id])
+    with count_queries() as counter:
+        settle()
+    assert _ledger_writes(counter.statements) == []
+    assert _tie_ids(paper.id) == ids
+
+    paper.published_on = dt.date(2018, 11, 2)
+    ledger.refresh(db_session, TieKind.PUBLICATION, [paper.id])
+    with count_queries() as counter:
+        rows = settle()
+    assert _ledger_writes(counter.statements)  # the date moved: the ties are replaced
+    assert {r[5] for r in rows if r[0] == "centre" and r[2] == paper.id} == {dt.date(2018, 11, 2)}
+    assert rows == recomputed()
+
+
 def test_sessions_count_once_published_with_both_sides_accepted(network, db_session):
     forum = f.ForumFactory()
     start = dt.datetime(2025, 5, 20, 8, tzinfo=dt.UTC)
