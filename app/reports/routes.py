@@ -118,16 +118,21 @@ def _image(body: bytes, mimetype: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, max-age=60"})
 
 
-def _image_doc(mimetype: str, what: str) -> dict:
-    schema = (
-        {"type": "string"} if mimetype.endswith("xml") else {"type": "string", "format": "binary"}
-    )
-    return {"responses": {"200": {"description": what, "content": {mimetype: {"schema": schema}}}}}
+def _image_doc(what: str, *mimetypes: str) -> dict:
+    content = {
+        mimetype: {
+            "schema": {"type": "string"}
+            if mimetype.endswith("xml")
+            else {"type": "string", "format": "binary"}
+        }
+        for mimetype in mimetypes
+    }
+    return {"responses": {"200": {"description": what, "content": content}}}
 
 
 @blp.route("/coverage.<any(png, svg):fmt>")
 @blp.arguments(HeatmapQuerySchema, location="query")
-@blp.doc(**_image_doc("image/png", "The centre-pair heatmap (or image/svg+xml for .svg)."))
+@blp.doc(**_image_doc("The centre-pair heatmap, as PNG or SVG.", "image/png", "image/svg+xml"))
 def coverage_picture(args, fmt):
     """The Russian × Kazakh centre heatmap, ordered so clusters and empty blocks show."""
     require_organiser()
@@ -142,7 +147,7 @@ def coverage_picture(args, fmt):
 
 @blp.route("/trend.png")
 @blp.arguments(ChartQuerySchema, location="query")
-@blp.doc(**_image_doc("image/png", "Ties per year, with 2020 and 2022 marked."))
+@blp.doc(**_image_doc("Ties per year, with 2020 and 2022 marked.", "image/png"))
 def trend_picture(args):
     """The yearly series of joint publications, shared sessions and projects."""
     require_organiser()

@@ -236,6 +236,14 @@ def test_coverage_heatmap_as_png_and_svg(organiser):
     assert {"KISI DIP", "IISPS"} <= texts
 
 
+def test_the_pictures_document_the_types_they_return(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    coverage = paths["/api/v1/reports/coverage.{fmt}"]["get"]["responses"]["200"]["content"]
+    trend = paths["/api/v1/reports/trend.png"]["get"]["responses"]["200"]["content"]
+    assert set(coverage) == {"image/png", "image/svg+xml"}
+    assert set(trend) == {"image/png"}
+
+
 def test_trend_picture_is_a_png(organiser, years_of_ties):
     response = organiser.get(f"{URL}/trend.png", query_string={"since": "2019-01-01"})
     assert response.status_code == 200 and response.mimetype == "image/png"
