@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from flask import Response
@@ -31,8 +32,18 @@ def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         if isinstance(value, dict):
             flat.update(_flat(value, f"{prefix}{key}."))
         else:
-            flat[f"{prefix}{key}"] = value
+            flat[f"{prefix}{key}"] = _cell(value)
     return flat
+
+
+def _cell(value: Any) -> Any:
+    """A value one spreadsheet cell can hold: a list of plain values joined with "; ",
+    a list of records as the JSON the API would take back."""
+    if not isinstance(value, list | tuple):
+        return value
+    if all(isinstance(item, str | int | float) for item in value):
+        return "; ".join(str(item) for item in value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 
+import openpyxl
 import pytest
 
 from tests import factories as f
@@ -68,6 +72,35 @@ def test_the_pair_who_could_close_a_gap(gap, caller, make_user):
         {"expert_id": gap["ivan"].id, "role": "speaker"},
         {"expert_id": gap["aigerim"].id, "role": "speaker"},
     ]
+
+
+def _export(caller, make_user, forum, fmt):
+    response = caller(make_user("organiser")).get(
+        "/api/v1/reports/recommendations",
+        query_string={"forum": forum.id, "gaps": 200, "format": fmt},
+    )
+    assert response.status_code == 200
+    return response
+
+
+def test_proposals_export_as_readable_cells(gap, caller, make_user):
+    [proposal] = for_gap(proposals(caller, make_user, gap["forum"]), gap)
+    text = _export(caller, make_user, gap["forum"], "csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    [row] = [r for r in rows if r["ru_centre.id"] == str(gap["ru"].id)]
+    assert row["shared_topic_ids"] == str(gap["topic"].id)
+    assert row["reasons"] == "; ".join(proposal["reasons"])
+    assert row["session.title"] == proposal["session"]["title"]
+    assert json.loads(row["session.participants"]) == proposal["session"]["participants"]
+
+    book = openpyxl.load_workbook(io.BytesIO(_export(caller, make_user, gap["forum"], "xlsx").data))
+    sheet = book["recommendations"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    cells = [
+        dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)
+    ]
+    [cell] = [c for c in cells if c["ru_centre.id"] == gap["ru"].id]
+    assert json.loads(cell["session.participants"]) == proposal["session"]["participants"]
 
 
 def test_people_who_wrote_together_are_not_proposed(gap, caller, make_user, db_session):
