@@ -35,7 +35,8 @@ def _report(name: str, args: dict, compute) -> dict | Response:
     """Permission, the cached report for these filters, and the asked format."""
     require_organiser()
     fmt = args.pop("format", "json") or "json"
-    report = cached(name, args, lambda: compute(services.window(args)))
+    window = services.window(args)  # outside the cache: it checks the filters
+    report = cached(name, args, lambda: compute(window))
     return exports.respond(report, name, fmt)
 
 
@@ -152,7 +153,8 @@ def trend_picture(args):
     """The yearly series of joint publications, shared sessions and projects."""
     require_organiser()
     args.pop("format", None)
-    report = cached("trend", args, lambda: breakdowns.trend(services.window(args)))
+    window = services.window(args)
+    report = cached("trend", args, lambda: breakdowns.trend(window))
     return _image(pictures.trend(report), "image/png")
 
 

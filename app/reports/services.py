@@ -12,7 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core.errors import DomainError
 from app.extensions import db
+from app.reference.models import Topic
 from app.reports import ledger, queries
 from app.reports.queries import Window
 
@@ -20,6 +22,10 @@ DORMANT_SINCE = dt.date(2020, 3, 1)  # the pandemic closed the borders in March 
 
 
 def window(args: dict[str, Any]) -> Window:
+    """The filters of a report; an unknown topic is refused rather than reported as no work."""
+    topic_id = args.get("topic")
+    if topic_id is not None and db.session.get(Topic, topic_id) is None:
+        raise DomainError("Unknown topic.", {"query": {"topic": [f"No topic {topic_id}."]}})
     return Window(
         since=args.get("since"),
         until=args.get("until"),

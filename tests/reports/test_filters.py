@@ -245,3 +245,10 @@ def test_planned_ties_follow_the_kind_and_topic_filters(organiser, fresh_pair, p
     # A publication-only (or security-only) report has no planned session to announce.
     summary = get_report(organiser, "coverage", **params)["summary"]
     assert summary["pairs_with_planned_ties"] == 0
+
+
+@pytest.mark.parametrize("path", [*REPORTS, "trend.png", "coverage.svg", "recommendations"])
+def test_an_unknown_topic_is_422_not_an_empty_report(organiser, path):
+    response = organiser.get(f"{URL}/{path}", query_string={"topic": 999_999})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"query": {"topic": ["No topic 999999."]}}
