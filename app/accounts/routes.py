@@ -7,7 +7,6 @@ import secrets
 from flask import current_app, request, session
 from flask.views import MethodView
 from flask_login import login_user, logout_user
-from flask_smorest import Blueprint
 
 from app.accounts import services
 from app.accounts.csrf import csrf_token
@@ -26,6 +25,7 @@ from app.accounts.schemas import (
     UserSchema,
 )
 from app.audit.services import record
+from app.core.api import Blueprint
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
 from app.core.redirects import safe_next

@@ -5,10 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import validate
 
 from app.audit.models import AuditEntry
+from app.core.api import Blueprint
 from app.core.fields import Id
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin

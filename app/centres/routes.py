@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.centres import services
 from app.centres.merge import merge_centres
@@ -13,6 +12,7 @@ from app.centres.schemas import (
     CentreSchema,
     CentreWriteSchema,
 )
+from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export
 from app.core.pagination import SelectPage

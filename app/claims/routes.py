@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.claims import services
 from app.claims.schemas import ClaimCreateSchema, ClaimDecisionSchema, ClaimQuerySchema, ClaimSchema
+from app.core.api import Blueprint
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
 from app.experts.services import get_expert

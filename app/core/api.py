@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
+import marshmallow as ma
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 PAGINATION_METADATA = {
@@ -50,6 +52,47 @@ class Api(flask_smorest.Api):
                 if key.lower() not in {"content-type", "content-length"}
             }
         return payload, code, headers
+
+
+class BodyParser(FlaskParser):
+    """Query strings carry text, so their fields convert it; a JSON body carries JSON's own
+    types, so its integers must be integers and its booleans booleans: ``"yes"`` is not
+    true and ``8.5`` is not expert 8."""
+
+    def use_args(self, argmap: Any, *args: Any, location: str | None = None, **kwargs: Any):
+        if (location or self.location) == "json":
+            if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+                argmap = argmap()
+            if isinstance(argmap, ma.Schema):
+                _strict_schema(argmap)
+        return super().use_args(argmap, *args, location=location, **kwargs)
+
+
+def _strict_schema(schema: ma.Schema) -> None:
+    for field in schema.fields.values():
+        _strict_field(field)
+
+
+def _strict_field(field: ma.fields.Field) -> None:
+    if isinstance(field, ma.fields.Integer):
+        field.strict = True
+    elif isinstance(field, ma.fields.Boolean):
+        field.truthy, field.falsy = {True}, {False}
+    elif isinstance(field, ma.fields.List):
+        _strict_field(field.inner)
+    elif isinstance(field, ma.fields.Tuple):
+        for inner in field.tuple_fields:
+            _strict_field(inner)
+    elif isinstance(field, ma.fields.Dict) and field.value_field is not None:
+        _strict_field(field.value_field)
+    elif isinstance(field, ma.fields.Nested) and isinstance(field.schema, ma.Schema):
+        _strict_schema(field.schema)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every API blueprint: bodies parsed strictly (:class:`BodyParser`)."""
+
+    ARGUMENTS_PARSER = BodyParser()
 
 
 def schema_name(schema: Any) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
 from app.core.lookup import get_or_404
 from app.core.pagination import SelectPage

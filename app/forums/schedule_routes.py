@@ -7,8 +7,8 @@ import json
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.core.api import Blueprint
 from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser, require_user
 from app.extensions import db

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.api import Blueprint
 from app.core.errors import DomainError
 from app.extensions import db
 

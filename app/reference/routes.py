@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.core.api import Blueprint
 from app.core.lookup import get_or_404
 from app.extensions import db
 from app.reference.models import Country, Region, Topic

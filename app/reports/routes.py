@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
+from app.core.api import Blueprint
 from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser
 from app.extensions import db
