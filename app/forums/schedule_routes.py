@@ -80,7 +80,8 @@ class Conflicts(MethodView):
         """Double bookings, room clashes, capacity, availability, hours and bilateral
         parity; ``hard`` conflicts block publishing (organisers)."""
         require_organiser()
-        findings = conflicts.report(_forum(forum_id))
+        forum = _forum(forum_id)
+        findings = conflicts.report(forum)
         found = [
             f
             for f in findings
@@ -91,6 +92,7 @@ class Conflicts(MethodView):
             "forum_id": forum_id,
             "hard": sum(f.severity == conflicts.HARD for f in findings),
             "warnings": sum(f.severity == conflicts.WARNING for f in findings),
+            "blocking": len(conflicts.blocking(findings, forum)),
             "conflicts": found,
         }
 

@@ -224,8 +224,18 @@ class ConflictSchema(ma.Schema):
 
 class ConflictReportSchema(ma.Schema):
     forum_id = ma.fields.Integer()
-    hard = ma.fields.Integer(metadata={"description": "How many hard conflicts."})
-    warnings = ma.fields.Integer()
+    hard = ma.fields.Integer(
+        metadata={"description": "Hard conflicts in the whole forum, whatever the filters."}
+    )
+    warnings = ma.fields.Integer(
+        metadata={"description": "Warnings in the whole forum, whatever the filters."}
+    )
+    blocking = ma.fields.Integer(
+        metadata={
+            "description": "Hard conflicts that touch scheduled sessions: publishing waits "
+            "until there are none (unscheduled sessions are not published)."
+        }
+    )
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
 
 
