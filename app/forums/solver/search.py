@@ -28,7 +28,7 @@ class _FirstPlan(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         if self.seconds is None:
             self.seconds = time.perf_counter() - self.clock
-            self.objective = self.objective_value
+            self.objective = round(self.objective_value, 6)  # CP-SAT's sums carry float noise
 
 
 def _solver(time_limit_seconds: float, workers: int) -> cp_model.CpSolver:
@@ -78,8 +78,8 @@ def _success(
     return Result(
         status=status,
         placements=placements,
-        objective=solver.objective_value,
-        first_objective=first.objective if found else solver.objective_value,
+        objective=round(solver.objective_value, 6),
+        first_objective=first.objective if found else round(solver.objective_value, 6),
         first_solution_seconds=first.seconds if found else time.perf_counter() - clock,
         wall_seconds=time.perf_counter() - clock,
         reasons=[],
