@@ -9,6 +9,7 @@ which matplotlib bundles and which covers Cyrillic and the Kazakh letters.
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -241,7 +242,10 @@ def _heatmap_figure(
     else:
         _never_tied_key(_tie_colourbar(fig, ax, image), anchor=(0.0, -0.03))
     fig.suptitle(title, fontsize=13, fontweight="bold")
-    ax.set_title(subtitle, fontsize=9, color=MUTED, loc="left")
+    # About 13 characters of 9 pt text to the inch: a narrow picture wraps its subtitle.
+    ax.set_title(
+        textwrap.fill(subtitle, max(30, int(width * 13))), fontsize=9, color=MUTED, loc="left"
+    )
     return fig
 
 
