@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 from flask import Flask, request
@@ -69,6 +70,20 @@ def check_json_body() -> None:
         request.get_json()
     except UnsupportedMediaType as exc:  # pragma: no cover - is_json already checked
         raise BadRequest(exc.description) from exc
+    except BadRequest as exc:
+        raise _invalid_json() from exc
+
+
+def _invalid_json() -> BadRequest:
+    """400 saying where the JSON breaks (Flask's own message hides it outside debug)."""
+    try:
+        json.loads(request.get_data(cache=True))
+        detail = "Not valid JSON."  # pragma: no cover - Flask refused what json accepts
+    except ValueError as exc:  # UnicodeDecodeError is one too
+        detail = str(exc)
+    error = BadRequest("The request body is not valid JSON.")
+    error.data = {"messages": {"json": [detail]}}
+    return error
 
 
 def _rollback_after_failure(exc: BaseException | None) -> None:

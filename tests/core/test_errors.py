@@ -118,3 +118,14 @@ def test_unexpected_exception_is_500_in_the_same_shape(echo_app, db_session):
 def test_domain_error_maps_to_its_status(echo):
     body = assert_error(echo.get("/api/v1/echo/conflict"), 409)
     assert body["errors"] == {"name": ["Taken."]}
+
+
+def test_broken_json_says_where(echo):
+    response = echo.post(
+        "/api/v1/echo", data='{"name": "Shibutov",}', content_type="application/json"
+    )
+    assert_error(response, 400)
+    body = response.get_json()
+    assert body["message"] == "The request body is not valid JSON."
+    [detail] = body["errors"]["json"]
+    assert "line 1 column 21" in detail
