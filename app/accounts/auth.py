@@ -17,6 +17,7 @@ from app.accounts.models import ApiToken, TokenScope, User
 from app.core.errors import Forbidden
 from app.core.models import utcnow
 from app.core.permissions import Unauthorized
+from app.core.requests import view_marked
 from app.extensions import db, login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,16 +34,38 @@ def load_user(session_token: str) -> User | None:
     ).one_or_none()
 
 
+FEED_ATTR = "calendar_feed"
+
+
+def calendar_feed(view):
+    """Mark a view as a calendar feed: a calendar-scoped token may read it, from the URL too."""
+    setattr(view, FEED_ATTR, True)
+    return view
+
+
+def _presented_token(req) -> tuple[str, bool]:
+    """The token's secret, and whether it came in the URL (only a feed takes it there)."""
+    scheme, _, secret = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return secret.strip(), False
+    in_url = req.args.get("token", "").strip()
+    if in_url and view_marked(FEED_ATTR):
+        return in_url, True
+    return "", False
+
+
 @login_manager.request_loader
 def load_user_from_bearer(req) -> User | None:
-    scheme, _, secret = req.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret, in_url = _presented_token(req)
+    if not secret:
         return None
     token = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
     ).one_or_none()
     if token is None or not token.usable_at(utcnow()) or not token.user.active:
         return None
+    if in_url and token.scopes != [TokenScope.CALENDAR]:
+        return None  # a token that can do more never travels in a URL
     g.api_token = token
     return token.user
 
@@ -81,8 +104,14 @@ def enforce_session_lifetime() -> None:
 
 def enforce_token_scope() -> None:
     token = g.get("api_token")
+    if token is None:
+        return
+    if view_marked(FEED_ATTR) and TokenScope.CALENDAR in token.scopes:
+        return
+    if not {TokenScope.READ, TokenScope.WRITE} & set(token.scopes):
+        raise Forbidden("This token only reads your calendar feed.")
     writes = request.method not in SAFE_METHODS
-    if token is not None and writes and TokenScope.WRITE not in token.scopes:
+    if writes and TokenScope.WRITE not in token.scopes:
         raise Forbidden("This token may only read; create one with the write scope.")
 
 

@@ -85,6 +85,9 @@ class User(Base):
 class TokenScope(enum.StrEnum):
     READ = "read"
     WRITE = "write"
+    # Only your calendar feed, and also as ``?token=`` in its URL: calendar programs
+    # subscribe to a URL and cannot send a header.
+    CALENDAR = "calendar"
 
 
 class ApiToken(Base):

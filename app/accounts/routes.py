@@ -160,6 +160,7 @@ class Tokens(MethodView):
         )
         db.session.commit()
         token.secret = secret  # shown in this answer only, never stored
+        token.feed_url = services.feed_url(token, secret)
         return token
 
 

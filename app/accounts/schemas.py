@@ -79,8 +79,17 @@ class TokenCreateSchema(ma.Schema):
         EnumField(TokenScope),
         load_default=lambda: [TokenScope.READ],
         validate=validate.Length(min=1, max=2),
+        metadata={
+            "description": "read, write, or calendar alone: a calendar token only reads "
+            "your calendar feed, and may be put in its URL for a calendar program."
+        },
     )
     expires_in_days = ma.fields.Integer(load_default=90, validate=validate.Range(min=1, max=366))
+
+    @ma.validates("scopes")
+    def _calendar_alone(self, scopes, **_kwargs):
+        if TokenScope.CALENDAR in scopes and len(set(scopes)) > 1:
+            raise ma.ValidationError("A calendar token has the calendar scope only.")
 
 
 class TokenSchema(ma.Schema):
@@ -97,6 +106,11 @@ class TokenSchema(ma.Schema):
 class TokenCreatedSchema(TokenSchema):
     token = ma.fields.String(
         attribute="secret", dump_only=True, metadata={"description": "Shown once; keep it."}
+    )
+    feed_url = ma.fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "A calendar token's feed, to subscribe to; shown once."},
     )
 
 

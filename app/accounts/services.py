@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
+from flask import url_for
 
 from app.accounts.auth import hash_token
 from app.accounts.models import ApiToken, Role, TokenScope, User
@@ -112,6 +113,13 @@ def create_token(
     db.session.add(token)
     db.session.flush()
     return token, secret
+
+
+def feed_url(token: ApiToken, secret: str) -> str | None:
+    """Where a calendar program subscribes with a calendar token (None for other tokens)."""
+    if token.scopes != [TokenScope.CALENDAR]:
+        return None
+    return url_for("schedule.MyCalendar", token=secret, _external=True)
 
 
 def user_tokens(user: User) -> list[ApiToken]:

@@ -22,14 +22,19 @@ def accepts_raw_body(view):
     return view
 
 
-def _view_accepts_raw_body() -> bool:
+def view_marked(attribute: str) -> bool:
+    """Whether the view (or MethodView method) this request routes to carries a mark."""
     from flask import current_app
 
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         view = getattr(view_class, request.method.lower(), None)
-    return bool(getattr(view, RAW_BODY_ATTR, False))
+    return bool(getattr(view, attribute, False))
+
+
+def _view_accepts_raw_body() -> bool:
+    return view_marked(RAW_BODY_ATTR)
 
 
 def _has_body() -> bool:

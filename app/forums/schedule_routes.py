@@ -8,6 +8,7 @@ import json
 from flask import Response, request
 from flask.views import MethodView
 
+from app.accounts.auth import calendar_feed
 from app.core.api import Blueprint
 from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser, require_user
@@ -18,6 +19,7 @@ from app.forums.schemas import (
     AvailabilitySchema,
     ConflictQuerySchema,
     ConflictReportSchema,
+    FeedQuerySchema,
     ProgrammeSchema,
     PublishResultSchema,
     SolveResultSchema,
@@ -173,9 +175,13 @@ class ForumFrab(MethodView):
 
 @blp.route("/me/schedule.ics")
 class MyCalendar(MethodView):
+    @calendar_feed
+    @blp.arguments(FeedQuerySchema, location="query")
     @blp.doc(**_file_doc("text/calendar", "Your sessions as iCalendar (RFC 5545)."))
-    def get(self):
-        """Your accepted sessions across forums; drafts are marked tentative."""
+    def get(self, _query):
+        """Your accepted sessions across forums; drafts are marked tentative. A calendar
+        program subscribes with a calendar token in the URL (``POST /auth/tokens``
+        with ``"scopes": ["calendar"]`` answers the ``feed_url``)."""
         expert = availability.own_expert(require_user())
         body = calendar.expert_ics(expert, publishing.expert_sessions(expert))
         return _download(body, "text/calendar", "my-sessions.ics")

@@ -239,6 +239,14 @@ class ConflictReportSchema(ma.Schema):
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
 
 
+class FeedQuerySchema(ma.Schema):
+    token = ma.fields.String(
+        load_only=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "A calendar token, for calendar programs that cannot send one."},
+    )
+
+
 class ConflictQuerySchema(ma.Schema):
     severity = ma.fields.String(validate=validate.OneOf(["hard", "warning"]))
     kind = ma.fields.String(
