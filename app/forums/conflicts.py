@@ -172,6 +172,7 @@ def report(forum: Forum) -> list[Finding]:
         _availability,
         _outside_forum_or_room_hours,
         _parity,
+        _roomless,
     )
     findings = [finding for check in checks for finding in check(facts)]
     return sorted(findings, key=lambda f: f.severity != HARD)
@@ -265,6 +266,19 @@ def _availability(facts: Facts) -> Iterator[Finding]:
                     session_ids=[session.id],
                     expert_ids=[part.expert_id],
                 )
+
+
+def _roomless(facts: Facts) -> Iterator[Finding]:
+    """A placed session with nowhere to meet: published, it would show no room."""
+    for session in facts.sessions:
+        if session.starts_at is not None and session.room_id is None:
+            yield Finding(
+                "no_room",
+                WARNING,
+                f"'{session.title}' is placed at {_local(session.starts_at, facts.forum)} "
+                "without a room.",
+                session_ids=[session.id],
+            )
 
 
 def _local(moment: dt.datetime, forum: Forum) -> str:

@@ -259,6 +259,7 @@ class ConflictQuerySchema(ma.Schema):
                 "outside_forum_dates",
                 "outside_room_hours",
                 "bilateral_parity",
+                "no_room",
             ]
         )
     )

@@ -18,7 +18,10 @@ def at(hour: int, minute: int = 0, day: int = 14) -> dt.datetime:
 
 
 def session(forum, start=None, minutes=90, **kwargs):
+    """A session; a placed one gets a room of its own unless one (or None) is given."""
     end = start + dt.timedelta(minutes=minutes) if start else None
+    if start is not None and "room" not in kwargs:
+        kwargs["room"] = f.RoomFactory(forum=forum, capacity=500)
     return f.SessionFactory(
         forum=forum, starts_at=start, ends_at=end, duration_minutes=minutes, **kwargs
     )
@@ -161,3 +164,13 @@ def test_the_report_over_http(forum, db_session, caller, make_user):
     filtered = caller(make_user("organiser")).get(url + "?severity=warning").get_json()
     assert filtered["conflicts"] == [] and filtered["hard"] == 2  # the forum's totals
     assert caller(make_user()).get(url).status_code == 403
+
+
+def test_a_placed_session_without_a_room_is_a_warning(forum, db_session):
+    placed = session(forum, at(4), room=None)
+    session(forum, room=None)  # not placed: nothing to say of its room yet
+    db_session.flush()
+    [finding] = [c for c in conflicts.report(forum) if c.kind == "no_room"]
+    assert (finding.kind, finding.severity) == ("no_room", "warning")
+    assert finding.session_ids == [placed.id]
+    assert "09:00" in finding.message  # 04:00 UTC, told in Almaty time
