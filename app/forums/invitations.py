@@ -36,7 +36,10 @@ def my_invitations(user: User, status: ParticipationStatus | None) -> sa.Select:
         sa.select(Participation)
         .join(Expert, Expert.id == Participation.expert_id)
         .where(Expert.user_id == user.id)
-        .options(orm.joinedload(Participation.session).joinedload(ForumSession.forum))
+        .options(
+            orm.joinedload(Participation.session).joinedload(ForumSession.forum),
+            orm.joinedload(Participation.session).joinedload(ForumSession.room),
+        )
         .order_by(Participation.id.desc())
     )
     if status is not None:

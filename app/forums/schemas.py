@@ -198,9 +198,25 @@ class ParticipationSchema(ma.Schema):
 
 
 class InvitationSchema(ParticipationSchema):
+    """What an invited expert needs to answer: which session, where and when."""
+
     session_title = ma.fields.String(attribute="session.title", dump_only=True)
+    session_format = EnumField(SessionFormat, attribute="session.format", dump_only=True)
+    session_start = ma.fields.Function(
+        lambda p: _in_forum_zone(p.session, "starts_at"), dump_only=True, allow_none=True
+    )
+    session_end = ma.fields.Function(
+        lambda p: _in_forum_zone(p.session, "ends_at"), dump_only=True, allow_none=True
+    )
+    room_name = ma.fields.Function(
+        lambda p: p.session.room.name if p.session.room else None,
+        dump_only=True,
+        allow_none=True,
+    )
     forum_id = ma.fields.Integer(attribute="session.forum_id", dump_only=True)
     forum_title = ma.fields.String(attribute="session.forum.title", dump_only=True)
+    forum_city = ma.fields.String(attribute="session.forum.city", dump_only=True, allow_none=True)
+    forum_timezone = ma.fields.String(attribute="session.forum.timezone", dump_only=True)
     responded_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
@@ -212,7 +228,8 @@ class ConflictSchema(ma.Schema):
     kind = ma.fields.String(
         metadata={
             "description": "expert_double_booked, room_double_booked, room_too_small, "
-            "expert_unavailable, outside_forum_dates, outside_room_hours, bilateral_parity"
+            "expert_unavailable, outside_forum_dates, outside_room_hours, bilateral_parity, "
+            "no_room"
         }
     )
     severity = ma.fields.String(metadata={"description": "hard (blocks publishing) or warning"})

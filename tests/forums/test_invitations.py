@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests import factories as f
@@ -61,3 +63,26 @@ def test_an_expert_is_invited_once_per_session(setup):
     assert again.status_code == 409
     listed = organiser.get(f"/api/v1/sessions/{session.id}/participants").get_json()
     assert [p["role"] for p in listed] == ["speaker"]
+
+
+def test_an_invitation_says_where_and_when(caller, make_user, db_session, forum):
+    room = f.RoomFactory(forum=forum, name="Hall Abai")
+    start = dt.datetime(2027, 9, 14, 5, 0, tzinfo=dt.UTC)
+    session = f.SessionFactory(
+        forum=forum, room=room, starts_at=start, ends_at=start + dt.timedelta(minutes=90)
+    )
+    user = make_user()
+    f.ParticipationFactory(session=session, expert=user.expert)
+    db_session.flush()
+    [mine] = caller(user).get("/api/v1/me/invitations").get_json()
+    assert (mine["session_start"], mine["session_end"]) == (
+        "2027-09-14T10:00:00+05:00",  # in the forum's zone, with its offset
+        "2027-09-14T11:30:00+05:00",
+    )
+    assert (mine["room_name"], mine["forum_timezone"]) == ("Hall Abai", "Asia/Almaty")
+    assert mine["forum_city"] == forum.city and mine["session_format"] == session.format
+
+
+def test_an_unplaced_session_has_no_time_yet(setup):
+    [mine] = setup["expert"].get("/api/v1/me/invitations").get_json()
+    assert (mine["session_start"], mine["session_end"], mine["room_name"]) == (None, None, None)
