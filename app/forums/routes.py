@@ -20,6 +20,7 @@ from app.forums.schemas import (
     ForumWriteSchema,
     InvitationQuerySchema,
     InvitationSchema,
+    NextEditionSchema,
     ParticipationSchema,
     RoomSchema,
     SessionSchema,
@@ -108,12 +109,13 @@ class ForumItem(MethodView):
 
 @blp.route("/forums/<int:forum_id>/next-edition")
 class NextEdition(MethodView):
+    @blp.arguments(NextEditionSchema, required=False)
     @blp.response(201, ForumSchema)
-    def post(self, forum_id):
-        """Create next year's edition: the other host, dates a year on, the same rooms and
-        session formats (unscheduled)."""
+    def post(self, data, forum_id):
+        """Create next year's edition: the other host, the same weekdays a year on, the same
+        rooms and sessions (unscheduled); the body may set its title, city and start."""
         require_organiser()
-        forum = services.next_edition(get_or_404(Forum, forum_id, "forum"))
+        forum = services.next_edition(get_or_404(Forum, forum_id, "forum"), data)
         db.session.commit()
         return with_etag(forum, FORUM)
 

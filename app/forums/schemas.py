@@ -102,6 +102,21 @@ class ForumWriteSchema(ma.Schema):
             raise ma.ValidationError("The forum starts in another year.", "start_date")
 
 
+class NextEditionSchema(ma.Schema):
+    title = ma.fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "Default: the next numeral or year in this edition's title."},
+    )
+    city = ma.fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "Default: the same city when the host stays, else none."},
+    )
+    start_date = ma.fields.Date(
+        metadata={"description": "Default: 52 weeks on, the same weekday; the length is kept."}
+    )
+
+
 class ForumQuerySchema(ma.Schema):
     series = Id()
     year = ma.fields.Integer(validate=validate.Range(min=1990, max=2100))

@@ -126,11 +126,32 @@ def update_forum(forum: Forum, data: dict[str, Any]) -> Forum:
     return _save(forum, override)
 
 
-def _shift_a_year(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
+# Next year on the same weekdays: a Tuesday–Wednesday forum stays Tuesday–Wednesday.
+A_YEAR_OF_WEEKS = dt.timedelta(weeks=52)
+
+_NUMERALS = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+
+def roman(number: int) -> str:
+    """An edition as forums number them: 19 is XIX."""
+    out = []
+    for value, numeral in _NUMERALS:
+        count, number = divmod(number, value)
+        out.append(numeral * count)
+    return "".join(out)
+
+
+def _next_title(forum: Forum, year: int) -> str:
+    """ "I … Forum" becomes "II … Forum", "… 2027" becomes "… 2028"; else the series' name."""
+    first, _, rest = forum.title.partition(" ")
+    if forum.edition and rest and first == roman(forum.edition):
+        return f"{roman(forum.edition + 1)} {rest}"
+    if str(forum.year) in forum.title:
+        return forum.title.replace(str(forum.year), str(year))
+    return f"{forum.series.name_en} {year}" if forum.series is not None else forum.title
 
 
 def _wall_clock_shift(old_zone: str, new_zone: str, days: dt.timedelta):
@@ -145,9 +166,14 @@ def _wall_clock_shift(old_zone: str, new_zone: str, days: dt.timedelta):
     return shift
 
 
-def next_edition(forum: Forum) -> Forum:
-    """Next year's edition: the other host, dates a year on, the same rooms, and the same
-    sessions (titles, formats, topics, durations) unscheduled, as drafts."""
+def next_edition(forum: Forum, data: dict[str, Any] | None = None) -> Forum:
+    """Next year's edition: the other host, the same weekdays a year on, the same rooms, and
+    the same sessions (titles, formats, topics, durations) unscheduled, as drafts.
+
+    ``data`` may give the new edition's ``title``, ``city`` and ``start_date`` (the forum
+    keeps its length); the rest can be edited afterwards like any forum.
+    """
+    data = data or {}
     series = forum.series
     host = forum.host_country
     if series is not None and series.host_rule == HostRule.ALTERNATE:
@@ -160,7 +186,12 @@ def next_edition(forum: Forum) -> Forum:
     ):
         raise Conflict(f"Edition {edition} of this series exists already.")
     # Read what is copied before the new edition joins the session (no half-built flush).
-    start, end = _shift_a_year(forum.start_date), _shift_a_year(forum.end_date)
+    start = data.get("start_date") or forum.start_date + A_YEAR_OF_WEEKS
+    if start <= forum.end_date:
+        raise DomainError(
+            "The next edition starts after this one ends.", {"json": {"start_date": ["Too early."]}}
+        )
+    end = start + (forum.end_date - forum.start_date)
     moved = host != forum.host_country
     zone = DEFAULT_ZONES.get(host, forum.timezone) if moved else forum.timezone
     shift = _wall_clock_shift(forum.timezone, zone, start - forum.start_date)
@@ -186,14 +217,14 @@ def next_edition(forum: Forum) -> Forum:
         )
         for s in forum.sessions
     ]
-    title = f"{series.name_en} {start.year}" if series is not None else forum.title
+    title = data.get("title") or _next_title(forum, start.year)
     new = Forum(
         series=series,
         title=title,
         edition=edition,
         year=start.year,
         host_country=host,
-        city=None if moved else forum.city,
+        city=data.get("city", None if moved else forum.city),
         start_date=start,
         end_date=end,
         timezone=zone,

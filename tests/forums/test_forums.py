@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
+from app.forums import services
 from app.models import AuditEntry, Forum, ForumSeries
 from tests import factories as f
 
@@ -31,7 +33,10 @@ def test_next_edition_swaps_the_host_and_copies_rooms_and_sessions(caller, make_
     body = response.get_json()
     assert body["edition"] == 2 and body["year"] == 2028
     assert body["host_country"] == "KZ" and body["timezone"] == "Asia/Almaty"
-    assert body["start_date"] == "2028-09-14" and body["city"] is None
+    # 52 weeks on: the forum keeps its weekdays (Tuesday 14 September 2027 -> 12 September 2028).
+    assert (body["start_date"], body["end_date"]) == ("2028-09-12", "2028-09-13")
+    assert body["city"] is None  # a new host, a city still to choose
+    assert body["title"] == "II Russia–Kazakhstan Strategic Cooperation Forum"
     rooms = organiser.get(f"/api/v1/forums/{body['id']}/rooms").get_json()
     assert [(r["name"], r["capacity"]) for r in rooms] == [("Plenary hall", 400)]
     copied = db_session.get(Forum, body["id"]).sessions
@@ -40,6 +45,57 @@ def test_next_edition_swaps_the_host_and_copies_rooms_and_sessions(caller, make_
     ]
     again = organiser.post(f"/api/v1/forums/{first.id}/next-edition")
     assert again.status_code == 409
+
+
+def test_the_next_edition_can_be_given_its_title_city_and_start(caller, make_user, db_session):
+    first = strategic(db_session)
+    body = {"title": "Astana Dialogue", "city": "Astana", "start_date": "2028-10-03"}
+    response = caller(make_user("organiser")).post(
+        f"/api/v1/forums/{first.id}/next-edition", json=body
+    )
+    assert response.status_code == 201
+    made = response.get_json()
+    assert (made["title"], made["city"]) == ("Astana Dialogue", "Astana")
+    assert (made["start_date"], made["end_date"]) == ("2028-10-03", "2028-10-04")  # two days
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"start_date": "2027-09-15"}, "start_date"),  # before the first edition ends
+        ({"title": ""}, "title"),
+        ({"start_date": "soon"}, "start_date"),
+    ],
+)
+def test_a_bad_next_edition_writes_nothing(caller, make_user, db_session, body, field):
+    first = strategic(db_session)
+    before = db_session.scalar(sa.select(sa.func.count(Forum.id)))
+    response = caller(make_user("organiser")).post(
+        f"/api/v1/forums/{first.id}/next-edition", json=body
+    )
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]["json"]
+    assert db_session.scalar(sa.select(sa.func.count(Forum.id))) == before
+
+
+@pytest.mark.parametrize(
+    ("title", "edition", "expected"),
+    [
+        ("XIX Interregional Forum", 19, "XX Interregional Forum"),
+        ("Strategic Forum 2027", None, "Strategic Forum 2028"),
+        ("Strategic Forum", 3, "Russia–Kazakhstan Strategic Cooperation Forum 2028"),
+    ],
+)
+def test_the_next_title_counts_on(title, edition, expected, db_session):
+    first = strategic(db_session)
+    first.title, first.edition = title, edition
+    assert services._next_title(first, 2028) == expected
+
+
+def test_roman_numerals():
+    assert [services.roman(n) for n in (1, 4, 9, 14, 19, 40, 90, 400, 1994)] == [
+        "I", "IV", "IX", "XIV", "XIX", "XL", "XC", "CD", "MCMXCIV"
+    ]  # fmt: skip
 
 
 def _edition(series_id: int, host: str, **extra) -> dict:
