@@ -315,7 +315,13 @@ class ProgrammeParticipantSchema(ma.Schema):
 
 class ProgrammeSessionSchema(SessionSchema):
     room = ma.fields.Function(lambda s: s.room.name if s.room is not None else None)
-    topics = ma.fields.Function(lambda s: [{"id": t.id, "name": t.name_en} for t in s.topics])
+    # The exports speak the forums' Russian; the programme gives every name it has.
+    topics = ma.fields.Function(
+        lambda s: [
+            {"id": t.id, "name": t.name_en, "name_ru": t.name_ru, "name_kk": t.name_kk}
+            for t in s.topics
+        ]
+    )
     participants = ma.fields.Function(
         lambda s: ProgrammeParticipantSchema(many=True).dump(
             [p for p in s.participations if p.status == ParticipationStatus.ACCEPTED]

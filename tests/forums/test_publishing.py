@@ -52,7 +52,8 @@ def test_hard_conflicts_block_publishing(organiser, forum, db_session):
 
 def test_publish_then_the_public_programme(organiser, forum, caller, db_session):
     room = f.RoomFactory(forum=forum, name="Hall A")
-    scheduled(forum, 6, "Transit", room=room)
+    water = f.TopicFactory(name_en="Water", name_ru="Водные ресурсы", name_kk="Су ресурстары")
+    scheduled(forum, 6, "Transit", room=room, topics=[water])
     scheduled(forum, 9, "Roomless")
     f.SessionFactory(forum=forum, title="Unscheduled")
     db_session.flush()
@@ -68,6 +69,9 @@ def test_publish_then_the_public_programme(organiser, forum, caller, db_session)
     assert session["title"] == "Transit" and session["room"] == "Hall A"
     assert roomless["room"] is None
     assert session["start"] == "2027-09-14T09:00:00+03:00"
+    assert session["topics"] == [
+        {"id": water.id, "name": "Water", "name_ru": "Водные ресурсы", "name_kk": "Су ресурстары"}
+    ]
     assert sorted(p["country"] for p in session["participants"]) == ["KZ", "RU"]
     assert body["changes"] == []
 
