@@ -358,5 +358,12 @@ def _parity(facts: Facts) -> Iterator[Finding]:
 
 def blocking(findings: list[Finding], forum: Forum) -> list[Finding]:
     """Hard conflicts that involve a scheduled session: those stop publishing."""
-    scheduled = {s.id for s in forum.sessions if s.starts_at is not None}
+    # One narrow query: loading ``forum.sessions`` costs tens of ms on a large forum.
+    scheduled = set(
+        db.session.scalars(
+            sa.select(ForumSession.id).where(
+                ForumSession.forum_id == forum.id, ForumSession.starts_at.is_not(None)
+            )
+        )
+    )
     return [f for f in findings if f.severity == HARD and scheduled.intersection(f.session_ids)]

@@ -239,6 +239,17 @@ class InvitationQuerySchema(ma.Schema):
     status = EnumField(ParticipationStatus)
 
 
+class FindingList(ma.fields.List):
+    """Documented as a list of :class:`ConflictSchema`, but dumped straight from the
+    findings' fields: through marshmallow, a forum's thousands of conflicts cost more
+    than finding them."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return [{name: getattr(finding, name) for name in _CONFLICT_FIELDS} for finding in value]
+
+
 class ConflictSchema(ma.Schema):
     kind = ma.fields.String(
         metadata={
@@ -252,6 +263,9 @@ class ConflictSchema(ma.Schema):
     session_ids = ma.fields.List(ma.fields.Integer())
     expert_ids = ma.fields.List(ma.fields.Integer())
     room_ids = ma.fields.List(ma.fields.Integer())
+
+
+_CONFLICT_FIELDS = tuple(ConflictSchema().fields)
 
 
 class ConflictReportSchema(ma.Schema):
@@ -268,7 +282,7 @@ class ConflictReportSchema(ma.Schema):
             "until there are none (unscheduled sessions are not published)."
         }
     )
-    conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
+    conflicts = FindingList(ma.fields.Nested(ConflictSchema))
 
 
 class FeedQuerySchema(ma.Schema):
