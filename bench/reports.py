@@ -272,8 +272,10 @@ def peak_kib() -> int:
 def child(name: str) -> None:
     """Build one report in this fresh process; print its time and peak RSS as JSON."""
     from app import create_app
+    from app.core.heap import freeze_startup_objects
 
     client = create_app().test_client()
+    freeze_startup_objects()  # as wsgi.py does
     idle = peak_kib()
     started = time.perf_counter()
     response = request(client, name, os.environ[TOKEN_VARIABLE])()
@@ -410,9 +412,11 @@ def explain(engine: sa.Engine, label: str, stmt: sa.Select) -> None:
 
 def run(url: str, rounds: int) -> None:
     from app import create_app
+    from app.core.heap import freeze_startup_objects
     from app.extensions import db
 
     app = create_app()
+    freeze_startup_objects()  # as wsgi.py does
     with app.app_context():
         print_network(db.engine)
         cold_note = "each after DISCARD ALL" if db.engine.dialect.name == "postgresql" else ""

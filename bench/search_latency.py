@@ -43,9 +43,11 @@ def main() -> None:
     url = full_network(opts.database_url)
     os.environ.update(DATABASE_URL=url, FLASK_CONFIG="development")
     from app import create_app
+    from app.core.heap import freeze_startup_objects
     from app.extensions import db
 
     app = create_app()
+    freeze_startup_objects()  # as wsgi.py does
     client = app.test_client()
     with app.app_context():
         present = names(db.engine, opts.rounds // 2)
