@@ -94,14 +94,15 @@ def respond(report: dict[str, Any], name: str, fmt: str) -> dict[str, Any] | Res
     return report
 
 
-def doc(description: str) -> dict[str, Any]:
-    """OpenAPI for a report: JSON, or its table as CSV or XLSX."""
+def doc(description: str, answer: type) -> dict[str, Any]:
+    """OpenAPI for a report: JSON shaped as ``answer`` (a schema of ``app.reports.answers``),
+    or its table as CSV or XLSX."""
     return {
         "responses": {
             "200": {
                 "description": description,
                 "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                    "application/json": {"schema": answer},
                     "text/csv": {"schema": {"type": "string"}},
                     XLSX: {"schema": {"type": "string", "format": "binary"}},
                 },

@@ -22,7 +22,7 @@ from app.reference.models import Topic
 from app.reports import ledger
 from app.reports.models import ExpertTie
 from app.reports.queries import Window
-from app.reports.services import DORMANT_SINCE, centre_label, centre_rows, gap_rows
+from app.reports.services import DORMANT_SINCE, centre_label, centre_rows, describe, gap_rows
 
 NEW_GENERATION = 1980  # born since: the Kazakh elites the report says Russia hardly knows
 GAP_WEIGHT = {"never": 2.0, "dormant": 1.0}
@@ -112,7 +112,7 @@ def recommend(w: Window, forum: Forum | None, gaps: int, per_gap: int) -> dict[s
             proposals.append(_proposal(gap, centres, ru, kz, shared, names, forum))
     proposals.sort(key=lambda p: -p["score"])
     return {
-        "window": {"until": w.end, "forum": forum.id if forum else None},
+        "window": describe(w) | {"forum": forum.id if forum else None},
         "summary": {"gaps_considered": len(found), "proposals": len(proposals)},
         "rows": proposals,
     }

@@ -9,7 +9,7 @@ from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser
 from app.extensions import db
 from app.forums.models import Forum
-from app.reports import breakdowns, exports, pictures, recommendations, services
+from app.reports import answers, breakdowns, exports, pictures, recommendations, services
 from app.reports.cache import cached
 from app.reports.schemas import (
     AppliedSessionSchema,
@@ -43,7 +43,9 @@ def _report(name: str, args: dict, compute) -> dict | Response:
 @blp.route("/coverage")
 @blp.arguments(CoverageQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Tied Russian × Kazakh centre pairs, strongest first."))
+@blp.doc(
+    **exports.doc("Tied Russian × Kazakh centre pairs, strongest first.", answers.CoverageAnswer)
+)
 def coverage(args):
     """The centre matrix as a sparse list of tied pairs, with coverage ratios."""
     limit = None if args.get("format") in ("csv", "xlsx") else args.pop("limit")
@@ -54,7 +56,7 @@ def coverage(args):
 @blp.route("/gaps")
 @blp.arguments(GapsQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Never-tied and dormant pairs, and isolated centres."))
+@blp.doc(**exports.doc("Never-tied and dormant pairs, and isolated centres.", answers.GapsAnswer))
 def gaps(args):
     """Pairs never tied, pairs dormant since ``cutoff``, centres with no partner."""
     cutoff, limit = args["cutoff"], args["limit"]
@@ -64,7 +66,7 @@ def gaps(args):
 @blp.route("/topics")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Joint output per topic and year."))
+@blp.doc(**exports.doc("Joint output per topic and year.", answers.TopicsAnswer))
 def topics(args):
     """Joint output per topic and year, and the topics nobody works on together."""
     return _report("topics", args, breakdowns.topics)
@@ -73,7 +75,7 @@ def topics(args):
 @blp.route("/regions")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Border-region pairs and their ties."))
+@blp.doc(**exports.doc("Border-region pairs and their ties.", answers.RegionsAnswer))
 def regions(args):
     """The 12 × 7 Russian × Kazakh border-region pairs, with their centres' ties."""
     return _report("regions", args, breakdowns.regions)
@@ -82,7 +84,7 @@ def regions(args):
 @blp.route("/trend")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Ties per year and kind."))
+@blp.doc(**exports.doc("Ties per year and kind.", answers.TrendAnswer))
 def trend(args):
     """Joint publications, shared sessions and joint projects per year."""
     return _report("trend", args, breakdowns.trend)
@@ -91,7 +93,9 @@ def trend(args):
 @blp.route("/visibility")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Public, departmental and closed output per country."))
+@blp.doc(
+    **exports.doc("Public, departmental and closed output per country.", answers.VisibilityAnswer)
+)
 def visibility(args):
     """The share of public, departmental and closed output per country."""
     return _report("visibility", args, breakdowns.visibility)
@@ -100,7 +104,11 @@ def visibility(args):
 @blp.route("/generations")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Forum participation by birth decade; small groups suppressed."))
+@blp.doc(
+    **exports.doc(
+        "Forum participation by birth decade; small groups suppressed.", answers.GenerationsAnswer
+    )
+)
 def generations(args):
     """Forum participation by the experts' birth decade (groups under 5 suppressed)."""
     return _report("generations", args, breakdowns.generations)
@@ -109,7 +117,7 @@ def generations(args):
 @blp.route("/systematic")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Centres studying the neighbour, and their ties."))
+@blp.doc(**exports.doc("Centres studying the neighbour, and their ties.", answers.SystematicAnswer))
 def systematic(args):
     """The centres flagged as studying the neighbour, next to the ties they have."""
     return _report("systematic", args, breakdowns.systematic)
@@ -161,7 +169,11 @@ def trend_picture(args):
 @blp.route("/recommendations")
 @blp.arguments(RecommendationQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(**exports.doc("Expert pairs who could close the widest gaps, with reasons."))
+@blp.doc(
+    **exports.doc(
+        "Expert pairs who could close the widest gaps, with reasons.", answers.RecommendationsAnswer
+    )
+)
 def recommendations_list(args):
     """For the top gaps, pairs of experts who could close them: affiliated now with the
     two centres, sharing topics, never met; each with its score, reasons and a session."""

@@ -1,0 +1,286 @@
+"""The shape of every report's JSON answer, for the OpenAPI document.
+
+The reports are built as plain dicts and cached as such; these schemas describe them (a
+test checks every answer against them) without dumping thousands of rows through
+marshmallow on each request.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.forums.models import SessionFormat
+
+Int, Str, Float, Date, Bool = (
+    ma.fields.Integer,
+    ma.fields.String,
+    ma.fields.Float,
+    ma.fields.Date,
+    ma.fields.Boolean,
+)
+
+
+class Shape(ma.Schema):
+    """An answer's part: every field is always present (null where it allows)."""
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        field_obj.required = True
+
+
+def _nested(schema, **kwargs):
+    return ma.fields.Nested(schema, **kwargs)
+
+
+def _many(schema):
+    return ma.fields.List(ma.fields.Nested(schema))
+
+
+class WindowAnswer(Shape):
+    since = Date(allow_none=True)
+    until = Date(metadata={"description": "The window's last day (today by default)."})
+    topic = Int(allow_none=True)
+    kind = Str(allow_none=True)
+
+
+class CentreLabel(Shape):
+    id = Int()
+    name_en = Str()
+    name_ru = Str(allow_none=True)
+    acronym = Str(allow_none=True)
+    country_code = Str()
+
+
+class SizedCentre(CentreLabel):
+    size = Int(metadata={"description": "Experts affiliated at the window's end."})
+
+
+class _Answer(Shape):
+    window = _nested(WindowAnswer)
+
+
+class _Counts(Shape):
+    publications = Int()
+    sessions = Int()
+    projects = Int()
+
+
+class TiedPair(_Counts):
+    ru_centre = _nested(CentreLabel)
+    kz_centre = _nested(CentreLabel)
+    first = Date(metadata={"description": "The first tie in the window."})
+    last = Date(metadata={"description": "The last tie in the window."})
+    strength = Float(
+        metadata={"description": "publications + 0.5 × sessions + 2 × projects in the window"}
+    )
+
+
+class CoverageSummary(Shape):
+    ru_centres = Int()
+    kz_centres = Int()
+    pairs_total = Int()
+    pairs_tied = Int()
+    coverage_ratio = Float(allow_none=True, metadata={"description": "pairs_tied / pairs_total"})
+    weighted_coverage_ratio = Float(
+        allow_none=True, metadata={"description": "The same, each pair weighted by both sizes."}
+    )
+    pairs_with_planned_ties = Int(metadata={"description": "Tied only by sessions to come."})
+
+
+class CoverageAnswer(_Answer):
+    summary = _nested(CoverageSummary)
+    pairs = _many(TiedPair)
+    truncated = Bool(metadata={"description": "More tied pairs than `limit`; exports list all."})
+
+
+class NeverTiedPair(Shape):
+    ru_centre = _nested(CentreLabel)
+    kz_centre = _nested(CentreLabel)
+    shared_topics = Int()
+
+
+class DormantPair(TiedPair):
+    shared_topics = Int()
+
+
+class GapsSummary(Shape):
+    never = Int()
+    dormant = Int()
+    isolated_ru = Int()
+    isolated_kz = Int()
+
+
+class GapsAnswer(_Answer):
+    summary = _nested(GapsSummary)
+    cutoff = Date()
+    never = _many(NeverTiedPair)
+    dormant = _many(DormantPair)
+    isolated = _many(SizedCentre)
+
+
+class TopicLabel(Shape):
+    id = Int()
+    slug = Str()
+    name_en = Str()
+
+
+class NamedTopic(TopicLabel):
+    name_ru = Str()
+
+
+class TopicYear(_Counts):
+    topic = _nested(TopicLabel)
+    year = Int()
+
+
+class TopicsSummary(Shape):
+    topics = Int()
+    topics_without_joint_work = Int()
+
+
+class TopicsAnswer(_Answer):
+    summary = _nested(TopicsSummary)
+    rows = _many(TopicYear)
+    without_joint_work = _many(NamedTopic)
+
+
+class RegionLabel(Shape):
+    id = Int()
+    code = Str(allow_none=True)
+    name_en = Str()
+    name_ru = Str()
+
+
+class RegionPair(Shape):
+    ru_region = _nested(RegionLabel)
+    kz_region = _nested(RegionLabel)
+    ties = Int()
+    centre_pairs = Int()
+
+
+class RegionsSummary(Shape):
+    ru_border_regions = Int()
+    kz_border_regions = Int()
+    region_pairs = Int()
+    region_pairs_tied = Int()
+
+
+class RegionsAnswer(_Answer):
+    summary = _nested(RegionsSummary)
+    rows = _many(RegionPair)
+
+
+class TrendTotals(Shape):
+    joint_publications = Int()
+    shared_sessions = Int()
+    joint_projects = Int()
+
+
+class TrendYear(TrendTotals):
+    year = Int()
+
+
+class TrendAnswer(_Answer):
+    summary = _nested(TrendTotals)
+    rows = _many(TrendYear)
+
+
+class VisibilityRow(Shape):
+    country = Str()
+    of = Str(metadata={"description": "What is counted: the country's publications."})
+    total = Int()
+    public = Int()
+    departmental = Int()
+    closed = Int()
+    public_share = Float(allow_none=True)
+    departmental_share = Float(allow_none=True)
+    closed_share = Float(allow_none=True)
+
+
+class VisibilityAnswer(_Answer):
+    summary = ma.fields.Dict()
+    rows = _many(VisibilityRow)
+
+
+class GenerationRow(Shape):
+    country = Str()
+    birth_decade = Str(metadata={"description": "1980s, 1990s, … or unknown."})
+    experts = Int(allow_none=True, metadata={"description": "Null when suppressed."})
+    participations = Int(allow_none=True, metadata={"description": "Null when suppressed."})
+    suppressed = Bool(metadata={"description": "Fewer experts than the smallest group shown."})
+
+
+class GenerationsSummary(Shape):
+    smallest_group_shown = Int()
+    groups_suppressed = Int()
+
+
+class GenerationsAnswer(_Answer):
+    summary = _nested(GenerationsSummary)
+    rows = _many(GenerationRow)
+
+
+class SideCount(Shape):
+    centres = Int()
+    studying_the_neighbour = Int()
+
+
+class SystematicRow(_Counts):
+    centre = _nested(SizedCentre)
+    partners = Int(metadata={"description": "Centres across the border tied in the window."})
+    last = Date(allow_none=True)
+
+
+class SystematicAnswer(_Answer):
+    summary = ma.fields.Dict(
+        keys=Str(), values=_nested(SideCount), metadata={"description": "Per country code."}
+    )
+    rows = _many(SystematicRow)
+
+
+class ExpertLabel(Shape):
+    id = Int()
+    full_name = Str()
+
+
+class ProposedSeat(Shape):
+    expert_id = Int()
+    role = Str()
+
+
+class ProposedSession(Shape):
+    forum_id = Int(allow_none=True)
+    title = Str()
+    format = ma.fields.Enum(SessionFormat, by_value=True)
+    topic_ids = ma.fields.List(Int())
+    duration_minutes = Int()
+    participants = _many(ProposedSeat)
+
+
+class Proposal(Shape):
+    gap = Str(metadata={"description": "never or dormant"})
+    ru_centre = _nested(CentreLabel)
+    kz_centre = _nested(CentreLabel)
+    ru_expert = _nested(ExpertLabel)
+    kz_expert = _nested(ExpertLabel)
+    score = Float()
+    shared_topic_ids = ma.fields.List(Int())
+    reasons = ma.fields.List(Str())
+    session = _nested(
+        ProposedSession,
+        metadata={"description": "The body for POST /api/v1/reports/recommendations/apply."},
+    )
+
+
+class RecommendationWindow(WindowAnswer):
+    forum = Int(allow_none=True)
+
+
+class RecommendationsSummary(Shape):
+    gaps_considered = Int()
+    proposals = Int()
+
+
+class RecommendationsAnswer(Shape):
+    window = _nested(RecommendationWindow)
+    summary = _nested(RecommendationsSummary)
+    rows = _many(Proposal)
