@@ -155,9 +155,10 @@ class RoomItem(MethodView):
 
     @blp.response(204)
     def delete(self, room_id):
-        """Remove a room; its sessions keep their times but lose the room."""
+        """Remove a room; its sessions keep their times but lose the room (published ones
+        say so in the programme's changelog)."""
         require_organiser()
-        db.session.delete(get_or_404(Room, room_id, "room"))
+        services.delete_room(get_or_404(Room, room_id, "room"))
         db.session.commit()
 
 

@@ -13,6 +13,7 @@ from app.core.errors import Conflict, DomainError
 from app.core.lookup import get_or_404
 from app.experts.services import check_country
 from app.extensions import db
+from app.forums import publishing
 from app.forums.availability import set_room_windows
 from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room, RoomWindow
 
@@ -249,6 +250,18 @@ def add_room(forum: Forum, data: dict[str, Any]) -> Room:
     db.session.add(room)
     set_room_windows(room, data.get("windows", []))
     return room
+
+
+def delete_room(room: Room) -> None:
+    """Remove a room; its sessions keep their times, and the published ones that lose their
+    room say so in the programme's changelog."""
+    for session in db.session.scalars(sa.select(ForumSession).filter_by(room_id=room.id)):
+        before = publishing.snapshot(session)
+        session.room = None
+        db.session.flush()  # room_id follows the relationship only at the flush
+        publishing.note_edit(session, before)
+    db.session.delete(room)
+    db.session.flush()
 
 
 def update_room(room: Room, data: dict[str, Any]) -> Room:

@@ -114,6 +114,21 @@ def test_changes_after_publishing_are_logged(organiser, forum, caller, db_sessio
     )
 
 
+def test_a_removed_room_is_logged_for_its_published_sessions(organiser, forum, caller, db_session):
+    room = f.RoomFactory(forum=forum, name="Hall A")
+    on_it = scheduled(forum, 6, "Transit", room=room)
+    elsewhere = scheduled(forum, 9, "Water", room=f.RoomFactory(forum=forum, name="Hall B"))
+    db_session.flush()
+    organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    assert organiser.delete(f"/api/v1/rooms/{room.id}").status_code == 204
+    programme = caller().get(f"/api/v1/forums/{forum.id}/programme").get_json()
+    assert [(c["kind"], c["session_id"], c["summary"]) for c in programme["changes"]] == [
+        ("moved", on_it.id, "'Transit' moved from Tue 14 Sep 09:00, Hall A to Tue 14 Sep 09:00.")
+    ]
+    rooms = {s["id"]: s["room"] for s in programme["days"][0]["sessions"]}
+    assert rooms == {on_it.id: None, elsewhere.id: "Hall B"}  # still on the programme
+
+
 def test_a_draft_forum_logs_nothing(organiser, forum, db_session):
     s = scheduled(forum, 6, "Transit")
     db_session.flush()
