@@ -207,6 +207,8 @@ def visibility(w: Window) -> dict[str, Any]:
         window.append(day >= w.since)
     if w.topic_id is not None:
         window.append(Publication.id.in_(_on_topic(publication_topics, "publication_id", w)))
+    if w.kind not in (None, TieKind.PUBLICATION):
+        window.append(sa.false())  # the kind filter leaves no publications to count
     output = db.session.execute(
         sa.select(
             Centre.country_code, Publication.visibility, sa.func.count(sa.distinct(Publication.id))
@@ -265,6 +267,8 @@ def generations(w: Window) -> dict[str, Any]:
         conditions.append(day >= w.since)
     if w.topic_id is not None:
         conditions.append(ForumSession.id.in_(_on_topic(session_topics, "session_id", w)))
+    if w.kind not in (None, TieKind.SESSION):
+        conditions.append(sa.false())  # the kind filter leaves no sessions to count
     rows = db.session.execute(
         sa.select(
             Expert.country_code,

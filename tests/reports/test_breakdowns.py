@@ -119,6 +119,9 @@ def test_generations_hide_groups_under_five(organiser, fresh_pair):
         },
     ]
     assert report["summary"] == {"smallest_group_shown": 5, "groups_suppressed": 1}
+    # Generations count sessions: that kind keeps them all, another leaves nothing.
+    assert get_report(organiser, "generations", kind="session")["rows"] == report["rows"]
+    assert get_report(organiser, "generations", kind="publication")["rows"] == []
 
 
 # -- visibility ---------------------------------------------------------------------------
@@ -142,6 +145,20 @@ def test_visibility_shares_add_up_per_country(organiser, fresh_pair):
     departmental = sum(1 for c in seeded if c.get("visibility") == "departmental")
     assert rows["RU", "centres"]["departmental"] == departmental == 6
     assert rows["RU", "centres"]["total"] == len(seeded) + 1
+
+
+def test_visibility_counts_publications_under_the_kind_filter(organiser, fresh_pair):
+    joint_publication(dt.date(2021, 1, 1), fresh_pair["ru"], fresh_pair["kz"], visibility="closed")
+
+    def totals(**params):
+        rows = get_report(organiser, "visibility", **params)["rows"]
+        return {(r["country"], r["of"]): r["total"] for r in rows}
+
+    everything = totals()
+    assert totals(kind="publication") == everything
+    projects = totals(kind="project")  # no publication is a project
+    assert projects["RU", "publications"] == projects["KZ", "publications"] == 0
+    assert projects["RU", "centres"] == everything["RU", "centres"]  # centres are not evidence
 
 
 # -- topics -------------------------------------------------------------------------------
