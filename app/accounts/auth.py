@@ -64,7 +64,7 @@ def load_user_from_bearer(req) -> User | None:
     ).one_or_none()
     if token is None or not token.usable_at(utcnow()) or not token.user.active:
         return None
-    if in_url and token.scopes != [TokenScope.CALENDAR]:
+    if in_url and not token.calendar_only:
         return None  # a token that can do more never travels in a URL
     g.api_token = token
     return token.user
@@ -106,10 +106,10 @@ def enforce_token_scope() -> None:
     token = g.get("api_token")
     if token is None:
         return
-    if view_marked(FEED_ATTR) and TokenScope.CALENDAR in token.scopes:
+    if token.calendar_only:
+        if not view_marked(FEED_ATTR):
+            raise Forbidden("This token only reads your calendar feed.")
         return
-    if not {TokenScope.READ, TokenScope.WRITE} & set(token.scopes):
-        raise Forbidden("This token only reads your calendar feed.")
     writes = request.method not in SAFE_METHODS
     if writes and TokenScope.WRITE not in token.scopes:
         raise Forbidden("This token may only read; create one with the write scope.")

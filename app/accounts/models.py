@@ -110,6 +110,11 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship()
 
+    @property
+    def calendar_only(self) -> bool:
+        """Reads the calendar feed and nothing else; the only kind taken from a URL."""
+        return self.scopes == [TokenScope.CALENDAR]
+
     def usable_at(self, moment: dt.datetime) -> bool:
         """Neither revoked nor expired at ``moment``."""
         expired = self.expires_at is not None and self.expires_at <= moment

@@ -117,7 +117,7 @@ def create_token(
 
 def feed_url(token: ApiToken, secret: str) -> str | None:
     """Where a calendar program subscribes with a calendar token (None for other tokens)."""
-    if token.scopes != [TokenScope.CALENDAR]:
+    if not token.calendar_only:
         return None
     return url_for("schedule.MyCalendar", token=secret, _external=True)
 

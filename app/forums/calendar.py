@@ -121,7 +121,7 @@ def _event(session: ForumSession, forum: Forum, status: str, feed: _Feed) -> Eve
         end=session.ends_at.astimezone(zone),
         summary=session.title,
         description=_description(session, feed.participants_of(session)),
-        location=", ".join(filter(None, [_room(session), forum.city])) or None,
+        location=", ".join(filter(None, [session.room_name, forum.city])) or None,
         # Calendar apps replace an event they hold only when its sequence has grown.
         sequence=session.version - 1,
         status=status,
@@ -303,12 +303,8 @@ def _scheduled(sessions: Iterable[ForumSession]) -> list[ForumSession]:
     return sorted(timed, key=lambda s: (s.starts_at, s.id))
 
 
-def _room(session: ForumSession) -> str | None:
-    return session.room.name if session.room is not None else None
-
-
 def _room_or_unassigned(session: ForumSession) -> str:
-    return _room(session) or UNASSIGNED_ROOM
+    return session.room_name or UNASSIGNED_ROOM
 
 
 def _topic_names(session: ForumSession) -> list[str]:

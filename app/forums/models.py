@@ -254,6 +254,10 @@ class ForumSession(Base):
         back_populates="session", cascade="all, delete-orphan", order_by="Participation.id"
     )
 
+    @property
+    def room_name(self) -> str | None:
+        return self.room.name if self.room is not None else None
+
 
 class Participation(Base):
     """An expert's part in a session; created as an invitation, answered by the expert."""

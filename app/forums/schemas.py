@@ -223,11 +223,7 @@ class InvitationSchema(ParticipationSchema):
     session_end = ma.fields.Function(
         lambda p: _in_forum_zone(p.session, "ends_at"), dump_only=True, allow_none=True
     )
-    room_name = ma.fields.Function(
-        lambda p: p.session.room.name if p.session.room else None,
-        dump_only=True,
-        allow_none=True,
-    )
+    room_name = ma.fields.String(attribute="session.room_name", dump_only=True, allow_none=True)
     forum_id = ma.fields.Integer(attribute="session.forum_id", dump_only=True)
     forum_title = ma.fields.String(attribute="session.forum.title", dump_only=True)
     forum_city = ma.fields.String(attribute="session.forum.city", dump_only=True, allow_none=True)
@@ -328,7 +324,7 @@ class ProgrammeParticipantSchema(ma.Schema):
 
 
 class ProgrammeSessionSchema(SessionSchema):
-    room = ma.fields.Function(lambda s: s.room.name if s.room is not None else None)
+    room = ma.fields.String(attribute="room_name", dump_only=True, allow_none=True)
     # The exports speak the forums' Russian; the programme gives every name it has.
     topics = ma.fields.Function(
         lambda s: [

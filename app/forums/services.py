@@ -255,11 +255,13 @@ def add_room(forum: Forum, data: dict[str, Any]) -> Room:
 def delete_room(room: Room) -> None:
     """Remove a room; its sessions keep their times, and the published ones that lose their
     room say so in the programme's changelog."""
-    for session in db.session.scalars(sa.select(ForumSession).filter_by(room_id=room.id)):
-        before = publishing.snapshot(session)
+    sessions = db.session.scalars(sa.select(ForumSession).filter_by(room_id=room.id)).all()
+    before = [publishing.snapshot(session) for session in sessions]
+    for session in sessions:
         session.room = None
-        db.session.flush()  # room_id follows the relationship only at the flush
-        publishing.note_edit(session, before)
+    db.session.flush()  # room_id follows the relationship only at the flush
+    for session, snapshot in zip(sessions, before, strict=True):
+        publishing.note_edit(session, snapshot)
     db.session.delete(room)
     db.session.flush()
 

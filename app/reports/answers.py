@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.core.fields import EnumField
 from app.forums.models import SessionFormat
 
 Int, Str, Float, Date, Bool = (
@@ -25,10 +26,6 @@ class Shape(ma.Schema):
 
     def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
         field_obj.required = True
-
-
-def _nested(schema, **kwargs):
-    return ma.fields.Nested(schema, **kwargs)
 
 
 def _many(schema):
@@ -55,7 +52,7 @@ class SizedCentre(CentreLabel):
 
 
 class _Answer(Shape):
-    window = _nested(WindowAnswer)
+    window = ma.fields.Nested(WindowAnswer)
 
 
 class _Counts(Shape):
@@ -65,8 +62,8 @@ class _Counts(Shape):
 
 
 class TiedPair(_Counts):
-    ru_centre = _nested(CentreLabel)
-    kz_centre = _nested(CentreLabel)
+    ru_centre = ma.fields.Nested(CentreLabel)
+    kz_centre = ma.fields.Nested(CentreLabel)
     first = Date(metadata={"description": "The first tie in the window."})
     last = Date(metadata={"description": "The last tie in the window."})
     strength = Float(
@@ -87,14 +84,14 @@ class CoverageSummary(Shape):
 
 
 class CoverageAnswer(_Answer):
-    summary = _nested(CoverageSummary)
+    summary = ma.fields.Nested(CoverageSummary)
     pairs = _many(TiedPair)
     truncated = Bool(metadata={"description": "More tied pairs than `limit`; exports list all."})
 
 
 class NeverTiedPair(Shape):
-    ru_centre = _nested(CentreLabel)
-    kz_centre = _nested(CentreLabel)
+    ru_centre = ma.fields.Nested(CentreLabel)
+    kz_centre = ma.fields.Nested(CentreLabel)
     shared_topics = Int()
 
 
@@ -110,7 +107,7 @@ class GapsSummary(Shape):
 
 
 class GapsAnswer(_Answer):
-    summary = _nested(GapsSummary)
+    summary = ma.fields.Nested(GapsSummary)
     cutoff = Date()
     never = _many(NeverTiedPair)
     dormant = _many(DormantPair)
@@ -128,7 +125,7 @@ class NamedTopic(TopicLabel):
 
 
 class TopicYear(_Counts):
-    topic = _nested(TopicLabel)
+    topic = ma.fields.Nested(TopicLabel)
     year = Int()
 
 
@@ -138,7 +135,7 @@ class TopicsSummary(Shape):
 
 
 class TopicsAnswer(_Answer):
-    summary = _nested(TopicsSummary)
+    summary = ma.fields.Nested(TopicsSummary)
     rows = _many(TopicYear)
     without_joint_work = _many(NamedTopic)
 
@@ -151,8 +148,8 @@ class RegionLabel(Shape):
 
 
 class RegionPair(Shape):
-    ru_region = _nested(RegionLabel)
-    kz_region = _nested(RegionLabel)
+    ru_region = ma.fields.Nested(RegionLabel)
+    kz_region = ma.fields.Nested(RegionLabel)
     ties = Int()
     centre_pairs = Int()
 
@@ -165,7 +162,7 @@ class RegionsSummary(Shape):
 
 
 class RegionsAnswer(_Answer):
-    summary = _nested(RegionsSummary)
+    summary = ma.fields.Nested(RegionsSummary)
     rows = _many(RegionPair)
 
 
@@ -180,7 +177,7 @@ class TrendYear(TrendTotals):
 
 
 class TrendAnswer(_Answer):
-    summary = _nested(TrendTotals)
+    summary = ma.fields.Nested(TrendTotals)
     rows = _many(TrendYear)
 
 
@@ -215,7 +212,7 @@ class GenerationsSummary(Shape):
 
 
 class GenerationsAnswer(_Answer):
-    summary = _nested(GenerationsSummary)
+    summary = ma.fields.Nested(GenerationsSummary)
     rows = _many(GenerationRow)
 
 
@@ -225,14 +222,16 @@ class SideCount(Shape):
 
 
 class SystematicRow(_Counts):
-    centre = _nested(SizedCentre)
+    centre = ma.fields.Nested(SizedCentre)
     partners = Int(metadata={"description": "Centres across the border tied in the window."})
     last = Date(allow_none=True)
 
 
 class SystematicAnswer(_Answer):
     summary = ma.fields.Dict(
-        keys=Str(), values=_nested(SideCount), metadata={"description": "Per country code."}
+        keys=Str(),
+        values=ma.fields.Nested(SideCount),
+        metadata={"description": "Per country code."},
     )
     rows = _many(SystematicRow)
 
@@ -250,7 +249,7 @@ class ProposedSeat(Shape):
 class ProposedSession(Shape):
     forum_id = Int(allow_none=True)
     title = Str()
-    format = ma.fields.Enum(SessionFormat, by_value=True)
+    format = EnumField(SessionFormat)
     topic_ids = ma.fields.List(Int())
     duration_minutes = Int()
     participants = _many(ProposedSeat)
@@ -258,14 +257,14 @@ class ProposedSession(Shape):
 
 class Proposal(Shape):
     gap = Str(metadata={"description": "never or dormant"})
-    ru_centre = _nested(CentreLabel)
-    kz_centre = _nested(CentreLabel)
-    ru_expert = _nested(ExpertLabel)
-    kz_expert = _nested(ExpertLabel)
+    ru_centre = ma.fields.Nested(CentreLabel)
+    kz_centre = ma.fields.Nested(CentreLabel)
+    ru_expert = ma.fields.Nested(ExpertLabel)
+    kz_expert = ma.fields.Nested(ExpertLabel)
     score = Float()
     shared_topic_ids = ma.fields.List(Int())
     reasons = ma.fields.List(Str())
-    session = _nested(
+    session = ma.fields.Nested(
         ProposedSession,
         metadata={"description": "The body for POST /api/v1/reports/recommendations/apply."},
     )
@@ -281,6 +280,6 @@ class RecommendationsSummary(Shape):
 
 
 class RecommendationsAnswer(Shape):
-    window = _nested(RecommendationWindow)
-    summary = _nested(RecommendationsSummary)
+    window = ma.fields.Nested(RecommendationWindow)
+    summary = ma.fields.Nested(RecommendationsSummary)
     rows = _many(Proposal)

@@ -75,11 +75,12 @@ def _success(
     penalties = timetable.breakdown(solver.value)
     # A plan proved optimal in presolve may never reach the callback.
     found = first.seconds is not None
+    objective = round(solver.objective_value, 6)  # CP-SAT's sums carry float noise
     return Result(
         status=status,
         placements=placements,
-        objective=round(solver.objective_value, 6),
-        first_objective=first.objective if found else round(solver.objective_value, 6),
+        objective=objective,
+        first_objective=first.objective if found else objective,
         first_solution_seconds=first.seconds if found else time.perf_counter() - clock,
         wall_seconds=time.perf_counter() - clock,
         reasons=[],
