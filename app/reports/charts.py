@@ -40,10 +40,11 @@ MUTED = "#6f6f6f"
 # inside it at once could restore each other's values. The lock keeps that from
 # happening; fonts are what every chart needs, svg.fonttype keeps SVG text as text
 # (searchable, assertable) and the salt makes SVG ids stable from one render to the next.
+# Labels are names people typed: "$" in one must print as a dollar, not start mathtext.
 _STYLE = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "mathtext.fontset": "dejavusans",
+    "text.parse_math": False,
     "svg.fonttype": "none",
     "svg.hashsalt": "expert-bridge",
 }

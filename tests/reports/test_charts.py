@@ -172,6 +172,23 @@ def test_kazakh_and_russian_labels_render_without_any_warning(fmt):
         trend_chart([2021, 2022], {"бірлескен жобалар": [1, 2]}, title=KISI, fmt=fmt)
 
 
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_dollar_signs_in_names_print_as_typed_not_as_mathtext(fmt):
+    # Schemathesis found it: a centre named "$x^$" was a 500, mathtext could not parse it.
+    odd = ["$x^$", "$$", r"$\frac$ Ltd", "US$ 5 Centre"]
+    heatmap = coverage_heatmap(
+        [Axis(k, name, 1) for k, name in enumerate(odd)],
+        [Axis(10, r"$\alpha$", 1)],
+        {(k, 10): 1.0 for k in range(len(odd))},
+        title="$x^$",
+        fmt=fmt,
+    )
+    trend = trend_chart([2021, 2022], {"$$": [1, 2]}, title="$x^$", marks={2022: "$"}, fmt=fmt)
+    if fmt == "svg":
+        assert {*odd, r"$\alpha$"} <= set(svg_texts(heatmap))
+        assert {"$x^$", "$$", "$"} <= set(svg_texts(trend))
+
+
 def test_a_glyph_missing_from_the_font_would_be_caught():
     # Proves the test above can fail: DejaVu Sans has no CJK, and matplotlib says so.
     with pytest.warns(UserWarning, match="missing from font"):
