@@ -5,10 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,16 +79,28 @@ def as_xlsx(report: dict[str, Any], name: str) -> Response:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
     columns = _columns(rows)
-    sheet.append(columns)
+    _append(sheet, columns)
     for row in rows:
-        sheet.append([row.get(column) for column in columns])
+        _append(sheet, [row.get(column) for column in columns])
     about = book.create_sheet("summary")
     for section in ("window", "summary"):
         for key, value in _flat(report.get(section) or {}).items():
-            about.append([section, key, value])
+            _append(about, [section, key, value])
     buffer = io.BytesIO()
     book.save(buffer)
     return _attachment(buffer.getvalue(), XLSX, f"{name}.xlsx")
+
+
+def _append(sheet: WriteOnlyWorksheet, values: list[Any]) -> None:
+    sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    """Text stays text: a name typed as "=HYPERLINK(…)" is not a formula, and the control
+    characters XLSX cannot hold (openpyxl would raise) show as U+FFFD."""
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    cell.data_type = "s"
+    return cell
 
 
 def respond(report: dict[str, Any], name: str, fmt: str) -> dict[str, Any] | Response:

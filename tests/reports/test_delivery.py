@@ -76,6 +76,25 @@ def test_coverage_xlsx_has_the_table_and_a_summary(organiser):
     assert about["summary", "pairs_total"] == 18
 
 
+def test_xlsx_keeps_typed_names_as_text(organiser, fresh_pair):
+    # A name cannot become a live formula, and control characters XLSX cannot hold were a 500.
+    fresh_pair["ru"].name_en = '=HYPERLINK("http://evil.example","open")'
+    fresh_pair["kz"].name_ru = "Bell\x07 and tab\t centre"
+    joint_publication(dt.date(2021, 3, 1), fresh_pair["ru"], fresh_pair["kz"])
+    response = organiser.get(f"{URL}/coverage", query_string={"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["coverage"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(
+        r
+        for r in sheet.iter_rows(min_row=2)
+        if r[header.index("ru_centre.acronym")].value == "RU-NEW"
+    )
+    ru, kz = row[header.index("ru_centre.name_en")], row[header.index("kz_centre.name_ru")]
+    assert (ru.value, ru.data_type) == ('=HYPERLINK("http://evil.example","open")', "s")
+    assert kz.value == "Bell\ufffd and tab\t centre"
+
+
 def test_gaps_csv_marks_each_line_with_its_gap(organiser):
     rows = read_csv(organiser.get(f"{URL}/gaps", query_string={"format": "csv"}))
     kinds = [r["gap"] for r in rows]
