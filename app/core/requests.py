@@ -72,11 +72,24 @@ def check_json_body() -> None:
     if not request.is_json:
         raise BadRequest("The request body must be JSON (Content-Type: application/json).")
     try:
-        request.get_json()
+        data = request.get_json()
     except UnsupportedMediaType as exc:  # pragma: no cover - is_json already checked
         raise BadRequest(exc.description) from exc
     except BadRequest as exc:
         raise _invalid_json() from exc
+    except RecursionError as exc:  # json raises it, not ValueError, past ~1,000 levels
+        raise _bad_json("The JSON nests too deeply.") from exc
+    _refuse_lone_surrogates(data)
+
+
+def _refuse_lone_surrogates(data: object) -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); Python keeps it as a code point no
+    database, password hasher or file format can encode. Refuse it here, not at flush."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        raise _bad_json(f"\\u{code:04x} is half a UTF-16 surrogate pair, not a character.") from exc
 
 
 def _invalid_json() -> BadRequest:
@@ -86,6 +99,10 @@ def _invalid_json() -> BadRequest:
         detail = "Not valid JSON."  # pragma: no cover - Flask refused what json accepts
     except ValueError as exc:  # UnicodeDecodeError is one too
         detail = str(exc)
+    return _bad_json(detail)
+
+
+def _bad_json(detail: str) -> BadRequest:
     error = BadRequest("The request body is not valid JSON.")
     error.data = {"messages": {"json": [detail]}}
     return error

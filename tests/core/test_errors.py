@@ -120,6 +120,33 @@ def test_domain_error_maps_to_its_status(echo):
     assert body["errors"] == {"name": ["Taken."]}
 
 
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ('{"name": "\\ud800"}', "\\ud800 is half a UTF-16 surrogate pair, not a character."),
+        ('{"\\udfff": 1}', "\\udfff is half a UTF-16 surrogate pair, not a character."),
+        (
+            '{"name": ["ok", {"x": "a\\udc00b"}]}',
+            "\\udc00 is half a UTF-16 surrogate pair, not a character.",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "The JSON nests too deeply."),
+    ],
+    ids=["surrogate-in-a-value", "surrogate-in-a-key", "surrogate-deep-inside", "deep-nesting"],
+)
+def test_json_python_reads_but_nothing_can_store_is_400(echo, body, detail):
+    # Both were 500s: a lone surrogate failed at flush (or in argon2), deep nesting in json.
+    response = echo.post("/api/v1/echo", data=body, content_type="application/json")
+    assert_error(response, 400)
+    assert response.get_json()["errors"] == {"json": [detail]}
+
+
+def test_a_whole_surrogate_pair_is_a_character(echo):
+    response = echo.post(
+        "/api/v1/echo", data='{"name": "\\ud83d\\ude00"}', content_type="application/json"
+    )
+    assert response.status_code < 400
+
+
 def test_broken_json_says_where(echo):
     response = echo.post(
         "/api/v1/echo", data='{"name": "Shibutov",}', content_type="application/json"
