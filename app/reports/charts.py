@@ -9,6 +9,7 @@ which matplotlib bundles and which covers Cyrillic and the Kazakh letters.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 FORMATS = ("png", "svg")
+# C0 and C1 controls: no glyph to draw, and in SVG text they make the XML ill-formed.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 DPI = 110
 MIN_INCHES, MAX_INCHES = 6.0, 16.0
 LABEL_CHARS = 26
@@ -77,6 +80,7 @@ def coverage_heatmap(
     centres draws "no data"; a ``fmt`` other than png or svg raises ``ValueError``.
     """
     _check_format(fmt)
+    title = _printable(title)
     with _styled():
         if not ru or not kz:
             return _render(_no_data_figure(title), fmt)
@@ -106,10 +110,13 @@ def trend_chart(
     for name, counts in series.items():
         if len(counts) != len(years):
             raise ValueError(f"series {name!r} has {len(counts)} counts for {len(years)} years")
+    title = _printable(title)
+    series = {_printable(name): counts for name, counts in series.items()}
+    marks = {year: _printable(label) for year, label in (marks or {}).items()}
     with _styled():
         if not years or not series:
             return _render(_no_data_figure(title), fmt)
-        return _render(_trend_figure(years, series, title, marks or {}), fmt)
+        return _render(_trend_figure(years, series, title, marks), fmt)
 
 
 # -- seriation ---------------------------------------------------------------------------
@@ -400,5 +407,11 @@ def _tick_fontsize(height: float, width: float, n_rows: int, n_cols: int) -> flo
     return float(np.clip(0.75 * pitch, 4, 10))
 
 
+def _printable(text: str) -> str:
+    """Text as it can be drawn: runs of control characters (a pasted tab, say) become a space."""
+    return _CONTROLS.sub(" ", text).strip()
+
+
 def _short(label: str) -> str:
+    label = _printable(label)
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"

@@ -189,6 +189,25 @@ def test_dollar_signs_in_names_print_as_typed_not_as_mathtext(fmt):
         assert {"$x^$", "$$", "$"} <= set(svg_texts(trend))
 
 
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_control_characters_in_names_are_left_out(fmt):
+    # A pasted tab or escape had no glyph, and made the SVG ill-formed XML.
+    labels = ["Tab\tCentre", "Esc\x1b\x01Centre", "C1\x85Centre", "\x07"]
+    heatmap = coverage_heatmap(
+        [Axis(k, name, 1) for k, name in enumerate(labels)],
+        [Axis(10, "Line\nbreak", 1)],
+        {(k, 10): 1.0 for k in range(len(labels))},
+        title="Title\r\n",
+        fmt=fmt,
+    )
+    trend = trend_chart([2021], {"a\x00b": [1]}, title="T\x1b", marks={2021: "m\x02"}, fmt=fmt)
+    if fmt == "svg":  # svg_texts parses the XML: ill-formed would raise
+        assert {"Tab Centre", "Esc Centre", "C1 Centre", "Line break", "Title"} <= set(
+            svg_texts(heatmap)
+        )
+        assert {"a b", "T", "m"} <= set(svg_texts(trend))
+
+
 def test_a_glyph_missing_from_the_font_would_be_caught():
     # Proves the test above can fail: DejaVu Sans has no CJK, and matplotlib says so.
     with pytest.warns(UserWarning, match="missing from font"):

@@ -255,6 +255,20 @@ def test_coverage_heatmap_as_png_and_svg(organiser):
     assert {"KISI DIP", "IISPS"} <= texts
 
 
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_the_heatmap_draws_whatever_names_people_type(organiser, fresh_pair, fmt):
+    # Each was a 500 once: mathtext, a glyph DejaVu Sans lacks, a control character.
+    fresh_pair["ru"].acronym = "$x^$ 😀\x1b"
+    fresh_pair["kz"].acronym = "漢字\tKZ"
+    joint_publication(dt.date(2021, 3, 1), fresh_pair["ru"], fresh_pair["kz"])
+    response = organiser.get(f"{URL}/coverage.{fmt}")
+    assert response.status_code == 200
+    if fmt == "svg":
+        root = ET.fromstring(response.data)
+        texts = {"".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")}
+        assert {"$x^$ 😀", "漢字 KZ"} <= texts
+
+
 def test_the_pictures_document_the_types_they_return(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     coverage = paths["/api/v1/reports/coverage.{fmt}"]["get"]["responses"]["200"]["content"]
