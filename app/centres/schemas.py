@@ -9,9 +9,8 @@ from app.centres.models import CentreKind, Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
+from app.experts.schemas import NAME, Trimmed
 from app.reference.schemas import COUNTRY_CODE
-
-NAME = validate.Length(min=1, max=300)
 
 
 class CentreSchema(ma.Schema):
@@ -71,13 +70,13 @@ class CentreDetailSchema(CentreSchema):
 class CentreWriteSchema(ma.Schema):
     """What an organiser sets; a centre needs only ``name_en``, ``country`` and ``kind``."""
 
-    name_en = ma.fields.String(required=True, validate=NAME)
-    name_ru = ma.fields.String(allow_none=True, validate=NAME)
-    name_kk = ma.fields.String(allow_none=True, validate=NAME)
-    acronym = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
-    alt_names = ma.fields.List(ma.fields.String(validate=NAME), validate=validate.Length(max=30))
+    name_en = Trimmed(required=True, validate=NAME)
+    name_ru = Trimmed(allow_none=True, validate=NAME)
+    name_kk = Trimmed(allow_none=True, validate=NAME)
+    acronym = Trimmed(allow_none=True, validate=validate.Length(min=1, max=40))
+    alt_names = ma.fields.List(Trimmed(validate=NAME), validate=validate.Length(max=30))
     country = ma.fields.String(required=True, validate=COUNTRY_CODE)
-    city = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    city = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
     region_id = Id(allow_none=True)
     kind = EnumField(CentreKind, required=True)
     visibility = EnumField(Visibility)

@@ -11,13 +11,28 @@ from app.core.listing import q_field, sort_field
 from app.experts.models import ORCID_PATTERN
 from app.reference.schemas import COUNTRY_CODE
 
+
+class Trimmed(ma.fields.String):
+    """Text stored without its surrounding whitespace: stripped before its length is checked,
+    so a value of only spaces is refused rather than stored empty. A ``Length(min=1)`` beside
+    it still tells the OpenAPI document."""
+
+    default_error_messages = {"blank": "Must not be blank."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("blank")
+        return text
+
+
 NAME = validate.Length(min=1, max=300)
 
 
 class AffiliationSchema(ma.Schema):
     centre_id = Id(required=True)
     centre_name = ma.fields.String(attribute="centre.name_en", dump_only=True)
-    position = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    position = Trimmed(allow_none=True, validate=validate.Length(min=1, max=200))
     start_date = ma.fields.Date(allow_none=True)
     end_date = ma.fields.Date(allow_none=True)
 
@@ -79,8 +94,8 @@ class ExpertWriteSchema(ma.Schema):
     """What an editor sets; an expert needs only ``full_name`` and ``country``. Ids, the
     owner and ``verified`` are not here: sending them is refused."""
 
-    full_name = ma.fields.String(required=True, validate=NAME)
-    other_names = ma.fields.List(ma.fields.String(validate=NAME), validate=validate.Length(max=20))
+    full_name = Trimmed(required=True, validate=NAME)
+    other_names = ma.fields.List(Trimmed(validate=NAME), validate=validate.Length(max=20))
     country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     biography = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
     birth_year = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1900, max=2015))

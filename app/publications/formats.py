@@ -13,6 +13,7 @@ from bibtexparser.model import Entry, Field
 
 from app.core.names import name_key
 from app.extensions import db
+from app.publications import latex
 from app.publications.models import Publication
 
 CSL_TYPES = {
@@ -34,7 +35,8 @@ BIBTEX_TYPES = {
 
 
 def _author_names(publication: Publication) -> list[str]:
-    return [a.expert.full_name if a.expert else a.raw_name for a in publication.authorships]
+    names = [a.expert.full_name if a.expert else a.raw_name for a in publication.authorships]
+    return [name for name in names if name and name.strip()]
 
 
 def _csl_name(name: str) -> dict[str, str]:
@@ -64,19 +66,20 @@ def to_csl(publication: Publication) -> dict[str, Any]:
 
 
 def _bibtex_key(publication: Publication) -> str:
-    names = _author_names(publication)
-    stem = name_key(names[0].split()[-1]) if names else "anon"
+    words = [w for name in _author_names(publication)[:1] for w in name.split()]
+    stem = name_key(words[-1]) if words else ""
     return f"{re.sub(r'[^a-z0-9]', '', stem)[:20] or 'anon'}{publication.year}_{publication.id}"
 
 
 def to_bibtex_entry(publication: Publication) -> Entry:
+    venue = "journal" if publication.kind.value == "article" else "publisher"
     fields = {
-        "title": "{" + publication.title + "}",
+        "title": "{" + latex.encode(publication.title) + "}",
         "author": " and ".join(_bibtex_author(n) for n in _author_names(publication)),
         "year": str(publication.year),
-        "journal" if publication.kind.value == "article" else "publisher": publication.venue,
-        "url": publication.url,
-        "doi": publication.doi,
+        venue: latex.encode(publication.venue),
+        "url": latex.write_verbatim(publication.url),
+        "doi": latex.write_verbatim(publication.doi),
         "language": publication.language,
         "date": publication.published_on.isoformat() if publication.published_on else None,
     }
@@ -87,11 +90,17 @@ def to_bibtex_entry(publication: Publication) -> Entry:
     )
 
 
+_PLAIN_NAME_PART = re.compile(r"[^\W\d_][\w.'’-]*")
+
+
 def _bibtex_author(name: str) -> str:
-    parts = _csl_name(name)
-    if "literal" in parts:
-        return "{" + name + "}"
-    return f"{parts['family']}, {parts['given']}"
+    """A plain person's name as "Family, Given"; any other whole, in braces, so that an "and"
+    or a comma in it splits nothing."""
+    parts, words = _csl_name(name), name.split()
+    plain = all(_PLAIN_NAME_PART.fullmatch(w) and w.lower() != "and" for w in words)
+    if "literal" in parts or not plain:
+        return "{" + latex.encode(name) + "}"
+    return f"{latex.encode(parts['family'])}, {latex.encode(parts['given'])}"
 
 
 def _partitions(stmt: sa.Select) -> Iterator[list[Publication]]:

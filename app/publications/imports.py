@@ -20,7 +20,7 @@ from sqlalchemy import orm
 from app.core.names import name_key
 from app.experts.models import Affiliation, Expert
 from app.extensions import db
-from app.publications.models import DOI_PATTERN, Authorship, Publication
+from app.publications.models import DOI_LENGTH, DOI_PATTERN, Authorship, Publication
 from app.publications.parsers import PARSERS, ParsedAuthor, ParsedRecord, ParseError
 from app.search.models import SearchKey
 from app.search.services import duplicates, search
@@ -28,6 +28,8 @@ from app.search.services import duplicates, search
 CHUNK = 500
 MAX_SUGGESTIONS = 200
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+# JSON can escape half a UTF-16 pair ("\ud800"): no database can store that text.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -50,11 +52,22 @@ def _check(record: ParsedRecord) -> list[str]:
         problems.append("No plausible year (1900-2100).")
     if record.doi and not re.match(DOI_PATTERN, record.doi):
         problems.append(f"Not a DOI: {record.doi!r}.")
+    elif record.doi and len(record.doi) > DOI_LENGTH:
+        problems.append(f"The DOI is longer than {DOI_LENGTH} characters.")
     if record.url and len(record.url) > 1000:
         problems.append("The URL is longer than 1000 characters.")
     if any(not a.name or len(a.name) > 300 for a in record.authors):
         problems.append("An author without a name, or with one over 300 characters.")
+    if any(_SURROGATE.search(text) for text in _texts(record)):
+        problems.append("Text with a lone UTF-16 surrogate, which is not Unicode.")
     return problems
+
+
+def _texts(record: ParsedRecord) -> list[str]:
+    """Every text of the record that is stored or looked up."""
+    fields = [record.title, record.venue, record.url, record.doi, record.language, record.abstract]
+    people = [text for a in record.authors for text in (a.name, a.affiliation)]
+    return [text for text in (*fields, *people) if text]
 
 
 def parse(fmt: str, text: str) -> list[ParsedRecord]:

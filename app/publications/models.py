@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.experts.models import Expert
 
 DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
+DOI_LENGTH = 255
 
 
 class PublicationKind(enum.StrEnum):
@@ -52,7 +53,7 @@ class Publication(Base):
     published_on: Mapped[dt.date | None]
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     url: Mapped[str | None] = mapped_column(sa.String(1000), index=True)
-    doi: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    doi: Mapped[str | None] = mapped_column(sa.String(DOI_LENGTH), unique=True)
     language: Mapped[str | None] = mapped_column(sa.String(8))
     visibility: Mapped[Visibility] = mapped_column(
         enum_column(Visibility, "publication_visibility"), default=Visibility.PUBLIC

@@ -16,8 +16,10 @@ from typing import Any
 import bibtexparser
 import rispy
 from bibtexparser import middlewares
+from bibtexparser.model import Entry
 
 from app.core.errors import DomainError
+from app.publications import latex
 
 KINDS = {
     # BibTeX, RIS, CSL and OpenAlex types onto ours; anything else is an article.
@@ -70,8 +72,21 @@ def _kind(raw: str | None) -> str:
     return KINDS.get((raw or "").lower(), "article")
 
 
+def _scalar(value: Any) -> bool:
+    """A JSON string or number: anything else (objects, lists, booleans) counts as missing."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _year(value: Any) -> int | None:
-    match = re.search(r"\d{4}", str(value or ""))
+    match = re.search(r"\d{4}", str(value)) if _scalar(value) else None
     return int(match.group()) if match else None
 
 
@@ -83,35 +98,39 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _doi(value: Any) -> str | None:
-    if not value:
+    if not value or not _scalar(value):
         return None
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", str(value).strip(), flags=re.I)
     return doi.lower() or None
 
 
 def _clean(value: Any) -> str | None:
-    text = " ".join(str(value).split()) if value is not None else ""
+    text = " ".join(str(value).split()) if _scalar(value) else ""
     return text or None
 
 
 # -- BibTeX --------------------------------------------------------------------------
 
+_BIB_TEXT = (
+    *("title", "year", "date", "journal", "booktitle", "publisher", "institution"),
+    *("langid", "language", "abstract"),
+)
+
 
 def _bib_name(parts: Any) -> str:
+    """A RIS "Last, First" string, or a BibTeX name's parts (decoded here)."""
     if isinstance(parts, str):
         last, _, first = parts.partition(",")
         return _clean(f"{first} {last}" if first else last) or parts
-    return _clean(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr])) or ""
+    words = [*parts.first, *parts.von, *parts.last, *parts.jr]
+    return _clean(" ".join(latex.decode(w) for w in words)) or ""
 
 
 def parse_bibtex(text: str) -> list[ParsedRecord]:
+    # Names are split before they are decoded, so "{Smith and Sons}" stays one author.
     library = bibtexparser.parse_string(
         text,
-        append_middleware=[
-            middlewares.LatexDecodingMiddleware(),
-            middlewares.SeparateCoAuthors(),
-            middlewares.SplitNameParts(),
-        ],
+        append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()],
     )
     if library.failed_blocks:
         raise ParseError(
@@ -127,32 +146,42 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
                 }
             },
         )
-    records = []
-    for n, entry in enumerate(library.entries):
-        fields = {f.key.lower(): f.value for f in entry.fields}
-        authors = fields.get("author") or []
-        records.append(
-            ParsedRecord(
-                index=n,
-                line=entry.start_line + 1,
-                title=_clean(fields.get("title")),
-                kind=_kind(entry.entry_type),
-                year=_year(fields.get("year")),
-                published_on=_date(fields.get("date")),
-                venue=_clean(
-                    fields.get("journal")
-                    or fields.get("booktitle")
-                    or fields.get("publisher")
-                    or fields.get("institution")
-                ),
-                url=_clean(fields.get("url")),
-                doi=_doi(fields.get("doi")),
-                language=_clean(fields.get("langid") or fields.get("language")),
-                abstract=_clean(fields.get("abstract")),
-                authors=[ParsedAuthor(_bib_name(a)) for a in authors],
-            )
-        )
-    return records
+    return [_bib_record(n, entry) for n, entry in enumerate(library.entries)]
+
+
+def _bib_record(n: int, entry: Entry) -> ParsedRecord:
+    raw = {f.key.lower(): f.value for f in entry.fields}
+    try:
+        fields = {k: latex.decode(raw.get(k)) for k in _BIB_TEXT}
+        authors = [ParsedAuthor(_bib_name(a)) for a in raw.get("author") or []]
+    except latex.BadLatex as exc:
+        raise ParseError(
+            "The BibTeX could not be read.",
+            {
+                "records": {
+                    str(n): {"line": entry.start_line + 1, "message": f"Unreadable LaTeX: {exc}"}
+                }
+            },
+        ) from exc
+    return ParsedRecord(
+        index=n,
+        line=entry.start_line + 1,
+        title=_clean(fields.get("title")),
+        kind=_kind(entry.entry_type),
+        year=_year(fields.get("year")),
+        published_on=_date(fields.get("date")),
+        venue=_clean(
+            fields.get("journal")
+            or fields.get("booktitle")
+            or fields.get("publisher")
+            or fields.get("institution")
+        ),
+        url=_clean(latex.read_verbatim(raw.get("url"))),
+        doi=_doi(latex.read_verbatim(raw.get("doi"))),
+        language=_clean(fields.get("langid") or fields.get("language")),
+        abstract=_clean(fields.get("abstract")),
+        authors=authors,
+    )
 
 
 # -- RIS -----------------------------------------------------------------------------
@@ -248,10 +277,14 @@ def _json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ParseError(
-            "The JSON could not be read.",
-            {"records": {"0": {"line": exc.lineno, "message": exc.msg}}},
-        ) from exc
+        line, message = exc.lineno, exc.msg
+    except RecursionError:
+        line, message = None, "Nested too deeply."
+    except ValueError as exc:  # an integer of more digits than Python converts
+        line, message = None, str(exc)
+    raise ParseError(
+        "The JSON could not be read.", {"records": {"0": {"line": line, "message": message}}}
+    )
 
 
 def _record_lines(text: str, count: int) -> list[int | None]:
@@ -261,19 +294,20 @@ def _record_lines(text: str, count: int) -> list[int | None]:
 
 
 def _csl_author(author: dict[str, Any]) -> ParsedAuthor:
-    name = author.get("literal") or " ".join(
-        str(p) for p in (author.get("given"), author.get("family")) if p
-    )
-    return ParsedAuthor(_clean(name) or "")
+    parts = (_clean(author.get("given")), _clean(author.get("family")))
+    name = _clean(author.get("literal")) or " ".join(p for p in parts if p)
+    return ParsedAuthor(name)
 
 
 def _csl_date(item: dict[str, Any]) -> tuple[int | None, dt.date | None]:
-    parts = ((item.get("issued") or {}).get("date-parts") or [[None]])[0] or [None]
-    year = _year(parts[0])
-    if len(parts) >= 3 and all(isinstance(p, int) for p in parts[:3]):
+    """The year of ``issued``, and its day when all three parts make one."""
+    date_parts = _list(_dict(item.get("issued")).get("date-parts"))
+    parts = _list(date_parts[0]) if date_parts else []
+    year = _year(parts[0]) if parts else None
+    if len(parts) >= 3 and all(type(p) is int for p in parts[:3]):
         try:
             return year, dt.date(*parts[:3])
-        except ValueError:
+        except (ValueError, OverflowError):
             return year, None
     return year, None
 
@@ -307,22 +341,20 @@ def parse_csl(text: str) -> list[ParsedRecord]:
                 doi=_doi(item.get("DOI")),
                 language=_clean(item.get("language")),
                 abstract=_clean(item.get("abstract")),
-                authors=[_csl_author(a) for a in item.get("author") or [] if isinstance(a, dict)],
+                authors=[_csl_author(a) for a in _list(item.get("author")) if isinstance(a, dict)],
             )
         )
     return records
 
 
 def _openalex_author(authorship: dict[str, Any]) -> ParsedAuthor:
-    author = authorship.get("author") or {}
-    institutions = authorship.get("institutions") or []
-    raw = authorship.get("raw_affiliation_strings") or []
-    affiliation = (institutions[0].get("display_name") if institutions else None) or (
-        raw[0] if raw else None
-    )
+    author = _dict(authorship.get("author"))
+    institutions = _list(authorship.get("institutions"))
+    raw = _list(authorship.get("raw_affiliation_strings"))
+    affiliation = _clean(_dict(institutions[0]).get("display_name") if institutions else None)
     return ParsedAuthor(
-        _clean(author.get("display_name") or authorship.get("raw_author_name")) or "",
-        _clean(affiliation),
+        _clean(author.get("display_name")) or _clean(authorship.get("raw_author_name")) or "",
+        affiliation or _clean(raw[0] if raw else None),
     )
 
 
@@ -343,8 +375,8 @@ def parse_openalex(text: str) -> list[ParsedRecord]:
                     }
                 },
             )
-        location = work.get("primary_location") or {}
-        source = location.get("source") or {}
+        location = _dict(work.get("primary_location"))
+        source = _dict(location.get("source"))
         records.append(
             ParsedRecord(
                 index=n,
@@ -354,12 +386,12 @@ def parse_openalex(text: str) -> list[ParsedRecord]:
                 year=_year(work.get("publication_year")),
                 published_on=_date(work.get("publication_date")),
                 venue=_clean(source.get("display_name")),
-                url=_clean(location.get("landing_page_url") or work.get("id")),
+                url=_clean(location.get("landing_page_url")) or _clean(work.get("id")),
                 doi=_doi(work.get("doi")),
                 language=_clean(work.get("language")),
                 authors=[
                     _openalex_author(a)
-                    for a in work.get("authorships") or []
+                    for a in _list(work.get("authorships"))
                     if isinstance(a, dict)
                 ],
             )

@@ -9,8 +9,17 @@ from app.centres.models import Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
-from app.publications.models import DOI_PATTERN, PublicationKind
+from app.experts.schemas import Trimmed
+from app.publications.models import DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
+
+
+class Doi(ma.fields.String):
+    """A DOI as stored, lower-cased, so its length is checked on what is stored ("İ" lowers
+    to two characters)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
 class AuthorSchema(ma.Schema):
@@ -58,13 +67,15 @@ class PublicationDetailSchema(PublicationSchema):
 
 
 class PublicationWriteSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=1000))
     kind = EnumField(PublicationKind, required=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1900, max=2100))
     published_on = ma.fields.Date(allow_none=True)
-    venue = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
+    venue = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
     url = ma.fields.Url(allow_none=True, validate=validate.Length(max=1000))
-    doi = ma.fields.String(allow_none=True, validate=validate.Regexp(DOI_PATTERN))
+    doi = Doi(
+        allow_none=True, validate=[validate.Length(max=DOI_LENGTH), validate.Regexp(DOI_PATTERN)]
+    )
     language = ma.fields.String(allow_none=True, validate=validate.Regexp(r"^[a-z]{2,3}$"))
     visibility = EnumField(Visibility)
     abstract = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))

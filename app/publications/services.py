@@ -113,8 +113,6 @@ def _check_unique(data: dict[str, Any], exclude_id: int | None) -> None:
 
 def _apply(publication: Publication, data: dict[str, Any]) -> None:
     data = dict(data)
-    if data.get("doi"):
-        data["doi"] = data["doi"].lower()
     _check_unique(data, publication.id)
     if "topic_ids" in data:
         publication.topics = resolve_topics(data.pop("topic_ids"))

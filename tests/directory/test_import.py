@@ -197,3 +197,92 @@ def test_import_needs_an_organiser(caller, make_user):
 
 def test_unknown_format_is_422(organiser):
     assert post(organiser, "endnote", "x", "text/plain").status_code == 422
+
+
+def _csl(**fields) -> str:
+    return json.dumps([{"title": "A title", "issued": {"date-parts": [[2020]]}, **fields}])
+
+
+def _openalex(**fields) -> str:
+    return json.dumps({"results": [{"title": "A title", "publication_year": 2020, **fields}]})
+
+
+LONG_DOI = "10.1234/" + "d" * 300
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        # CSL dates of the wrong shape are no date, so no year.
+        ("csl-json", json.dumps([{"title": "t", "issued": "2020"}])),
+        ("csl-json", json.dumps([{"title": "t", "issued": {"date-parts": 5}}])),
+        ("csl-json", json.dumps([{"title": "t", "issued": {"date-parts": {"a": 1}}}])),
+        ("csl-json", json.dumps([{"title": "t", "issued": {"date-parts": [[10**20, 1, 1]]}}])),
+        ("csl-json", json.dumps([{"title": {"a": 1}, "issued": {"date-parts": [[2020]]}}])),
+        # JSON Python refuses to read: nested too deep, an integer of too many digits.
+        ("csl-json", "[" * 100_000 + "]" * 100_000),
+        ("openalex", "[" * 100_000 + "]" * 100_000),
+        ("csl-json", "[" + "1" * 5000 + "]"),
+        # Half a UTF-16 pair (json.dumps escapes it): no database can store it.
+        ("csl-json", _csl(title="Broken \ud800 title")),
+        ("openalex", _openalex(authorships=[{"author": {"display_name": "A \udc00"}}])),
+        # LaTeX pylatexenc cannot read (it raises an IndexError).
+        ("bibtex", "@article{a, title={\\href{x}}, year={2020}}\n"),
+        # A DOI longer than the column.
+        ("csl-json", _csl(DOI=LONG_DOI)),
+        ("openalex", _openalex(doi=LONG_DOI)),
+        ("bibtex", f"@article{{a, title={{t}}, year={{2020}}, doi={{{LONG_DOI}}}}}\n"),
+        ("ris", f"TY  - JOUR\nTI  - t\nPY  - 2020\nDO  - {LONG_DOI}\nER  -\n"),
+    ],
+)
+def test_malformed_values_are_422_not_500(organiser, db_session, fmt, body):
+    before = count(db_session)
+    response = post(organiser, fmt, body, "text/plain")
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()
+    assert set(error) >= {"code", "status", "message", "errors"}
+    assert error["errors"]["records"]["0"]["message"]
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"primary_location": "x"},
+        {"primary_location": {"source": "x", "landing_page_url": ["x"]}},
+        {"authorships": [{"author": "x", "raw_author_name": "Anna Raw"}]},
+        {"authorships": [{"author": {"display_name": "Anna Raw"}, "institutions": "abc"}]},
+        {"authorships": [{"author": {"display_name": "Anna Raw"}, "institutions": [5]}]},
+        {"authorships": "x", "id": {"a": 1}},
+    ],
+)
+def test_openalex_values_of_the_wrong_type_count_as_missing(organiser, db_session, fields):
+    response = post(organiser, "openalex", _openalex(**fields))
+    assert response.status_code == 201, response.get_json()
+    (pid,) = response.get_json()["publication_ids"]
+    publication = db_session.get(Publication, pid)
+    assert publication.venue is None and publication.url is None
+    assert [a.raw_name for a in publication.authorships] in ([], ["Anna Raw"])
+
+
+def test_a_csl_day_out_of_range_keeps_the_year(organiser, db_session):
+    response = post(organiser, "csl-json", _csl(issued={"date-parts": [[2020, 10**20, 1]]}))
+    assert response.status_code == 201, response.get_json()
+    (pid,) = response.get_json()["publication_ids"]
+    publication = db_session.get(Publication, pid)
+    assert (publication.year, publication.published_on) == (2020, None)
+
+
+def test_bibtex_urls_are_verbatim_and_braced_names_whole(organiser, db_session):
+    body = (
+        "@techreport{r, title={Sdelano v {KZ}}, year={2021},"
+        " author={{Smith and Sons} and Doe, John},"
+        " url={https://example.org/%D0%9F~x}, doi={10.5555/a\\_b}}\n"
+    )
+    response = post(organiser, "bibtex", body)
+    assert response.status_code == 201, response.get_json()
+    (pid,) = response.get_json()["publication_ids"]
+    publication = db_session.get(Publication, pid)
+    assert publication.url == "https://example.org/%D0%9F~x"  # no LaTeX comment, no tie
+    assert publication.doi == "10.5555/a_b"
+    assert [a.raw_name for a in publication.authorships] == ["Smith and Sons", "John Doe"]

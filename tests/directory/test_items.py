@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
-from app.models import Authorship, Expert
+from app.models import Authorship, Expert, Publication
 from tests import factories as f
 
 
@@ -131,3 +132,65 @@ def test_bad_references_are_422_and_write_nothing(caller, make_user, db_session)
     ):
         assert organiser.post("/api/v1/experts", json=body).status_code == 422
     assert db_session.scalar(sa.select(sa.func.count(Expert.id))) == before
+
+
+BLANKS = ["   ", "\u3000", "\t", "\x1c", "\u2028"]
+
+
+@pytest.mark.parametrize("blank", BLANKS)
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/experts?force=true", {"country": "KZ"}, "full_name"),
+        ("/api/v1/centres?force=true", {"country": "KZ", "kind": "ngo"}, "name_en"),
+        ("/api/v1/publications", {"kind": "report", "year": 2020}, "title"),
+    ],
+)
+def test_a_blank_required_name_is_422_on_create(caller, make_user, url, body, field, blank):
+    response = caller(make_user("organiser")).post(url, json={**body, field: blank})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"][field] == ["Must not be blank."]
+
+
+@pytest.mark.parametrize(
+    ("factory", "path", "changes"),
+    [
+        (f.ExpertFactory, "experts", {"full_name": " \u3000 "}),
+        (f.ExpertFactory, "experts", {"other_names": ["Ok", "\t"]}),
+        (f.CentreFactory, "centres", {"name_en": "\u2028"}),
+        (f.CentreFactory, "centres", {"name_ru": "  "}),
+        (f.PublicationFactory, "publications", {"title": "\x1c"}),
+    ],
+)
+def test_a_blank_name_is_422_on_patch(caller, make_user, db_session, factory, path, changes):
+    organiser, item = caller(make_user("organiser")), factory()
+    url = f"/api/v1/{path}/{item.id}"
+    etag = organiser.get(url).headers["ETag"]
+    response = organiser.patch(url, json=changes, headers={"If-Match": etag})
+    assert response.status_code == 422
+    assert organiser.get(url).headers["ETag"] == etag
+
+
+def test_names_are_stored_stripped(caller, make_user):
+    response = caller(make_user("organiser")).post(
+        "/api/v1/experts?force=true", json={"full_name": "\u3000Aigul Testova\t", "country": "KZ"}
+    )
+    assert response.status_code == 201
+    assert response.get_json()["full_name"] == "Aigul Testova"
+
+
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.1234/" + "d" * 300,
+        "10.1234/" + "İ" * 247,  # 255 characters, but 502 once lower-cased as stored
+    ],
+)
+def test_a_doi_longer_than_its_column_is_422(caller, make_user, db_session, doi):
+    before = db_session.scalar(sa.select(sa.func.count(Publication.id)))
+    response = caller(make_user("organiser")).post(
+        "/api/v1/publications", json={"title": "t", "kind": "report", "year": 2020, "doi": doi}
+    )
+    assert response.status_code == 422
+    assert "doi" in response.get_json()["errors"]["json"]
+    assert db_session.scalar(sa.select(sa.func.count(Publication.id))) == before

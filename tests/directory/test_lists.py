@@ -126,3 +126,64 @@ def test_csl_json_and_bibtex_exports_parse(client):
         for e in library.entries
         if "author" in e.fields_dict
     )
+
+
+def _bibtex(client, year: int) -> str:
+    response = client.get(
+        "/api/v1/publications",
+        query_string={"format": "bibtex", "year_from": year, "year_to": year},
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_bibtex_key_of_an_author_without_a_name(client, db_session):
+    # A profile stored with a blank name before names had to be non-blank.
+    pub = f.PublicationFactory(year=1903)
+    f.AuthorshipFactory(publication=pub, expert=f.ExpertFactory(full_name=""))
+    db_session.commit()  # to the test's savepoint; the rows reload as the request reads them
+    library = bibtexparser.parse_string(_bibtex(client, 1903))
+    assert not library.failed_blocks
+    assert [e.key for e in library.entries] == [f"anon1903_{pub.id}"]
+
+
+ODD_TEXTS = [
+    "}{ {",
+    "Smith and Sons",
+    "50% of {trade} & $ costs \\ ~ -- ``quoted'' ?`",
+    "Line\nbreak @misc(x) @comment{y}",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_bibtex_export_imports_back_as_it_was(caller, make_user, db_session, text):
+    pub = f.PublicationFactory(
+        year=1902,
+        kind="report",
+        title=f"Title {text}",
+        venue=f"Venue {text}",
+        url="https://example.org/%D0%9F~{x}",
+        doi="10.5555/50%_of~x",
+    )
+    for position, name in enumerate((text, "Marat Testov", f"Org {text}"), start=1):
+        f.AuthorshipFactory(publication=pub, position=position, expert=None, raw_name=name)
+    db_session.flush()
+    organiser = caller(make_user("organiser"))
+    exported = _bibtex(organiser, 1902)
+    assert not bibtexparser.parse_string(exported).failed_blocks
+    db_session.delete(pub)
+    response = organiser.post(
+        "/api/v1/publications/import",
+        query_string={"format": "bibtex"},
+        data=exported.encode(),
+        content_type="application/x-bibtex",
+    )
+    assert response.status_code == 201, response.get_json()
+    (new_id,) = response.get_json()["publication_ids"]
+    again = organiser.get(f"/api/v1/publications/{new_id}").get_json()
+    assert again["title"] == " ".join(f"Title {text}".split())
+    assert again["venue"] == " ".join(f"Venue {text}".split())
+    assert again["url"] == "https://example.org/%D0%9F~%7Bx%7D"  # braces end a BibTeX value
+    assert again["doi"] == "10.5555/50%_of~x"
+    names = [" ".join(n.split()) for n in (text, "Marat Testov", f"Org {text}")]
+    assert [a["name"] for a in again["authors"]] == names
