@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from app.accounts.models import Role, TokenScope
 from app.accounts.passwords import MAX_LENGTH
-from app.core.fields import EnumField
+from app.core.fields import EnumField, Trimmed
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU or KZ.")
 
@@ -27,10 +27,10 @@ class Password(ma.fields.String):
 class RegisterSchema(ma.Schema):
     email = Email(required=True, validate=validate.Length(max=254))
     password = Password(required=True)
-    full_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    full_name = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     country = ma.fields.String(required=True, validate=COUNTRY)
     other_names = ma.fields.List(
-        ma.fields.String(validate=validate.Length(min=1, max=300)), validate=validate.Length(max=20)
+        Trimmed(validate=validate.Length(min=1, max=300)), validate=validate.Length(max=20)
     )
     biography = ma.fields.String(validate=validate.Length(max=10_000))
     languages = ma.fields.List(

@@ -52,7 +52,7 @@ def register_expert(data: dict[str, Any]) -> User:
         raise DomainError("Unknown country.", {"country": ["No such country."]})
     user = create_user(data["email"], data["password"], Role.EXPERT)
     expert = Expert(
-        full_name=data["full_name"].strip(),
+        full_name=data["full_name"],
         country_code=data["country"],
         other_names=data.get("other_names") or [],
         biography=data.get("biography"),

@@ -42,3 +42,17 @@ class EnumField(ma.fields.Enum):
         if isinstance(value, str) and not isinstance(value, self.enum):
             value = self.enum(value)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Trimmed(ma.fields.String):
+    """Text stored without its surrounding whitespace: stripped before its length is checked,
+    so a value of only spaces is refused rather than stored empty. A ``Length(min=1)`` beside
+    it still tells the OpenAPI document."""
+
+    default_error_messages = {"blank": "Must not be blank."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("blank")
+        return text

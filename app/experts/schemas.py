@@ -6,25 +6,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.exports import format_field
-from app.core.fields import Id
+from app.core.fields import Id, Trimmed
 from app.core.listing import q_field, sort_field
 from app.experts.models import ORCID_PATTERN
 from app.reference.schemas import COUNTRY_CODE
-
-
-class Trimmed(ma.fields.String):
-    """Text stored without its surrounding whitespace: stripped before its length is checked,
-    so a value of only spaces is refused rather than stored empty. A ``Length(min=1)`` beside
-    it still tells the OpenAPI document."""
-
-    default_error_messages = {"blank": "Must not be blank."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
-            raise self.make_error("blank")
-        return text
-
 
 NAME = validate.Length(min=1, max=300)
 

@@ -7,9 +7,8 @@ from marshmallow import validate
 
 from app.centres.models import Visibility
 from app.core.exports import format_field
-from app.core.fields import EnumField, Id
+from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.experts.schemas import Trimmed
 from app.publications.models import DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
 

@@ -44,6 +44,8 @@ def test_register_creates_an_expert_with_an_unverified_profile(client, db_sessio
         ({"email": "not-an-email"}, "email"),
         ({"country": "Kazakhstan"}, "country"),
         ({"full_name": ""}, "full_name"),
+        ({"full_name": " \u3000\t"}, "full_name"),  # blank once stripped: was stored as ""
+        ({"other_names": ["  "]}, "other_names"),
         ({"role": "admin"}, "role"),
         ({"verified": True}, "verified"),
     ],
