@@ -27,7 +27,8 @@ def _windows(
     first, last = forum_bounds(forum)
     windows = []
     for index, window in enumerate(given):
-        start, end = to_utc(window["starts_at"], forum), to_utc(window["ends_at"], forum)
+        start = to_utc(window["starts_at"], forum, "windows")
+        end = to_utc(window["ends_at"], forum, "windows")
         if end <= start:
             raise DomainError(
                 "A window ends before it starts.", {"windows": {index: ["End after the start."]}}

@@ -20,7 +20,7 @@ from importlib import metadata
 from typing import Any
 
 from anyascii import anyascii
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from app.experts.models import Expert
 from app.forums.models import (
@@ -31,6 +31,7 @@ from app.forums.models import (
     PublicationStatus,
     Room,
 )
+from app.forums.times import FIRST_DAY, LAST_DAY
 
 PRODID = "-//Expert Bridge//Forum schedule//EN"
 FRAB_SCHEMA = "https://c3voc.de/schedule/schema.json"
@@ -108,8 +109,12 @@ def _published(forum: Forum, session: ForumSession) -> bool:
 
 
 def _calendar(name: str, *, uid: str) -> Calendar:
-    # ``name`` sets both NAME (RFC 7986) and X-WR-CALNAME, which older clients read.
-    return Calendar.new(prodid=PRODID, calscale="GREGORIAN", method="PUBLISH", name=name, uid=uid)
+    calendar = Calendar.new(prodid=PRODID, calscale="GREGORIAN", method="PUBLISH", uid=uid)
+    # NAME (RFC 7986) and X-WR-CALNAME, which older clients read. Given as a plain string,
+    # icalendar writes them unescaped: a line break in a title would end the line early.
+    for prop in ("name", "x-wr-calname"):
+        calendar.add(prop, vText(name))
+    return calendar
 
 
 def _event(session: ForumSession, forum: Forum, status: str, feed: _Feed) -> Event:
@@ -149,6 +154,9 @@ def _serialise(calendar: Calendar) -> bytes:
     if events:
         first = min(event.start for event in events).year
         last = max(event.end for event in events).year
+        # Within the years forums may use: a stray older session time must neither run the
+        # zones' rules off the calendar's end nor spell out thousands of years of them.
+        first, last = (min(max(year, FIRST_DAY.year), LAST_DAY.year) for year in (first, last))
         calendar.add_missing_timezones(dt.date(first, 1, 1), dt.date(last + 1, 1, 1))
     return calendar.to_ical()
 

@@ -17,7 +17,11 @@ from app.forums.models import (
     PublicationStatus,
     SessionFormat,
 )
+from app.forums.times import FIRST_DAY, LAST_DAY, MAX_FORUM_DAYS
 from app.reference.schemas import COUNTRY_CODE
+
+IN_RANGE = f"Between {FIRST_DAY.year} and {LAST_DAY.year}."
+FORUM_DAY = validate.Range(min=FIRST_DAY, max=LAST_DAY, error=IN_RANGE)
 
 
 def _known_zone(name: str) -> None:
@@ -27,6 +31,12 @@ def _known_zone(name: str) -> None:
         raise ma.ValidationError(
             "Not an IANA time zone (e.g. Europe/Moscow, Asia/Almaty)."
         ) from exc
+
+
+def _plausible_time(moment: dt.datetime) -> None:
+    """Compared by year, so that naive and zoned times are judged alike."""
+    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+        raise ma.ValidationError(IN_RANGE)
 
 
 class ForumSeriesSchema(ma.Schema):
@@ -82,8 +92,14 @@ class ForumWriteSchema(ma.Schema):
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     host_country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     city = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
-    start_date = ma.fields.Date(required=True)
-    end_date = ma.fields.Date(required=True)
+    start_date = ma.fields.Date(required=True, validate=FORUM_DAY)
+    end_date = ma.fields.Date(
+        required=True,
+        validate=FORUM_DAY,
+        metadata={
+            "description": f"A forum lasts at most {MAX_FORUM_DAYS} days, both ends included."
+        },
+    )
     timezone = ma.fields.String(required=True, validate=[validate.Length(max=64), _known_zone])
     override_alternation = ma.fields.Boolean(
         load_default=False,
@@ -113,7 +129,8 @@ class NextEditionSchema(ma.Schema):
         metadata={"description": "Default: the same city when the host stays, else none."},
     )
     start_date = ma.fields.Date(
-        metadata={"description": "Default: 52 weeks on, the same weekday; the length is kept."}
+        validate=FORUM_DAY,
+        metadata={"description": "Default: 52 weeks on, the same weekday; the length is kept."},
     )
 
 
@@ -199,8 +216,10 @@ class SessionWriteSchema(ma.Schema):
         allow_none=True, validate=validate.Range(min=0, max=100_000)
     )
     duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60))
-    start = ma.fields.DateTime(allow_none=True)
-    end = ma.fields.DateTime(allow_none=True)
+    # Outside the forum's days is allowed (the conflict report shows it); outside these
+    # years a time is a typo, and near the calendar's ends it cannot be converted.
+    start = ma.fields.DateTime(allow_none=True, validate=_plausible_time)
+    end = ma.fields.DateTime(allow_none=True, validate=_plausible_time)
     room_id = Id(allow_none=True)
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.forums import publishing
 from app.forums.availability import set_room_windows
 from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room, RoomWindow
+from app.forums.times import FIRST_DAY, LAST_DAY, MAX_FORUM_DAYS
 
 # Where a forum moves to another country, its zone starts as that country's capital's.
 # (All of Kazakhstan has kept UTC+5 since 2024; IANA's Asia/Almaty follows.)
@@ -103,7 +104,26 @@ def _apply(forum: Forum, data: dict[str, Any]) -> bool:
             "The dates do not fit: the forum ends before it starts, or starts in another year.",
             {"start_date": ["Check the dates."]},
         )
+    # A PATCH may move one end only: the length is judged on the dates as they now stand.
+    _check_span(
+        forum.start_date, forum.end_date, "end_date" if "end_date" in data else "start_date"
+    )
     return override
+
+
+def _check_span(start: dt.date, end: dt.date, field: str) -> None:
+    """A forum lies between FIRST_DAY and LAST_DAY and lasts at most MAX_FORUM_DAYS."""
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise DomainError(
+            f"A forum's dates lie between {FIRST_DAY.year} and {LAST_DAY.year}, "
+            f"not {start} to {end}.",
+            {"json": {field: [f"Between {FIRST_DAY} and {LAST_DAY}."]}},
+        )
+    if (end - start).days >= MAX_FORUM_DAYS:
+        raise DomainError(
+            f"A forum is an event of a few days: it lasts at most {MAX_FORUM_DAYS} days.",
+            {"json": {field: [f"At most {MAX_FORUM_DAYS} days from start to end."]}},
+        )
 
 
 def _save(forum: Forum, override: bool) -> Forum:
@@ -167,6 +187,18 @@ def _wall_clock_shift(old_zone: str, new_zone: str, days: dt.timedelta):
     return shift
 
 
+def _next_dates(forum: Forum, start: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The next edition's dates: from ``start`` (else 52 weeks on), as long as this one."""
+    start = start or forum.start_date + A_YEAR_OF_WEEKS
+    if start <= forum.end_date:
+        raise DomainError(
+            "The next edition starts after this one ends.", {"json": {"start_date": ["Too early."]}}
+        )
+    end = start + (forum.end_date - forum.start_date)
+    _check_span(start, end, "start_date")
+    return start, end
+
+
 def next_edition(forum: Forum, data: dict[str, Any] | None = None) -> Forum:
     """Next year's edition: the other host, the same weekdays a year on, the same rooms, and
     the same sessions (titles, formats, topics, durations) unscheduled, as drafts.
@@ -187,12 +219,7 @@ def next_edition(forum: Forum, data: dict[str, Any] | None = None) -> Forum:
     ):
         raise Conflict(f"Edition {edition} of this series exists already.")
     # Read what is copied before the new edition joins the session (no half-built flush).
-    start = data.get("start_date") or forum.start_date + A_YEAR_OF_WEEKS
-    if start <= forum.end_date:
-        raise DomainError(
-            "The next edition starts after this one ends.", {"json": {"start_date": ["Too early."]}}
-        )
-    end = start + (forum.end_date - forum.start_date)
+    start, end = _next_dates(forum, data.get("start_date"))
     moved = host != forum.host_country
     zone = DEFAULT_ZONES.get(host, forum.timezone) if moved else forum.timezone
     shift = _wall_clock_shift(forum.timezone, zone, start - forum.start_date)

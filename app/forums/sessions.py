@@ -45,8 +45,8 @@ def _apply(session: ForumSession, forum: Forum, data: dict[str, Any]) -> None:
         if room.forum_id != forum.id:
             raise DomainError("The room belongs to another forum.", {"room_id": ["Not here."]})
     start_given, end_given = "start" in data, "end" in data
-    start = to_utc(data.pop("start", None), forum) if start_given else session.starts_at
-    end = to_utc(data.pop("end", None), forum) if end_given else None
+    start = to_utc(data.pop("start", None), forum, "start") if start_given else session.starts_at
+    end = to_utc(data.pop("end", None), forum, "end") if end_given else None
     for key, value in data.items():
         setattr(session, key, value.strip() if isinstance(value, str) else value)
     if start is None:

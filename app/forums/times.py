@@ -5,21 +5,41 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from app.core.errors import DomainError
 from app.forums.models import Forum
 
+# The years a forum and its sessions may fall in, as for forums' ``year``: far enough from
+# the ends of Python's calendar that a change of zone or a day's shift never overflows.
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+# A forum is an event of a few days; longer is a typo, and costs the solver and the exports.
+MAX_FORUM_DAYS = 31
 
-def to_utc(moment: dt.datetime | None, forum: Forum) -> dt.datetime | None:
+
+def to_utc(moment: dt.datetime | None, forum: Forum, field: str) -> dt.datetime | None:
     """A time with an offset as given; a naive one in the forum's zone. Stored in UTC."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(forum.timezone))
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise DomainError(
+            f"A time is out of range: {FIRST_DAY.year} to {LAST_DAY.year}.",
+            {field: ["Out of range."]},
+        ) from None
 
 
 def forum_bounds(forum: Forum) -> tuple[dt.datetime, dt.datetime]:
     """The forum's first midnight and the midnight after its last day, in UTC."""
     zone = zoneinfo.ZoneInfo(forum.timezone)
-    start = dt.datetime.combine(forum.start_date, dt.time(), zone)
-    end = dt.datetime.combine(forum.end_date + dt.timedelta(days=1), dt.time(), zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    try:
+        start = dt.datetime.combine(forum.start_date, dt.time(), zone)
+        end = dt.datetime.combine(forum.end_date + dt.timedelta(days=1), dt.time(), zone)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    except OverflowError:  # dates stored before they were bounded
+        raise DomainError(
+            f"The forum's dates are out of range: correct them to lie between "
+            f"{FIRST_DAY.year} and {LAST_DAY.year}.",
+            {"end_date": ["Out of range."]},
+        ) from None

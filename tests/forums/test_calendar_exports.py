@@ -227,6 +227,46 @@ def test_expert_ics_status(almaty_forum, db_session, forum_status, session_statu
     assert str(event["STATUS"]) == expected
 
 
+# Each name, and how TEXT escapes it: a lone carriage return becomes a line break, as
+# iCalendar has no other form for it.
+NAMES = [
+    ("Two\nlines", r"Two\nlines"),
+    ("Carriage\rreturn", r"Carriage\nreturn"),
+    ("Injected\r\nX-EVIL:1", r"Injected\nX-EVIL:1"),
+    ("A; b, c\\d", r"A\; b\, c\\d"),
+]
+
+
+def assert_named(data: bytes, escaped: str) -> None:
+    """NAME and X-WR-CALNAME are one escaped content line each, and nothing is injected."""
+    lines = data.decode().replace("\r\n ", "").split("\r\n")
+    assert not any("\r" in line or "\n" in line or line.startswith("X-EVIL") for line in lines)
+    for prop in ("NAME", "X-WR-CALNAME"):
+        assert any(line.startswith(f"{prop}:{escaped}") for line in lines), prop
+    assert read_ics(data)["NAME"]  # and it reads back
+
+
+@pytest.mark.parametrize(("name", "escaped"), NAMES)
+def test_forum_ics_escapes_the_calendar_name(programme, name, escaped):
+    programme.forum.title = name
+    assert_named(forum_ics(programme.forum, programme.sessions, now=NOW), escaped)
+
+
+@pytest.mark.parametrize(("name", "escaped"), NAMES)
+def test_expert_ics_escapes_the_calendar_name(programme, name, escaped):
+    programme.ivanov.full_name = name
+    mine = [programme.energy_dialogue]
+    assert_named(expert_ics(programme.ivanov, mine, now=NOW), f"{escaped} — Expert Bridge")
+
+
+def test_expert_ics_of_a_session_at_the_end_of_the_calendar(almaty_forum, db_session):
+    # Stored before session times were bounded: the feed still builds.
+    session = scheduled(almaty_forum, utc(9999, 12, 30, 0, 0))
+    db_session.flush()
+    (event,) = read_ics(expert_ics(f.ExpertFactory(), [session], now=NOW)).events
+    assert event.start == session.starts_at
+
+
 # -- frab_schedule ----------------------------------------------------------------------
 
 

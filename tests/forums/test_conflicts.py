@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
+from app.core.errors import DomainError
 from app.forums import conflicts
+from app.forums.times import forum_bounds
 from tests import factories as f
 
 UTC = dt.UTC
@@ -174,3 +176,14 @@ def test_a_placed_session_without_a_room_is_a_warning(forum, db_session):
     assert (finding.kind, finding.severity) == ("no_room", "warning")
     assert finding.session_ids == [placed.id]
     assert "09:00" in finding.message  # 04:00 UTC, told in Almaty time
+
+
+def test_stored_forum_dates_past_the_calendar_get_422(db_session, caller, make_user):
+    # Written before the dates were bounded: the report asks for the dates to be mended.
+    forum = f.ForumFactory(end_date=dt.date(9999, 12, 31))
+    db_session.flush()
+    with pytest.raises(DomainError):
+        forum_bounds(forum)
+    response = caller(make_user("organiser")).get(f"/api/v1/forums/{forum.id}/conflicts")
+    assert response.status_code == 422
+    assert "end_date" in response.get_json()["errors"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -177,3 +179,82 @@ def test_stale_forum_edits_get_412(caller, make_user, db_session):
     assert (
         organiser.patch(url, json={"city": "Omsk"}, headers={"If-Match": etag}).status_code == 412
     )
+
+
+def _forum_count(db_session) -> int:
+    return db_session.scalar(sa.select(sa.func.count(Forum.id)))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"end_date": "9999-12-31"}, "end_date"),
+        ({"end_date": "2400-09-13"}, "end_date"),
+        ({"end_date": "2028-10-13"}, "end_date"),  # 32 days
+        ({"year": 2100, "start_date": "2100-12-31", "end_date": "2101-01-01"}, "end_date"),
+        ({"year": 1990, "start_date": "1989-12-31"}, "start_date"),
+    ],
+)
+def test_a_forum_keeps_to_a_few_days_between_1990_and_2100(
+    caller, make_user, db_session, change, field
+):
+    organiser = caller(make_user("organiser"))
+    before = _forum_count(db_session)
+    body = {**_edition(strategic(db_session).series_id, "KZ"), **change}
+    response = organiser.post("/api/v1/forums", json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]["json"]
+    assert _forum_count(db_session) == before
+
+
+def test_a_forum_of_31_days_is_accepted(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    body = {**_edition(strategic(db_session).series_id, "KZ"), "end_date": "2028-10-12"}
+    assert organiser.post("/api/v1/forums", json=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"end_date": "9999-12-31"}, {"end_date": "2027-12-31"}, {"start_date": "2027-01-01"}],
+)
+def test_an_edit_keeps_the_forum_short_and_in_range(caller, make_user, db_session, change):
+    organiser = caller(make_user("organiser"))
+    forum = strategic(db_session)
+    url = f"/api/v1/forums/{forum.id}"
+    before = organiser.get(url).get_json()
+    response = organiser.patch(url, json=change)
+    assert response.status_code == 422
+    assert set(change) & set(response.get_json()["errors"]["json"])
+    assert organiser.get(url).get_json() == before
+    # The checks and publishing read the dates: they stay answerable.
+    assert organiser.get(f"{url}/conflicts").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"start_date": "9999-12-31"},
+        {"start_date": "2101-01-05"},
+        {"start_date": "2100-12-31"},  # a two-day forum would end in 2101
+    ],
+)
+def test_a_next_edition_past_2100_is_refused(caller, make_user, db_session, body):
+    before = _forum_count(db_session)
+    response = caller(make_user("organiser")).post(
+        f"/api/v1/forums/{strategic(db_session).id}/next-edition", json=body
+    )
+    assert response.status_code == 422
+    assert "start_date" in response.get_json()["errors"]["json"]
+    assert _forum_count(db_session) == before
+
+
+def test_the_default_next_edition_of_a_2100_forum_is_a_clear_422(caller, make_user, db_session):
+    forum = f.ForumFactory(
+        year=2100, start_date=dt.date(2100, 9, 14), end_date=dt.date(2100, 9, 15)
+    )
+    db_session.flush()
+    before = _forum_count(db_session)
+    response = caller(make_user("organiser")).post(f"/api/v1/forums/{forum.id}/next-edition")
+    assert response.status_code == 422
+    assert "2100" in response.get_json()["message"]
+    assert _forum_count(db_session) == before

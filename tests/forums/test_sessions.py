@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from app.core.errors import DomainError
+from app.forums.times import to_utc
 from app.models import ForumSession
 from tests import factories as f
 
@@ -86,3 +90,69 @@ def test_sessions_list_in_time_order(organiser, forum):
     ):
         organiser.post(url, json={"title": title, "format": "panel", "start": start})
     assert [s["title"] for s in organiser.get(url).get_json()] == ["First", "Second", "Unscheduled"]
+
+
+@pytest.mark.parametrize(
+    ("times", "field"),
+    [
+        ({"start": "0001-01-01T00:00:00"}, "start"),  # before year 1 in UTC
+        ({"start": "9999-12-31T22:00:00-05:00"}, "start"),  # after year 9999 in UTC
+        ({"start": "9999-12-31T23:00:00+00:00"}, "start"),  # its end after year 9999
+        ({"start": "9999-12-31T23:59:59"}, "start"),  # stored, then unreadable in Almaty
+        ({"start": "1989-12-31T23:00:00"}, "start"),
+        ({"start": "2101-01-01T00:00:00"}, "start"),
+        ({"start": "2027-09-14T10:00:00", "end": "9999-12-31T23:59:59"}, "end"),
+    ],
+)
+def test_a_time_out_of_range_is_refused_and_writes_nothing(organiser, forum, times, field):
+    url = f"/api/v1/forums/{forum.id}/sessions"
+    response = organiser.post(url, json={"title": "S", "format": "panel", **times})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert set(body) == {"code", "status", "message", "errors"}
+    assert "1990" in str(body["errors"]["json"][field])
+    assert organiser.get(url).get_json() == []
+
+
+def test_a_time_out_of_range_is_refused_on_edit(organiser, forum):
+    created = organiser.post(
+        f"/api/v1/forums/{forum.id}/sessions",
+        json={"title": "S", "format": "panel", "start": "2027-09-14T10:00"},
+    ).get_json()
+    url = f"/api/v1/sessions/{created['id']}"
+    assert organiser.patch(url, json={"start": "0001-01-01T00:00"}).status_code == 422
+    assert organiser.get(url).get_json()["start"] == created["start"]
+
+
+def test_a_session_outside_the_forums_dates_is_kept_as_a_conflict(organiser, forum):
+    # Inside the sane window yet outside the forum: organisers see it in the conflicts.
+    response = organiser.post(
+        f"/api/v1/forums/{forum.id}/sessions",
+        json={"title": "Early", "format": "panel", "start": "2027-03-01T10:00"},
+    )
+    assert response.status_code == 201
+    report = organiser.get(f"/api/v1/forums/{forum.id}/conflicts").get_json()
+    assert "outside_forum_dates" in [c["kind"] for c in report["conflicts"]]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(1, 1, 1),  # naive: in Almaty, UTC+5
+        dt.datetime(9999, 12, 31, 22, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ],
+)
+def test_to_utc_turns_an_overflow_into_a_domain_error(forum, moment):
+    with pytest.raises(DomainError) as raised:
+        to_utc(moment, forum, "start")
+    assert raised.value.status == 422 and "start" in raised.value.errors
+
+
+def test_a_window_out_of_range_is_refused(organiser, forum):
+    window = {"start": "0001-01-01T00:00", "end": "2027-09-14T10:00"}
+    response = organiser.post(
+        f"/api/v1/forums/{forum.id}/rooms",
+        json={"name": "Hall", "capacity": 10, "windows": [window]},
+    )
+    assert response.status_code == 422
+    assert organiser.get(f"/api/v1/forums/{forum.id}/rooms").get_json() == []
