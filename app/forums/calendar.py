@@ -214,10 +214,14 @@ def frab_acronym(forum: Forum) -> str:
 
 
 def _dates(forum: Forum, event_dates: list[dt.date]) -> list[dt.date]:
-    """Every date of the forum, stretched to cover a session scheduled outside them."""
-    first = min([forum.start_date, *event_dates])
-    last = max([forum.end_date, *event_dates])
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    """Every date of the forum, and each date a session is scheduled on outside them.
+
+    Only those outside dates, not every day up to them: one session set decades off by
+    mistake would otherwise fill the document with thousands of empty days.
+    """
+    span = (forum.end_date - forum.start_date).days + 1
+    own = {forum.start_date + dt.timedelta(days=n) for n in range(span)}
+    return sorted(own | set(event_dates))
 
 
 def _frab_rooms(forum: Forum, scheduled: list[ForumSession]) -> list[dict[str, Any]]:

@@ -457,6 +457,22 @@ def test_frab_schedule_in_almaty_across_midnight(almaty_forum, validator, db_ses
     )
 
 
+def test_frab_schedule_adds_only_the_outside_days_that_have_sessions(
+    almaty_forum, validator, db_session
+):
+    # Every day up to a session set decades off was once listed: 37,000 empty days.
+    early = scheduled(almaty_forum, utc(1995, 3, 1, 6, 0), title="Слишком рано")
+    late = scheduled(almaty_forum, utc(2099, 3, 1, 6, 0), title="Слишком поздно")
+    db_session.flush()
+    own = frab_schedule(almaty_forum, [], base_url=BASE_URL)["schedule"]["conference"]["days"]
+    document = frab_schedule(almaty_forum, [early, late], base_url=BASE_URL)
+    assert_valid(validator, document)
+    days = document["schedule"]["conference"]["days"]
+    assert [d["date"] for d in days] == ["1995-03-01", *(d["date"] for d in own), "2099-03-01"]
+    assert [d["index"] for d in days] == list(range(1, len(own) + 3))
+    assert document["schedule"]["conference"]["daysCount"] == len(own) + 2
+
+
 def test_frab_schedule_of_a_forum_without_sessions(db_session, validator):
     forum = f.ForumFactory(
         series=None,
