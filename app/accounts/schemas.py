@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from app.accounts.models import Role, TokenScope
 from app.accounts.passwords import MAX_LENGTH
-from app.core.fields import EnumField, Trimmed
+from app.core.fields import NAME, EnumField, Trimmed
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU or KZ.")
 
@@ -27,11 +27,9 @@ class Password(ma.fields.String):
 class RegisterSchema(ma.Schema):
     email = Email(required=True, validate=validate.Length(max=254))
     password = Password(required=True)
-    full_name = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    full_name = Trimmed(required=True, validate=NAME)
     country = ma.fields.String(required=True, validate=COUNTRY)
-    other_names = ma.fields.List(
-        Trimmed(validate=validate.Length(min=1, max=300)), validate=validate.Length(max=20)
-    )
+    other_names = ma.fields.List(Trimmed(validate=NAME), validate=validate.Length(max=20))
     biography = ma.fields.String(validate=validate.Length(max=10_000))
     languages = ma.fields.List(
         ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$")),

@@ -7,9 +7,8 @@ from marshmallow import validate
 
 from app.centres.models import CentreKind, Visibility
 from app.core.exports import format_field
-from app.core.fields import EnumField, Id, Trimmed
+from app.core.fields import NAME, EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.experts.schemas import NAME
 from app.reference.schemas import COUNTRY_CODE
 
 

@@ -6,6 +6,9 @@ import marshmallow as ma
 from marshmallow import validate
 from werkzeug.routing import IntegerConverter
 
+# A person's or a centre's name, in any script: the same bound wherever one is written.
+NAME = validate.Length(min=1, max=300)
+
 # Ids are PostgreSQL ``integer``s; anything larger could only ever be a 404.
 MAX_ID = 2**31 - 1
 

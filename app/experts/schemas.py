@@ -6,12 +6,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.exports import format_field
-from app.core.fields import Id, Trimmed
+from app.core.fields import NAME, Id, Trimmed
 from app.core.listing import q_field, sort_field
 from app.experts.models import ORCID_PATTERN
 from app.reference.schemas import COUNTRY_CODE
-
-NAME = validate.Length(min=1, max=300)
 
 
 class AffiliationSchema(ma.Schema):
