@@ -27,7 +27,8 @@ FORUM_DAY = validate.Range(min=FIRST_DAY, max=LAST_DAY, error=IN_RANGE)
 def _known_zone(name: str) -> None:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a name longer than a file name may be (it is looked up as a file).
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ma.ValidationError(
             "Not an IANA time zone (e.g. Europe/Moscow, Asia/Almaty)."
         ) from exc

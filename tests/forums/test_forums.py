@@ -153,6 +153,20 @@ def test_forum_fields_are_validated(caller, make_user, db_session):
         assert response.status_code in (404, 422), change
 
 
+@pytest.mark.parametrize(
+    "zone",
+    ["𝕏" * 70, "a" * 300, "/etc/localtime", "../zoneinfo", "Mars/Olympus"],
+    ids=["long-unicode", "long-ascii", "absolute", "parent", "unknown"],
+)
+def test_a_time_zone_that_is_no_iana_name_is_422(caller, make_user, db_session, zone):
+    # A name past the file-name limit (255 bytes) was a 500: zoneinfo looks keys up as files.
+    organiser = caller(make_user("organiser"))
+    body = {**_edition(strategic(db_session).series_id, "KZ"), "timezone": zone}
+    response = organiser.post("/api/v1/forums", json=body)
+    assert response.status_code == 422
+    assert any("IANA" in m for m in response.get_json()["errors"]["json"]["timezone"])
+
+
 def test_a_series_needs_two_countries_to_alternate(caller, make_user):
     organiser = caller(make_user("organiser"))
     body = {
