@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg install migrate seed lint format check bench clean
+.PHONY: run test test-pg fuzz install migrate seed lint format check bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=python3.x (>=3.11)"; exit 1; }
@@ -35,6 +35,11 @@ test: $(STAMP)
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-pg: $(STAMP)
 	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Schemathesis over every operation with fresh random examples (the suite's are fixed).
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_api_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
