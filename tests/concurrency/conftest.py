@@ -9,14 +9,12 @@ and seeded with the report, and call the app from several threads at once.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import flask_migrate
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
@@ -26,15 +24,9 @@ from app.extensions import db
 from config import TestingConfig
 from seeds.loader import load_report
 from tests import factories as f
+from tests.conftest import scratch_database
 
 WRITERS = 10
-
-
-def _scratch_url(url: sa.URL, tmp_dir) -> tuple[sa.URL, str | None]:
-    if url.get_backend_name() == "sqlite":
-        return url.set(database=str(tmp_dir / "live.sqlite")), None
-    schema = f"live_{uuid.uuid4().hex[:8]}"
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}), schema
 
 
 @dataclass
@@ -88,32 +80,29 @@ def _token(user) -> str:
 def live(app: Flask, tmp_path_factory) -> Iterator[Live]:
     with app.app_context():
         base_url = db.engine.url
-    url, schema = _scratch_url(base_url, tmp_path_factory.mktemp("live"))
-    admin_engine = sa.create_engine(base_url)
-    if schema:
-        with admin_engine.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    with scratch_database(base_url, tmp_path_factory.mktemp("live"), "live") as url:
 
-    class LiveConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url.render_as_string(hide_password=False)
-        SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": WRITERS + 2}
+        class LiveConfig(TestingConfig):
+            SQLALCHEMY_DATABASE_URI = url
+            SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": WRITERS + 2}
 
-    live_app = create_app(LiveConfig)
-    try:
-        with live_app.app_context():
-            flask_migrate.upgrade()
-            load_report()
-            organiser = f.UserFactory(role="organiser")
-            admins = [f.UserFactory(role="admin") for _ in range(WRITERS)]
-            tokens = [_token(organiser), *(_token(a) for a in admins)]
-            db.session.commit()
-            db.session.remove()
-        yield Live(live_app, tokens[0], tokens[1:])
-    finally:
-        with live_app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if schema:
-            with admin_engine.begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin_engine.dispose()
+        live_app = create_app(LiveConfig)
+        try:
+            yield _prepare(live_app)
+        finally:
+            with live_app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def _prepare(live_app: Flask) -> Live:
+    """Schema, the report's data, an organiser and ``WRITERS`` admins with tokens."""
+    with live_app.app_context():
+        flask_migrate.upgrade()
+        load_report()
+        organiser = f.UserFactory(role="organiser")
+        admins = [f.UserFactory(role="admin") for _ in range(WRITERS)]
+        tokens = [_token(organiser), *(_token(a) for a in admins)]
+        db.session.commit()
+        db.session.remove()
+    return Live(live_app, tokens[0], tokens[1:])
