@@ -189,6 +189,7 @@ class Client:
     token: str
     timeline: Timeline
     writes: list[Write] = field(default_factory=list)
+    unavailable: list[bool] = field(default_factory=list)  # per 503: Retry-After and JSON?
     stop: threading.Event = field(default_factory=threading.Event)
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int | None, dict]:
@@ -204,6 +205,8 @@ class Client:
                 status, answer = response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             status = exc.code
+            if status == 503:
+                self.unavailable.append(_well_formed_503(exc))
         except (OSError, http.client.HTTPException, ValueError):
             pass
         self.timeline.record(time.time(), status)
@@ -267,6 +270,16 @@ class WriteCheck:
     missing: list[Write] = field(default_factory=list)
     unanswered: int = 0
     saved: int = 0
+
+
+def _well_formed_503(answer: urllib.error.HTTPError) -> bool:
+    """A 503 as the issue asks for it: ``Retry-After`` and the one JSON error shape."""
+    try:
+        body = json.loads(answer.read())
+    except (OSError, ValueError):
+        return False
+    shaped = isinstance(body, dict) and body.get("code") == 503
+    return shaped and bool(answer.headers.get("Retry-After"))
 
 
 def check_writes(writes: list[Write], database_url: str) -> WriteCheck:

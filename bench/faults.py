@@ -1,6 +1,6 @@
 """Faults under load: PostgreSQL restarted, Redis stopped, a worker killed; nothing lost.
 
-    .venv/bin/python -m bench.faults [--keep-logs DIR]
+    .venv/bin/python -m bench.faults [--timeline] [--keep-logs DIR]
 
 One bounded run (about 40 s of load, under 2 minutes in all) against services of its own
 on loopback, never the shared ones: a throw-away PostgreSQL 15 cluster (initdb into a
@@ -26,9 +26,12 @@ second with traffic and no 5xx or socket error, to 1 s resolution.
 
 Afterwards every write acknowledged with a 2xx is looked up in the database: the row
 must exist and hold the acknowledged value (or that of a later write whose outcome is
-unknown). Exit status 1 when an acceptance check fails: no 5xx outside the seconds
-PostgreSQL is down, only 503 while it is, no error while Redis is down or coming back,
-no acknowledged write lost, and every fault recovered from within the run.
+unknown). Writes answered 5xx or not at all are looked up too: how many were saved
+anyway is printed, as is how many of the client's 503s lacked ``Retry-After`` or the JSON
+error shape. Exit status 1 when an acceptance check fails: no 5xx outside the seconds
+PostgreSQL is down, only 503 while it is, no error in the Redis phase (down, coming back
+and after), no acknowledged write lost, and every fault recovered from within the run.
+``--timeline`` prints every second's tally as well.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import ROOT
@@ -88,7 +91,6 @@ class PhaseResult:
     tally: Tally
     fault: tuple[float, float] | None = None
     recovery: float | None = None
-    checks: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def restart_postgres(stack: Stack) -> tuple[float, float]:
@@ -278,6 +280,9 @@ def measure(stack: Stack, show_timeline: bool = False) -> list[str]:
     print_table(results)
     print(f"acknowledged writes: {writes.acked}, missing: {len(writes.missing)}")
     print(f"writes answered 5xx or not at all: {writes.unanswered}, saved: {writes.saved}")
+    bare = client.unavailable.count(False)
+    print(f"503s to the Python client: {len(client.unavailable)}, ", end="")
+    print(f"without Retry-After or the JSON error shape: {bare}")
     for write in writes.missing[:5]:
         print(f"  lost: {write}")
     return checks(results, timeline, len(writes.missing))
