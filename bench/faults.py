@@ -85,7 +85,7 @@ class Phase:
 class PhaseResult:
     """What one phase saw; ``fault`` is the (start, end) of its fault in epoch seconds."""
 
-    name: str
+    phase: Phase
     start: float
     end: float
     tally: Tally
@@ -174,7 +174,7 @@ def run_phase(phase: Phase, stack: Stack, token: str, timeline: Timeline) -> Pha
     end = time.time()
     tally = timeline.between(start, end)
     tally.socket += socket_errors
-    result = PhaseResult(phase.name, start, end, tally, fault)
+    result = PhaseResult(phase, start, end, tally, fault)
     if fault:
         result.recovery = recovery(timeline, fault[1], end)
     return result
@@ -191,7 +191,7 @@ def recovery(timeline: Timeline, fault_end: float, until: float) -> float | None
 
 def checks(results: list[PhaseResult], timeline: Timeline, missing: int) -> list[str]:
     """The issue's acceptance checks; the failed ones, described."""
-    pg_start, pg_end = next(r.fault for r in results if r.name == "postgres restart")
+    pg_start, pg_end = next(r.fault for r in results if r.phase.fault is restart_postgres)
     down = range(int(pg_start), int(pg_end) + 1)
     outside = Tally()
     inside = Tally()
@@ -200,7 +200,7 @@ def checks(results: list[PhaseResult], timeline: Timeline, missing: int) -> list
             inside += tally
         else:
             outside += tally
-    redis = next(r for r in results if r.name.startswith("redis"))
+    redis = next(r for r in results if r.phase.fault is restart_redis)
     failures = [
         (outside.server + outside.unavailable, "5xx outside the seconds PostgreSQL is down"),
         (inside.server, "5xx other than 503 while PostgreSQL is down"),
@@ -208,7 +208,9 @@ def checks(results: list[PhaseResult], timeline: Timeline, missing: int) -> list
         (missing, "acknowledged writes lost"),
     ]
     failed = [f"{count} {what}" for count, what in failures if count]
-    failed += [f"no recovery after {r.name}" for r in results if r.fault and r.recovery is None]
+    failed += [
+        f"no recovery after {r.phase.name}" for r in results if r.fault and r.recovery is None
+    ]
     return failed
 
 
@@ -218,7 +220,7 @@ def print_table(results: list[PhaseResult]) -> None:
     for r in results:
         t = r.tally
         cells = (r.end - r.start, t.requests, t.ok, t.client, t.server, t.unavailable, t.socket)
-        line = f"{r.name:<18}{cells[0]:>10.1f}" + "".join(f"{c:>10}" for c in cells[1:])
+        line = f"{r.phase.name:<18}{cells[0]:>10.1f}" + "".join(f"{c:>10}" for c in cells[1:])
         if r.fault:
             lasted = r.fault[1] - r.fault[0]
             after = "never" if r.recovery is None else f"{r.recovery:.1f} s"
@@ -234,7 +236,7 @@ def print_timeline(results: list[PhaseResult], timeline: Timeline) -> None:
             cells = (t.requests, t.ok, t.client, t.server, t.unavailable, t.socket)
             widths = (8, 9, 5, 9, 5, 11)
             row = "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
-            print(f"{second - int(results[0].start):>6}  {r.name:<17}{row}")
+            print(f"{second - int(results[0].start):>6}  {r.phase.name:<17}{row}")
 
 
 def main() -> None:
