@@ -10,12 +10,12 @@ when the repository has one; the flags here set the bind address and worker coun
 database is migrated and seeded, and an organiser logs in over HTTP for a write token.
 
 Load: wrk reads (2 threads, 4 connections, each pausing 20 ms between requests) over
-centres, an expert search, publications, the coverage report and health; three Python
-writers create a centre, rename it and create a publication, over and over; a Python
-reader polls the same read paths. Phases follow one another with the load running
-throughout: baseline; PostgreSQL restart (``pg_ctl stop -m fast``, 2 s down, start);
-Redis stopped for 5 s and started again; one gunicorn worker killed with SIGKILL;
-recovery.
+centres, expert searches, publications, the coverage report (with the token; the others
+anonymous) and health; a Python reader polls the same paths the same way; three Python
+writers create a centre, rename it and create a publication, over and over. Phases
+follow one another with the load running throughout: baseline; PostgreSQL restart
+(``pg_ctl stop -m fast``, 2 s down, start); Redis stopped for 5 s and started again; one
+gunicorn worker killed with SIGKILL; recovery.
 
 Attribution: wrk runs once per phase with ``-d`` the phase's length, and its Lua
 ``response`` hook counts statuses per epoch second (``os.time()``); wrk reports socket
