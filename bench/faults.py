@@ -189,7 +189,9 @@ def recovery(timeline: Timeline, fault_end: float, until: float) -> float | None
     return None
 
 
-def checks(results: list[PhaseResult], timeline: Timeline, missing: int) -> list[str]:
+def checks(
+    results: list[PhaseResult], timeline: Timeline, missing: int, bare_503s: int
+) -> list[str]:
     """The issue's acceptance checks; the failed ones, described."""
     pg_start, pg_end = next(r.fault for r in results if r.phase.fault is restart_postgres)
     down = range(int(pg_start), int(pg_end) + 1)
@@ -206,6 +208,7 @@ def checks(results: list[PhaseResult], timeline: Timeline, missing: int) -> list
         (inside.server, "5xx other than 503 while PostgreSQL is down"),
         (redis.tally.errors, "errors in the Redis phase (5xx or no answer)"),
         (missing, "acknowledged writes lost"),
+        (bare_503s, "503s without Retry-After or the JSON error shape"),
     ]
     failed = [f"{count} {what}" for count, what in failures if count]
     failed += [
@@ -287,7 +290,7 @@ def measure(stack: Stack, show_timeline: bool = False) -> list[str]:
     print(f"without Retry-After or the JSON error shape: {bare}")
     for write in writes.missing[:5]:
         print(f"  lost: {write}")
-    return checks(results, timeline, len(writes.missing))
+    return checks(results, timeline, len(writes.missing), bare)
 
 
 def keep_logs(workdir: Path, target: Path) -> None:
