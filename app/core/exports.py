@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from flask import Response, stream_with_context
 from marshmallow import validate
 
+from app.core.csvcells import SafeWriter
 from app.extensions import db
 
 
@@ -42,20 +42,23 @@ def format_field(*extra: str) -> ma.fields.String:
     )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> str | int | float:
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        return value  # a number, "-2" included, is not a formula: no quote
     if isinstance(value, list | tuple):
-        return "; ".join(_cell(v) for v in value)
+        return "; ".join(str(_cell(v)) for v in value)
     if isinstance(value, dict):
         return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
     return str(value)
 
 
 def csv_rows(stmt: sa.Select, schema: ma.Schema) -> Iterator[str]:
-    """The header, then one line per row; rows are read from the database in batches."""
+    """The header, then one line per row; rows are read from the database in batches.
+    Text that a spreadsheet would run as a formula is quoted (``app.core.csvcells``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     columns = [name for name, field in schema.fields.items() if not field.load_only]
 
     def flush() -> str:
