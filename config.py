@@ -83,6 +83,8 @@ class Config:
     RATE_LIMIT_LOGIN_FAILURES = "5 per 15 minutes"  # per account, failed attempts only
     RATE_LIMIT_REGISTER = "10 per hour"
     RATE_LIMIT_TOKENS = "20 per hour"
+    # Anonymous exports (?format=csv, bibtex, csl-json) per address; logged-in users are exempt.
+    RATE_LIMIT_EXPORTS = os.environ.get("RATE_LIMIT_EXPORTS", "10 per minute")
 
 
 class DevelopmentConfig(Config):

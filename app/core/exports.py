@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import io
+import math
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import limits
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
+from flask_limiter.util import get_remote_address
 from marshmallow import validate
+from werkzeug.exceptions import TooManyRequests
 
 from app.core.csvcells import SafeWriter
-from app.extensions import db
+from app.core.permissions import user
+from app.extensions import db, limiter
 
 
 def csv_doc(item_schema: str) -> dict[str, Any]:
@@ -81,12 +87,31 @@ def streamed(body: Iterator[str], mimetype: str, filename: str) -> Response:
     return response
 
 
+def limit_anonymous_exports() -> None:
+    """An anonymous caller may start ``RATE_LIMIT_EXPORTS`` exports per address (every
+    list and format counts alike); logged-in callers are not counted. Past it, 429 with
+    ``Retry-After`` and the wait in words."""
+    if user() is not None or not limiter.enabled:
+        return
+    address = get_remote_address()
+    for item in limits.parse_many(current_app.config["RATE_LIMIT_EXPORTS"]):
+        if not limiter.limiter.hit(item, "exports", address):
+            reset_at, _ = limiter.limiter.get_window_stats(item, "exports", address)
+            seconds = max(1, math.ceil(reset_at - time.time()))
+            raise TooManyRequests(
+                f"Too many exports from your address (at most {item}). Try again in "
+                f"{seconds} seconds, or log in: exports by logged-in users are not limited.",
+                retry_after=seconds,
+            )
+
+
 def list_or_export(
     stmt: sa.Select, filters: dict[str, Any], schema_cls: type[ma.Schema], name: str
 ) -> sa.Select | Response:
     """The select for a JSON page, or a streamed CSV of every row it matches."""
     if filters.get("format", "json") == "json":
         return stmt
+    limit_anonymous_exports()
     response = streamed(csv_rows(stmt, schema_cls()), "text/csv", f"{name}.csv")
     response.export_stmt = stmt
     return response

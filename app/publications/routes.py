@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export, streamed
+from app.core.exports import csv_doc, limit_anonymous_exports, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
@@ -46,6 +46,7 @@ LIST_DOC["responses"]["200"]["content"].update(
 def _export(stmt, filters):
     """CSV as every list does; CSL-JSON and BibTeX for reference managers."""
     if filters["format"] in EXTRA_FORMATS:
+        limit_anonymous_exports()
         writer, mimetype, ext = EXTRA_FORMATS[filters["format"]]
         response = streamed(writer(stmt), mimetype, f"publications.{ext}")
         response.export_stmt = stmt
