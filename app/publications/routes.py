@@ -94,6 +94,7 @@ class Import(MethodView):
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.response(201, ImportReportSchema)
     @blp.alt_response(200, schema=ImportReportSchema, description="A dry run, or nothing new.")
+    @blp.alt_response(413, description="Past IMPORT_MAX_BYTES or IMPORT_MAX_RECORDS: nothing.")
     @blp.doc(requestBody=IMPORT_BODY)
     def post(self, query):
         """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched

@@ -10,7 +10,6 @@ import pytest
 
 from app.core.csvcells import neutralise
 from tests import factories as f
-from tests.reports.helpers import joint_publication, new_centre
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(1)", "\tx", "\rx"]
 ORDINARY = ["Institute of World Economy", "Шибутов", "a=b", "x-1", "", "'quoted"]
@@ -49,10 +48,17 @@ def test_list_csv_quotes_formulas_and_keeps_the_rest(caller, named_centres):
         assert names[centre.id] == expected
 
 
+def joint_publication(*centres) -> None:
+    publication = f.PublicationFactory(year=2021, published_on=dt.date(2021, 3, 1))
+    for position, where in enumerate(centres, 1):
+        author = f.ExpertFactory(country_code=where.country_code)
+        f.AuthorshipFactory(publication=publication, expert=author, centre=where, position=position)
+
+
 def test_report_csv_quotes_formulas(caller, make_user, db_session):
-    ru = new_centre("RU", "RU-X", name_en="Plain Russian Centre")
+    ru = f.CentreFactory(country_code="RU", acronym="RU-X", name_en="Plain Russian Centre")
     for n, text in enumerate(DANGEROUS):
-        joint_publication(dt.date(2021, 3, 1), ru, new_centre("KZ", f"KZ-{n}", name_en=text))
+        joint_publication(ru, f.CentreFactory(country_code="KZ", acronym=f"KZ-{n}", name_en=text))
     response = caller(make_user("organiser")).get(
         "/api/v1/reports/coverage", query_string={"format": "csv"}
     )
