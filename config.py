@@ -32,8 +32,10 @@ class Config:
     # Bodies larger than this are refused with 413 before they are parsed.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     JSON_SORT_KEYS = False
-    # Bibliographic imports may be larger than other bodies.
-    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(32 * 1024 * 1024)))
+    # Bibliographic imports may be larger than other bodies, up to so many records (checked
+    # before parsing; bench/README.md has the time and memory an import at the limit takes).
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+    IMPORT_MAX_RECORDS = int(os.environ.get("IMPORT_MAX_RECORDS", "2000"))
 
     API_TITLE = "Expert Bridge"
     API_VERSION = "v1"
@@ -81,6 +83,8 @@ class Config:
     RATE_LIMIT_LOGIN_FAILURES = "5 per 15 minutes"  # per account, failed attempts only
     RATE_LIMIT_REGISTER = "10 per hour"
     RATE_LIMIT_TOKENS = "20 per hour"
+    # Anonymous exports (?format=csv, bibtex, csl-json) per address; logged-in users are exempt.
+    RATE_LIMIT_EXPORTS = os.environ.get("RATE_LIMIT_EXPORTS", "10 per minute")
 
 
 class DevelopmentConfig(Config):

@@ -42,6 +42,12 @@ class PreconditionFailed(DomainError):
     status = 412
 
 
+class TooLarge(DomainError):
+    """More than the service takes in one request (records in an import, say)."""
+
+    status = 413
+
+
 def _http_error(
     status: int, message: str, errors: dict[str, Any], headers: dict[str, str] | None = None
 ) -> HTTPException:

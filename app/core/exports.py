@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import io
+import math
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import limits
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
+from flask_limiter.util import get_remote_address
 from marshmallow import validate
+from werkzeug.exceptions import TooManyRequests
 
-from app.extensions import db
+from app.core.csvcells import SafeWriter
+from app.core.permissions import user
+from app.extensions import db, limiter
 
 
 def csv_doc(item_schema: str) -> dict[str, Any]:
@@ -42,20 +48,23 @@ def format_field(*extra: str) -> ma.fields.String:
     )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> str | int | float:
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        return value  # a number, "-2" included, is not a formula: no quote
     if isinstance(value, list | tuple):
-        return "; ".join(_cell(v) for v in value)
+        return "; ".join(str(_cell(v)) for v in value)
     if isinstance(value, dict):
         return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
     return str(value)
 
 
 def csv_rows(stmt: sa.Select, schema: ma.Schema) -> Iterator[str]:
-    """The header, then one line per row; rows are read from the database in batches."""
+    """The header, then one line per row; rows are read from the database in batches.
+    Text that a spreadsheet would run as a formula is quoted (``app.core.csvcells``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     columns = [name for name, field in schema.fields.items() if not field.load_only]
 
     def flush() -> str:
@@ -78,12 +87,31 @@ def streamed(body: Iterator[str], mimetype: str, filename: str) -> Response:
     return response
 
 
+def limit_anonymous_exports() -> None:
+    """An anonymous caller may start ``RATE_LIMIT_EXPORTS`` exports per address (every
+    list and format counts alike); logged-in callers are not counted. Past it, 429 with
+    ``Retry-After`` and the wait in words."""
+    if user() is not None or not limiter.enabled:
+        return
+    address = get_remote_address()
+    for item in limits.parse_many(current_app.config["RATE_LIMIT_EXPORTS"]):
+        if not limiter.limiter.hit(item, "exports", address):
+            reset_at, _ = limiter.limiter.get_window_stats(item, "exports", address)
+            seconds = max(1, math.ceil(reset_at - time.time()))
+            raise TooManyRequests(
+                f"Too many exports from your address (at most {item}). Try again in "
+                f"{seconds} seconds, or log in: exports by logged-in users are not limited.",
+                retry_after=seconds,
+            )
+
+
 def list_or_export(
     stmt: sa.Select, filters: dict[str, Any], schema_cls: type[ma.Schema], name: str
 ) -> sa.Select | Response:
     """The select for a JSON page, or a streamed CSV of every row it matches."""
     if filters.get("format", "json") == "json":
         return stmt
+    limit_anonymous_exports()
     response = streamed(csv_rows(stmt, schema_cls()), "text/csv", f"{name}.csv")
     response.export_stmt = stmt
     return response

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from urllib.parse import quote
 
-from flask import Flask, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from flask import Flask, current_app, request
+from werkzeug.exceptions import (
+    BadRequest,
+    LengthRequired,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 from app.core.errors import DomainError
 
@@ -24,8 +30,6 @@ def accepts_raw_body(view):
 
 def view_marked(attribute: str) -> bool:
     """Whether the view (or MethodView method) this request routes to carries a mark."""
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
@@ -39,6 +43,56 @@ def _view_accepts_raw_body() -> bool:
 
 def _has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+
+
+def body_limit() -> int:
+    """The most bytes this request's body may hold: raw uploads (imports) have their own."""
+    name = "IMPORT_MAX_BYTES" if _view_accepts_raw_body() else "MAX_CONTENT_LENGTH"
+    return current_app.config[name]
+
+
+def cap_body() -> None:
+    """Hold every body to its limit (:func:`body_limit`), whether it comes with
+    ``Content-Length`` or chunked, and refuse an oversized one whole with 413.
+
+    Werkzeug stops reading a chunked body at ``max_content_length`` and returns what it read
+    without a word, so an import sent chunked lost its tail and answered 200. A chunked body
+    is therefore read here, up to one read past the limit: over it, 413; within it, the
+    request goes on as if it had come with ``Content-Length``.
+    """
+    environ, limit = request.environ, body_limit()
+    if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        if (request.content_length or 0) > limit:
+            raise _too_large(limit)
+        return
+    if not environ.get("wsgi.input_terminated"):
+        # The server does not end the stream for us (gunicorn and `flask run` do): reading
+        # it could wait forever, and Werkzeug would read nothing.
+        raise LengthRequired("This server needs a Content-Length header with a body.")
+    body = _read_at_most(environ["wsgi.input"], limit)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    del environ["HTTP_TRANSFER_ENCODING"]
+    # Forget what Werkzeug may have derived from the chunked environ (nothing, today).
+    for derived in ("content_length", "stream"):
+        request.__dict__.pop(derived, None)
+
+
+def _read_at_most(stream, limit: int) -> bytes:
+    parts, size = [], 0
+    while size <= limit:
+        part = stream.read(64 * 1024)
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+        size += len(part)
+    raise _too_large(limit)
+
+
+def _too_large(limit: int) -> RequestEntityTooLarge:
+    error = RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    error.data = {"messages": {"body": [f"At most {limit} bytes."]}}
+    return error
 
 
 def refuse_nul_characters() -> None:
@@ -118,6 +172,7 @@ def _rollback_after_failure(exc: BaseException | None) -> None:
 
 
 def register_request_checks(app: Flask) -> None:
+    app.before_request(cap_body)
     app.before_request(refuse_nul_characters)
     app.before_request(check_json_body)
     app.teardown_request(_rollback_after_failure)

@@ -15,13 +15,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import orm
 
+from app.core.errors import TooLarge
 from app.core.names import name_key
 from app.experts.models import Affiliation, Expert
 from app.extensions import db
 from app.publications.models import DOI_LENGTH, DOI_PATTERN, Authorship, Publication
-from app.publications.parsers import PARSERS, ParsedAuthor, ParsedRecord, ParseError
+from app.publications.parsers import (
+    COUNTERS,
+    MAX_BIBTEX_ENTRY,
+    PARSERS,
+    ParsedAuthor,
+    ParsedRecord,
+    ParseError,
+    longest_bibtex_entry,
+)
 from app.search.models import SearchKey
 from app.search.services import duplicates, search
 
@@ -70,8 +80,29 @@ def _texts(record: ParsedRecord) -> list[str]:
     return [text for text in (*fields, *people) if text]
 
 
-def parse(fmt: str, text: str) -> list[ParsedRecord]:
-    """Every record, or a ParseError naming each bad record and its line."""
+def check_record_count(fmt: str, text: str, limit: int) -> None:
+    """Refuse a file of more than ``limit`` records (413) before the costly parse.
+
+    Parsing, matching and writing take time and memory in proportion to the records; past
+    the limit a worker would run into its timeout (see bench/README.md).
+    """
+    found = COUNTERS[fmt](text)
+    if found > limit:
+        raise TooLarge(
+            f"The file holds {found} records; an import takes at most {limit} "
+            "(IMPORT_MAX_RECORDS). Split it and import the parts; nothing was imported.",
+            {"records": [f"At most {limit} records; this file has {found}."]},
+        )
+    if fmt == "bibtex" and longest_bibtex_entry(text) > MAX_BIBTEX_ENTRY:
+        raise TooLarge(
+            f"A BibTeX entry is longer than {MAX_BIBTEX_ENTRY} characters; nothing was imported.",
+            {"records": [f"At most {MAX_BIBTEX_ENTRY} characters per entry."]},
+        )
+
+
+def parse(fmt: str, text: str, max_records: int | None = None) -> list[ParsedRecord]:
+    """Every record, or a ParseError naming each bad record and its line; a file of more
+    than ``max_records`` is refused before it is parsed."""
     if "\x00" in text or "\\u0000" in text:
         raise ParseError("NUL characters cannot be imported.", {"records": {}, "body": ["NUL."]})
     if not text.strip():
@@ -79,6 +110,8 @@ def parse(fmt: str, text: str) -> list[ParsedRecord]:
             "The request body is empty: send the file to import.",
             {"records": {}, "body": ["Empty."]},
         )
+    if max_records is not None:
+        check_record_count(fmt, text, max_records)
     records = PARSERS[fmt](text)
     errors = {
         str(r.index): {"line": r.line, "message": " ".join(p)} for r in records if (p := _check(r))
@@ -214,7 +247,7 @@ def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publica
 
 def import_publications(fmt: str, text: str, *, dry_run: bool) -> ImportReport:
     """Import every record of ``text`` (or, with ``dry_run``, only report what would happen)."""
-    records = parse(fmt, text)
+    records = parse(fmt, text, current_app.config["IMPORT_MAX_RECORDS"])
     report = ImportReport(dry_run=dry_run)
     by_doi, by_url = _existing(records)
     matcher, centres = AuthorMatcher(records), {}

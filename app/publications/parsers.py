@@ -8,6 +8,7 @@ works are JSON that only need mapping.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -397,6 +398,41 @@ def parse_openalex(text: str) -> list[ParsedRecord]:
             )
         )
     return records
+
+
+# -- counting records before parsing them -------------------------------------------------
+
+# An entry (not @string, @preamble or @comment) anywhere, not only at a line's start: the
+# parser takes entries written on one line. An "@word{" inside a value counts too, which
+# errs towards refusing, never towards parsing more than the limit.
+_BIB_ENTRY = re.compile(r"@[ \t]*(?!(?:string|preamble|comment)\b)[A-Za-z]\w*[ \t]*[{(]", re.I)
+_RIS_START = re.compile(r"^TY  -", re.M)
+
+
+# bibtexparser's time grows faster than the length of one entry (0.2 MB in one field took
+# 1.7 s, twice that 4 s or more): no real entry, abstract included, comes near this.
+MAX_BIBTEX_ENTRY = 64 * 1024
+
+
+def longest_bibtex_entry(text: str) -> int:
+    """The most characters from one entry's start to the next (or to the end)."""
+    starts = [m.start() for m in _BIB_ENTRY.finditer(text)] + [len(text)]
+    return max((b - a for a, b in itertools.pairwise(starts)), default=0)
+
+
+def _json_count(text: str, results: bool) -> int:
+    data = _json(text)
+    if results and isinstance(data, dict) and isinstance(data.get("results"), list):
+        return len(data["results"])
+    return len(data) if isinstance(data, list) else 1
+
+
+COUNTERS = {
+    "bibtex": lambda text: len(_BIB_ENTRY.findall(text)),
+    "ris": lambda text: len(_RIS_START.findall(text)),
+    "csl-json": lambda text: _json_count(text, results=False),
+    "openalex": lambda text: _json_count(text, results=True),
+}
 
 
 PARSERS = {

@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export, streamed
+from app.core.exports import csv_doc, limit_anonymous_exports, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
@@ -45,6 +45,7 @@ LIST_DOC["responses"]["200"]["content"].update(
 def _export(stmt, filters):
     """CSV as every list does; CSL-JSON and BibTeX for reference managers."""
     if filters["format"] in EXTRA_FORMATS:
+        limit_anonymous_exports()
         writer, mimetype, ext = EXTRA_FORMATS[filters["format"]]
         response = streamed(writer(stmt), mimetype, f"publications.{ext}")
         response.export_stmt = stmt
@@ -91,6 +92,7 @@ class Import(MethodView):
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.response(201, ImportReportSchema)
     @blp.alt_response(200, schema=ImportReportSchema, description="A dry run, or nothing new.")
+    @blp.alt_response(413, description="Past IMPORT_MAX_BYTES or IMPORT_MAX_RECORDS: nothing.")
     @blp.doc(requestBody=IMPORT_BODY)
     def post(self, query):
         """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched

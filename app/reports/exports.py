@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,8 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from app.core.csvcells import SafeDictWriter
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -67,7 +68,7 @@ def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
 def as_csv(report: dict[str, Any], name: str) -> Response:
     rows = table(report)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
+    writer = SafeDictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     # A BOM, so spreadsheet programs read Cyrillic as UTF-8.
