@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.core.fields import IdConverter
+from app.core.transaction import TransactionalFlask
 from config import Config, ProductionConfig, config_from_env
 
 
@@ -15,7 +16,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = TransactionalFlask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(config_class)
     app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # names in Cyrillic and Kazakh stay readable
@@ -47,10 +48,15 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts.auth import register_auth
     from app.audit import services as _audit  # noqa: F401  (installs the flush listener)
     from app.core.db import register_sqlite_pragmas
-    from app.core.errors import register_error_handlers, register_integrity_handler
+    from app.core.errors import (
+        register_error_handlers,
+        register_integrity_handler,
+        register_stale_handler,
+    )
     from app.core.fields import id_converter_schema
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
+    from app.core.versioning import register_versioning
     from app.extensions import api, db, limiter, migrate
     from app.reports import tracking as _ledger  # noqa: F401  (keeps the tie ledger current)
     from app.search import services as _search  # noqa: F401  (keeps search keys current)
@@ -62,6 +68,8 @@ def _init_extensions(app: Flask) -> None:
     api.register_converter(IdConverter, id_converter_schema)
     register_error_handlers(app)
     register_integrity_handler(app)
+    register_stale_handler(app)
+    register_versioning()
     register_request_checks(app)
     register_auth(app)
     limiter.init_app(app)

@@ -11,7 +11,10 @@ import os
 
 os.environ.setdefault("FLASK_CONFIG", "testing")
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -35,6 +38,26 @@ def drop_everything(engine: sa.Engine) -> None:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         meta.drop_all(bind=conn)
+
+
+@contextmanager
+def scratch_database(base_url: sa.URL, tmp_dir: Path, name: str) -> Iterator[str]:
+    """A database beside the test database that a test may fill, commit to or wreck: a
+    SQLite file in ``tmp_dir``, or a PostgreSQL schema dropped afterwards."""
+    if base_url.get_backend_name() == "sqlite":
+        yield base_url.set(database=str(tmp_dir / f"{name}.sqlite")).render_as_string(False)
+        return
+    schema = f"{name}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        url = base_url.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import flask_migrate
@@ -15,39 +14,24 @@ from app import create_app
 from app.extensions import db
 from app.models import Base
 from config import TestingConfig
-
-
-def _scratch_url(url: sa.URL, tmp_path) -> tuple[sa.URL, str | None]:
-    """A database URL next to the test database that this module may wreck."""
-    if url.get_backend_name() == "sqlite":
-        return url.set(database=str(tmp_path / "roundtrip.sqlite")), None
-    schema = f"roundtrip_{uuid.uuid4().hex[:8]}"
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}), schema
+from tests.conftest import scratch_database
 
 
 @pytest.fixture
 def scratch_app(app: Flask, tmp_path) -> Iterator[Flask]:
     with app.app_context():
         base_url = db.engine.url
-    url, schema = _scratch_url(base_url, tmp_path)
-    admin = sa.create_engine(base_url)
-    if schema:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    with scratch_database(base_url, tmp_path, "roundtrip") as url:
 
-    class ScratchConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url.render_as_string(hide_password=False)
+        class ScratchConfig(TestingConfig):
+            SQLALCHEMY_DATABASE_URI = url
 
-    scratch = create_app(ScratchConfig)
-    try:
-        yield scratch
-    finally:
-        with scratch.app_context():
-            db.engine.dispose()
-        if schema:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+        scratch = create_app(ScratchConfig)
+        try:
+            yield scratch
+        finally:
+            with scratch.app_context():
+                db.engine.dispose()
 
 
 def _tables(engine: sa.Engine) -> set[str]:

@@ -116,14 +116,19 @@ def enforce_token_scope() -> None:
 
 
 def touch_token() -> None:
-    """Record when a token was last used, at most once a minute (it costs a write)."""
+    """Record when a token was last used, at most once a minute (it costs a write).
+
+    The write joins the request's transaction. It is flushed at once so that, on SQLite,
+    the request takes the write lock now rather than at its commit, by which time another
+    writer may have moved the database on under its snapshot.
+    """
     token = g.get("api_token")
     if token is None:
         return
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         token.last_used_at = now
-        db.session.commit()
+        db.session.flush()
 
 
 def authenticate() -> None:

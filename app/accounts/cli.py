@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
 from app.accounts.models import Role
 from app.accounts.services import create_user
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.transaction import CommandGroup
 
-users_cli = AppGroup("users", help="Manage user accounts.")
+users_cli = CommandGroup("users", help="Manage user accounts.")
 
 
 @users_cli.command("create")
@@ -27,8 +26,6 @@ def create(email: str, role: str, password: str) -> None:
     try:
         user = create_user(email, password, Role(role))
     except DomainError as exc:
-        db.session.rollback()
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
         raise click.ClickException(f"{exc.message} {details}".strip()) from exc
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk
+from app.core.versioning import Versioned
 
 if TYPE_CHECKING:
     from app.experts.models import Expert
@@ -26,7 +27,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(Base):
+class User(Versioned, Base):
     """A login. ``session_token`` is the id Flask-Login stores in the cookie; rotating it
     cuts every session that carries the old one."""
 
@@ -127,7 +128,7 @@ class ClaimStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ProfileClaim(Base):
+class ProfileClaim(Versioned, Base):
     """A user's request to take over an existing (for example seeded) expert profile."""
 
     __audit__ = "claim"

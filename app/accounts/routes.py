@@ -27,10 +27,11 @@ from app.accounts.schemas import (
 )
 from app.audit.services import record
 from app.core.api import Blueprint
+from app.core.etag import check_if_match, with_etag
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
 from app.core.redirects import safe_next
-from app.extensions import db, limiter
+from app.extensions import limiter
 
 auth = Blueprint(
     "auth",
@@ -66,7 +67,6 @@ class Register(MethodView):
     def post(self, data):
         """Register as an expert: creates a user and their own unverified profile."""
         user = services.register_expert(data)
-        db.session.commit()
         return user
 
 
@@ -86,7 +86,6 @@ class Login(MethodView):
         session["_sid"] = secrets.token_urlsafe(16)
         login_user(user, remember=data["remember"])
         record("login", "user", user.id)
-        db.session.commit()
         return {**_me(user), "next": safe_next(data["next"])}
 
 
@@ -98,7 +97,6 @@ class Logout(MethodView):
         user = require_user()
         user.rotate_session_token()
         record("logout", "user", user.id)
-        db.session.commit()
         logout_user()
         session.clear()
 
@@ -127,7 +125,6 @@ class Password(MethodView):
         """Change the password; every other session ends, this one goes on."""
         user = require_user()
         services.change_password(user, data["current_password"], data["new_password"])
-        db.session.commit()
         login_user(user)  # the cookie now carries the new session token
         return _me(user)
 
@@ -148,7 +145,6 @@ class Tokens(MethodView):
         token, secret = services.create_token(
             user, data["name"], data["scopes"], data["expires_in_days"]
         )
-        db.session.commit()
         token.secret = secret  # shown in this answer only, never stored
         token.feed_url = services.feed_url(token, secret)
         return token
@@ -160,7 +156,6 @@ class TokenItem(MethodView):
     def delete(self, token_id):
         """Revoke one of your tokens."""
         services.revoke_token(require_user(), token_id)
-        db.session.commit()
 
 
 @users.route("")
@@ -180,13 +175,13 @@ class UserItem(MethodView):
     def get(self, user_id):
         """One user."""
         require_admin()
-        return services.get_user(user_id)
+        return with_etag(services.get_user(user_id))
 
     @users.arguments(UserPatchSchema)
     @users.response(200, UserSchema)
     def patch(self, data, user_id):
-        """Change a user's role or activity."""
+        """Change a user's role or activity (``If-Match`` as for centres)."""
         actor = require_admin()
-        user = services.update_user(actor, services.get_user(user_id), data)
-        db.session.commit()
-        return user
+        user = services.get_user(user_id)
+        check_if_match(user)
+        return with_etag(services.update_user(actor, user, data))

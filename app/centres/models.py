@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, created_at, enum_column, intpk, str_name, updated_at
+from app.core.versioning import Versioned
 from app.reference.models import Country, Region, Topic, topic_link_table
 
 if TYPE_CHECKING:
@@ -37,13 +38,14 @@ class Visibility(enum.StrEnum):
 centre_topics = topic_link_table("centre_topics", "centres", "centre_id")
 
 
-class Centre(Base):
+class Centre(Versioned, Base):
     """An analytical centre; departments hang under their parent through ``parent_id``."""
 
     __audit__ = "centre"
     __search_type__ = "centre"
     __search_fields__ = ("name_en", "name_ru", "name_kk", "acronym", "alt_names")
     __tablename__ = "centres"
+    __version_with__ = ("topics",)
     __table_args__ = (
         sa.CheckConstraint(
             "founded_year IS NULL OR (founded_year BETWEEN 1700 AND 2100)",

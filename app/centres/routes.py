@@ -18,7 +18,6 @@ from app.core.exports import csv_doc, list_or_export
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_organiser
 from app.core.schemas import ForceSchema, MergeSchema
-from app.extensions import db
 
 blp = Blueprint(
     "centres",
@@ -46,8 +45,7 @@ class Centres(MethodView):
         """Create a centre (409 with candidates if one of that name exists, unless force)."""
         require_organiser()
         centre = services.create_centre(data, force=force)
-        db.session.commit()
-        return with_etag(centre, ITEM)
+        return with_etag(centre)
 
 
 @blp.route("/<int:centre_id>")
@@ -56,7 +54,7 @@ class CentreItem(MethodView):
     def get(self, centre_id):
         """A centre with its current experts, units, publications and partners abroad."""
         centre = services.get_centre(centre_id)
-        _, headers = with_etag(centre, ITEM)
+        _, headers = with_etag(centre)
         return services.with_detail(centre), headers
 
     @blp.arguments(CentreWriteSchema(partial=True))
@@ -65,19 +63,17 @@ class CentreItem(MethodView):
         """Edit a centre; send ``If-Match`` with its ETag to avoid overwriting others."""
         require_organiser()
         centre = services.get_centre(centre_id)
-        check_if_match(centre, ITEM)
+        check_if_match(centre)
         services.update_centre(centre, data)
-        db.session.commit()
-        return with_etag(centre, ITEM)
+        return with_etag(centre)
 
     @blp.response(204)
     def delete(self, centre_id):
         """Delete a centre (its units stay, without a parent)."""
         require_organiser()
         centre = services.get_centre(centre_id)
-        check_if_match(centre, ITEM)
+        check_if_match(centre)
         services.delete_centre(centre)
-        db.session.commit()
 
 
 @blp.route("/<int:centre_id>/merge")
@@ -89,5 +85,4 @@ class MergeCentre(MethodView):
         require_admin()
         loser, survivor = services.get_centre(centre_id), services.get_centre(data["into"])
         merge_centres(loser, survivor)
-        db.session.commit()
-        return with_etag(survivor, ITEM)
+        return with_etag(survivor)

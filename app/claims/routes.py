@@ -10,7 +10,6 @@ from app.core.api import Blueprint
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
 from app.experts.services import get_expert
-from app.extensions import db
 
 blp = Blueprint(
     "claims",
@@ -28,7 +27,6 @@ class ClaimProfile(MethodView):
         """Ask for this profile to become yours; an admin decides."""
         user = require_user()
         claim = services.create_claim(user, get_expert(expert_id), data.get("message"))
-        db.session.commit()
         return claim
 
 
@@ -58,7 +56,6 @@ class Approve(MethodView):
         """Approve: the profile becomes the claimant's, and is marked verified."""
         admin = require_admin()
         claim = services.approve(admin, services.get_claim(admin, claim_id), data.get("note"))
-        db.session.commit()
         return claim
 
 
@@ -70,5 +67,4 @@ class Reject(MethodView):
         """Reject the claim."""
         admin = require_admin()
         claim = services.reject(admin, services.get_claim(admin, claim_id), data.get("note"))
-        db.session.commit()
         return claim

@@ -8,6 +8,7 @@ from app.accounts.models import ClaimStatus, ProfileClaim, User
 from app.audit.services import record
 from app.core.errors import Conflict, NotFound
 from app.core.models import utcnow
+from app.core.versioning import lock
 from app.experts.models import Expert
 from app.experts.services import get_expert
 from app.extensions import db
@@ -71,6 +72,7 @@ def _is_empty(expert: Expert) -> bool:
 
 
 def _decide(admin: User, claim: ProfileClaim, status: ClaimStatus, note: str | None) -> None:
+    lock(claim)  # two admins deciding at once: the second waits, then sees the first
     if claim.status != ClaimStatus.PENDING:
         raise Conflict(f"This claim was already {claim.status.value}.")
     claim.status = status
@@ -86,7 +88,7 @@ def approve(admin: User, claim: ProfileClaim, note: str | None) -> ProfileClaim:
     else, and kept unowned (for a merge) when it does.
     """
     _decide(admin, claim, ClaimStatus.APPROVED, note)
-    target = get_expert(claim.expert_id)
+    target = lock(get_expert(claim.expert_id))
     if target.user_id is not None:
         raise Conflict("The profile was taken by another user meanwhile.")
     previous = claim.user.expert

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -20,7 +22,13 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A request that may write takes SQLite's write lock with its first statement, so
+    # writers queue (busy_timeout) and each reads what the one before it committed. A
+    # deferred transaction that read first would fail on its first write with "database
+    # is locked" once another writer committed under its snapshot, or overwrite a row
+    # its If-Match check saw in an older state.
+    writing = has_request_context() and request.method not in SAFE_METHODS
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def register_sqlite_pragmas(app: Flask) -> None:

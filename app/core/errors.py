@@ -13,10 +13,17 @@ class DomainError(Exception):
 
     status = 422
 
-    def __init__(self, message: str, errors: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        errors: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.headers = headers or {}
 
 
 class NotFound(DomainError):
@@ -35,11 +42,15 @@ class PreconditionFailed(DomainError):
     status = 412
 
 
-def _http_error(status: int, message: str, errors: dict[str, Any]) -> HTTPException:
+def _http_error(
+    status: int, message: str, errors: dict[str, Any], headers: dict[str, str] | None = None
+) -> HTTPException:
     from werkzeug.exceptions import default_exceptions
 
     exc = default_exceptions[status]()
     exc.data = {"message": message, "errors": errors}  # type: ignore[attr-defined]
+    if headers:
+        exc.data["headers"] = headers  # type: ignore[attr-defined]
     return exc
 
 
@@ -49,7 +60,9 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle_domain_error(error: DomainError):
         db.session.rollback()
-        return api.handle_http_exception(_http_error(error.status, error.message, error.errors))
+        return api.handle_http_exception(
+            _http_error(error.status, error.message, error.errors, error.headers)
+        )
 
     def handle_unexpected(error: Exception):
         # The view failed half-way: nothing it wrote may be committed.
@@ -75,6 +88,22 @@ def register_integrity_handler(app: Flask) -> None:
         return api.handle_http_exception(_http_error(409, message, errors))
 
     app.register_error_handler(IntegrityError, handle_integrity)
+
+
+def register_stale_handler(app: Flask) -> None:
+    """A write whose row another transaction changed first: 412 under ``If-Match``, else 409."""
+    from flask import request
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.extensions import api, db
+
+    def handle_stale(_error: StaleDataError):
+        db.session.rollback()
+        conditional = bool(request.headers.get("If-Match"))
+        message = "The item changed while you were saving it; fetch it again and retry."
+        return api.handle_http_exception(_http_error(412 if conditional else 409, message, {}))
+
+    app.register_error_handler(StaleDataError, handle_stale)
 
 
 def _constraint_name(error: Exception) -> str | None:

@@ -1,43 +1,50 @@
-"""ETags on items and ``If-Match`` on their writes: two clients that send it never
-silently overwrite each other."""
+"""ETags on items and ``If-Match`` on their writes: of two clients that send the same
+ETag, one writes and the other gets 412, never a silent overwrite.
+
+The ETag names the row's version (``app.core.versioning``), so it changes exactly when
+the row or one of its own collections does. A write with ``If-Match`` locks the row
+before comparing, so a second writer holding the same ETag waits for the first and then
+finds its ETag stale; a write without ``If-Match`` still cannot overwrite a change it
+has not seen, since the UPDATE names the version it read.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-import marshmallow as ma
 from flask import request
 
 from app.core.errors import PreconditionFailed
+from app.core.versioning import Versioned, lock
 
 
-def etag_of(obj: Any, schema: ma.Schema) -> str:
-    """A strong ETag over the item's representation."""
-    data = json.dumps(schema.dump(obj), sort_keys=True, default=str, ensure_ascii=False)
-    return '"' + hashlib.sha256(data.encode()).hexdigest()[:32] + '"'
+def etag_of(obj: Versioned) -> str:
+    """A strong ETag naming the row and its version, e.g. ``"centres-12-v3"``."""
+    return f'"{obj.__tablename__}-{obj.id}-v{obj.version}"'  # type: ignore[attr-defined]
 
 
-def check_if_match(obj: Any, schema: ma.Schema) -> None:
-    """412 when ``If-Match`` names another version of the item than the stored one."""
-    if request.headers.get("If-Match"):
-        require_match(etag_of(obj, schema))
+def sent_tags() -> set[str] | None:
+    """The ETags ``If-Match`` names; ``None`` when absent or ``*``."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def require_match(current: str) -> None:
-    """412 unless ``If-Match`` is absent, ``*``, or names ``current``."""
-    header = request.headers.get("If-Match")
-    if not header or header.strip() == "*":
+def check_if_match(obj: Versioned) -> None:
+    """412, with the current ETag, when ``If-Match`` names another version than the stored one."""
+    sent = sent_tags()
+    if sent is None:
         return
-    sent = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    current = etag_of(lock(obj))
     if current not in sent:
         raise PreconditionFailed(
             "The item changed since you read it; fetch it again and retry.",
             {"If-Match": [f"Current ETag is {current}."]},
+            headers={"ETag": current},
         )
 
 
-def with_etag(obj: Any, schema: ma.Schema) -> tuple[Any, dict[str, str]]:
+def with_etag(obj: Versioned) -> tuple[Any, dict[str, str]]:
     """``obj`` and the headers a view returns with it."""
-    return obj, {"ETag": etag_of(obj, schema)}
+    return obj, {"ETag": etag_of(obj)}

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, created_at, intpk, regexp_check, str_name, updated_at
+from app.core.versioning import Versioned
 from app.reference.models import Country, Topic, topic_link_table
 
 if TYPE_CHECKING:
@@ -20,13 +21,14 @@ ORCID_PATTERN = r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$"
 expert_topics = topic_link_table("expert_topics", "experts", "expert_id")
 
 
-class Expert(Base):
+class Expert(Versioned, Base):
     """A person who analyses the neighbour country; ``other_names`` holds every other spelling."""
 
     __audit__ = "expert"
     __search_type__ = "expert"
     __search_fields__ = ("full_name", "other_names")
     __tablename__ = "experts"
+    __version_with__ = ("topics", "affiliations")
     __table_args__ = (
         sa.CheckConstraint(
             "birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2015)",

@@ -26,7 +26,6 @@ from app.experts.schemas import (
     ExpertSchema,
     ExpertWriteSchema,
 )
-from app.extensions import db
 
 blp = Blueprint(
     "experts", __name__, url_prefix="/api/v1/experts", description="Experts of both countries."
@@ -51,8 +50,7 @@ class Experts(MethodView):
         """Add an expert (409 with candidates if one of that name exists, unless force)."""
         require_organiser()
         expert = services.create_expert(data, force=force)
-        db.session.commit()
-        return with_etag(expert, ITEM)
+        return with_etag(expert)
 
 
 @blp.route("/<int:expert_id>")
@@ -62,7 +60,7 @@ class ExpertItem(MethodView):
         """A profile with affiliations over time, publications, sessions and collaborators
         across the border."""
         expert = services.get_expert(expert_id)
-        _, headers = with_etag(expert, ITEM)
+        _, headers = with_etag(expert)
         return services.with_detail(expert, user()), headers
 
     @blp.arguments(ExpertWriteSchema(partial=True))
@@ -73,10 +71,9 @@ class ExpertItem(MethodView):
         expert = services.get_expert(expert_id)
         if not can_edit_expert(actor, expert):
             raise Forbidden("You may edit only your own profile.")
-        check_if_match(expert, ITEM)
+        check_if_match(expert)
         services.update_expert(expert, data)
-        db.session.commit()
-        return with_etag(expert, ITEM)
+        return with_etag(expert)
 
     @blp.response(204)
     def delete(self, expert_id):
@@ -85,9 +82,8 @@ class ExpertItem(MethodView):
         expert = services.get_expert(expert_id)
         if not can_delete_expert(actor, expert):
             raise Forbidden("Only admins delete profiles that belong to a user.")
-        check_if_match(expert, ITEM)
+        check_if_match(expert)
         services.delete_expert(expert)
-        db.session.commit()
 
 
 @blp.route("/<int:expert_id>/merge")
@@ -99,5 +95,4 @@ class MergeExpert(MethodView):
         require_admin()
         loser, survivor = services.get_expert(expert_id), services.get_expert(data["into"])
         merge_experts(loser, survivor)
-        db.session.commit()
-        return with_etag(survivor, ITEM)
+        return with_etag(survivor)

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.core.errors import Conflict, NotFound
 from app.core.lookup import get_or_404
 from app.core.models import utcnow
+from app.core.versioning import lock
 from app.experts.models import Expert
 from app.extensions import db
 from app.forums import publishing
@@ -57,6 +58,7 @@ def own_invitation(user: User, participation_id: int) -> Participation:
 
 def answer(part: Participation, status: ParticipationStatus) -> Participation:
     """Accept or decline, once; the organiser may reopen."""
+    lock(part)  # a second answer sent at once waits, then finds this one
     if part.status != ParticipationStatus.INVITED:
         raise Conflict(
             f"You already answered ({part.status.value}); ask the organiser to "
@@ -71,6 +73,7 @@ def answer(part: Participation, status: ParticipationStatus) -> Participation:
 
 
 def reopen(part: Participation) -> Participation:
+    lock(part)
     if part.status == ParticipationStatus.INVITED:
         raise Conflict("The invitation is open already.")
     if part.status == ParticipationStatus.ACCEPTED:

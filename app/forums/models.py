@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
+from app.core.versioning import Versioned
 from app.reference.models import Country, Topic, topic_link_table
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ChangeKind(enum.StrEnum):
     SPEAKER_LEFT = "speaker_left"
 
 
-class ForumSeries(Base):
+class ForumSeries(Versioned, Base):
     """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
 
     __audit__ = "forum_series"
@@ -81,7 +82,7 @@ class ForumSeries(Base):
     forums: Mapped[list[Forum]] = relationship(back_populates="series", order_by="Forum.edition")
 
 
-class Forum(Base):
+class Forum(Versioned, Base):
     """One edition of a forum, held in ``host_country`` between two dates, in a time zone."""
 
     __audit__ = "forum"
@@ -122,9 +123,10 @@ class Forum(Base):
     )
 
 
-class Room(Base):
+class Room(Versioned, Base):
     __audit__ = "room"
     __tablename__ = "rooms"
+    __version_with__ = ("windows",)
     __table_args__ = (
         sa.UniqueConstraint("forum_id", "name"),
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
@@ -205,14 +207,12 @@ class ProgrammeChange(Base):
 session_topics = topic_link_table("session_topics", "sessions", "session_id")
 
 
-class ForumSession(Base):
-    """A session of a forum; without ``starts_at`` it is not yet scheduled.
-
-    ``version`` is SQLAlchemy's optimistic-locking counter: a stale update fails.
-    """
+class ForumSession(Versioned, Base):
+    """A session of a forum; without ``starts_at`` it is not yet scheduled."""
 
     __audit__ = "session"
     __tablename__ = "sessions"
+    __version_with__ = ("topics",)
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint(
@@ -241,11 +241,8 @@ class ForumSession(Base):
     status: Mapped[PublicationStatus] = mapped_column(
         enum_column(PublicationStatus, "session_status"), default=PublicationStatus.DRAFT
     )
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
-
-    __mapper_args__ = {"version_id_col": version}
 
     forum: Mapped[Forum] = relationship(back_populates="sessions")
     room: Mapped[Room | None] = relationship()
@@ -259,7 +256,7 @@ class ForumSession(Base):
         return self.room.name if self.room is not None else None
 
 
-class Participation(Base):
+class Participation(Versioned, Base):
     """An expert's part in a session; created as an invitation, answered by the expert."""
 
     __audit__ = "participation"

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 
 from app.core.errors import Conflict, NotFound
 from app.core.models import utcnow
+from app.core.versioning import lock
 from app.extensions import db
 from app.forums import conflicts
 from app.forums.models import (
@@ -28,8 +29,11 @@ from app.forums.models import (
 def publish(forum: Forum) -> dict[str, Any]:
     """Publish every scheduled session; refused while a hard conflict touches one of them.
 
-    Sessions scheduled after the first publication are announced in the changelog.
+    Sessions scheduled after the first publication are announced in the changelog. The
+    forum's row is locked first, so a second publish sent at once waits for this one and
+    then finds nothing new to publish.
     """
+    lock(forum)
     findings = conflicts.report(forum)
     blocking = conflicts.blocking(findings, forum)
     if blocking:

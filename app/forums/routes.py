@@ -46,9 +46,7 @@ class SeriesList(MethodView):
     def post(self, data):
         """Start a series; ``host_rule: alternate`` swaps the host every edition."""
         require_organiser()
-        series = services.create_series(data)
-        db.session.commit()
-        return series
+        return with_etag(services.create_series(data))
 
 
 @blp.route("/forum-series/<int:series_id>")
@@ -56,7 +54,7 @@ class SeriesItem(MethodView):
     @blp.response(200, ForumSeriesSchema)
     def get(self, series_id):
         """One series."""
-        return get_or_404(ForumSeries, series_id, "forum series")
+        return with_etag(get_or_404(ForumSeries, series_id, "forum series"))
 
 
 @blp.route("/forums")
@@ -75,8 +73,7 @@ class Forums(MethodView):
         last time (422), unless ``override_alternation``, which is audited."""
         require_organiser()
         forum = services.create_forum(data)
-        db.session.commit()
-        return with_etag(forum, FORUM)
+        return with_etag(forum)
 
 
 @blp.route("/forums/<int:forum_id>")
@@ -84,7 +81,7 @@ class ForumItem(MethodView):
     @blp.response(200, ForumSchema)
     def get(self, forum_id):
         """One forum; a draft is 404 but to organisers and the experts invited to it."""
-        return with_etag(visibility.forum_or_404(user(), forum_id), FORUM)
+        return with_etag(visibility.forum_or_404(user(), forum_id))
 
     @blp.arguments(ForumWriteSchema(partial=True))
     @blp.response(200, ForumSchema)
@@ -92,19 +89,17 @@ class ForumItem(MethodView):
         """Edit a forum; send ``If-Match`` with its ETag."""
         require_organiser()
         forum = get_or_404(Forum, forum_id, "forum")
-        check_if_match(forum, FORUM)
+        check_if_match(forum)
         services.update_forum(forum, data)
-        db.session.commit()
-        return with_etag(forum, FORUM)
+        return with_etag(forum)
 
     @blp.response(204)
     def delete(self, forum_id):
         """Delete a forum with its rooms and sessions."""
         require_organiser()
         forum = get_or_404(Forum, forum_id, "forum")
-        check_if_match(forum, FORUM)
+        check_if_match(forum)
         db.session.delete(forum)
-        db.session.commit()
 
 
 @blp.route("/forums/<int:forum_id>/next-edition")
@@ -116,8 +111,7 @@ class NextEdition(MethodView):
         rooms and sessions (unscheduled); the body may set its title, city and start."""
         require_organiser()
         forum = services.next_edition(get_or_404(Forum, forum_id, "forum"), data)
-        db.session.commit()
-        return with_etag(forum, FORUM)
+        return with_etag(forum)
 
 
 @blp.route("/forums/<int:forum_id>/rooms")
@@ -132,9 +126,7 @@ class Rooms(MethodView):
     def post(self, data, forum_id):
         """Add a room with its capacity."""
         require_organiser()
-        room = services.add_room(get_or_404(Forum, forum_id, "forum"), data)
-        db.session.commit()
-        return room
+        return with_etag(services.add_room(get_or_404(Forum, forum_id, "forum"), data))
 
 
 @blp.route("/rooms/<int:room_id>")
@@ -142,24 +134,26 @@ class RoomItem(MethodView):
     @blp.response(200, RoomSchema)
     def get(self, room_id):
         """One room with its windows, in the forum's zone."""
-        return visibility.room_or_404(user(), room_id)
+        return with_etag(visibility.room_or_404(user(), room_id))
 
     @blp.arguments(RoomSchema(partial=True))
     @blp.response(200, RoomSchema)
     def patch(self, data, room_id):
-        """Rename a room, change its capacity, or replace its windows."""
+        """Rename a room, change its capacity, or replace its windows (``If-Match`` as for
+        centres)."""
         require_organiser()
-        room = services.update_room(get_or_404(Room, room_id, "room"), data)
-        db.session.commit()
-        return room
+        room = get_or_404(Room, room_id, "room")
+        check_if_match(room)
+        return with_etag(services.update_room(room, data))
 
     @blp.response(204)
     def delete(self, room_id):
         """Remove a room; its sessions keep their times but lose the room (published ones
         say so in the programme's changelog)."""
         require_organiser()
-        services.delete_room(get_or_404(Room, room_id, "room"))
-        db.session.commit()
+        room = get_or_404(Room, room_id, "room")
+        check_if_match(room)
+        services.delete_room(room)
 
 
 @blp.route("/forums/<int:forum_id>/sessions")
@@ -178,8 +172,7 @@ class Sessions(MethodView):
         """Add a session; without ``start`` it stays unscheduled."""
         require_organiser()
         session = sessions.create_session(get_or_404(Forum, forum_id, "forum"), data)
-        db.session.commit()
-        return session, {"ETag": sessions.etag(session)}
+        return with_etag(session)
 
 
 @blp.route("/sessions/<int:session_id>")
@@ -188,8 +181,7 @@ class SessionItem(MethodView):
     def get(self, session_id):
         """One session, its times in the forum's zone; a draft is 404 but to organisers
         and the experts invited to it."""
-        session = visibility.session_or_404(user(), session_id)
-        return session, {"ETag": sessions.etag(session)}
+        return with_etag(visibility.session_or_404(user(), session_id))
 
     @blp.arguments(SessionWriteSchema(partial=True))
     @blp.response(200, SessionSchema)
@@ -197,19 +189,17 @@ class SessionItem(MethodView):
         """Edit a session; a stale ``If-Match`` (its version moved on) gets 412."""
         require_organiser()
         session = get_or_404(ForumSession, session_id, "session")
-        sessions.check_if_match(session)
+        check_if_match(session)
         sessions.update_session(session, data)
-        db.session.commit()
-        return session, {"ETag": sessions.etag(session)}
+        return with_etag(session)
 
     @blp.response(204)
     def delete(self, session_id):
         """Delete a session."""
         require_organiser()
         session = get_or_404(ForumSession, session_id, "session")
-        sessions.check_if_match(session)
+        check_if_match(session)
         sessions.delete_session(session)
-        db.session.commit()
 
 
 @blp.route("/sessions/<int:session_id>/participants")
@@ -225,9 +215,7 @@ class Participants(MethodView):
     def post(self, data, session_id):
         """Invite an expert as speaker, moderator or discussant."""
         require_organiser()
-        part = invitations.invite(get_or_404(ForumSession, session_id, "session"), data)
-        db.session.commit()
-        return part
+        return invitations.invite(get_or_404(ForumSession, session_id, "session"), data)
 
 
 @blp.route("/me/invitations")
@@ -250,7 +238,6 @@ class Answer(MethodView):
             ParticipationStatus.ACCEPTED if answer == "accept" else ParticipationStatus.DECLINED
         )
         invitations.answer(part, status)
-        db.session.commit()
         return part
 
 
@@ -260,6 +247,4 @@ class Reopen(MethodView):
     def post(self, participation_id):
         """Reopen an answered invitation (organisers), so the expert can answer again."""
         require_organiser()
-        part = invitations.reopen(invitations.get_participation(participation_id))
-        db.session.commit()
-        return part
+        return invitations.reopen(invitations.get_participation(participation_id))

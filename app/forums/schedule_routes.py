@@ -11,7 +11,6 @@ from flask.views import MethodView
 from app.accounts.auth import calendar_feed
 from app.core.api import Blueprint
 from app.core.permissions import require_organiser, require_user, user
-from app.extensions import db
 from app.forums import availability, calendar, conflicts, publishing, scheduling, visibility
 from app.forums.models import Forum
 from app.forums.schemas import (
@@ -70,7 +69,6 @@ class MyAvailability(MethodView):
         expert = availability.own_expert(require_user())
         forum = _forum(forum_id)
         windows = availability.set_availability(forum, expert, data["windows"])
-        db.session.commit()
         return {"forum_id": forum.id, "expert_id": expert.id, "windows": windows}
 
 
@@ -107,10 +105,7 @@ class Solve(MethodView):
         """Place the unscheduled sessions on a grid of slots (OR-Tools CP-SAT): never a hard
         conflict; soft goals weighed. ``apply: true`` writes the plan (organisers)."""
         require_organiser()
-        result = scheduling.solve(_forum(forum_id), options or SolveSchema().load({}))
-        if result["applied"]:
-            db.session.commit()
-        return result
+        return scheduling.solve(_forum(forum_id), options or SolveSchema().load({}))
 
 
 @blp.route("/forums/<int:forum_id>/publish")
@@ -119,9 +114,7 @@ class Publish(MethodView):
     def post(self, forum_id):
         """Publish the scheduled sessions; 409 while hard conflicts remain (organisers)."""
         require_organiser()
-        result = publishing.publish(_forum(forum_id))
-        db.session.commit()
-        return result
+        return publishing.publish(_forum(forum_id))
 
 
 @blp.route("/forums/<int:forum_id>/programme")

@@ -10,7 +10,6 @@ from sqlalchemy import orm
 
 from app.accounts.models import User
 from app.core.errors import DomainError
-from app.core.etag import require_match
 from app.core.lookup import get_or_404
 from app.experts.services import resolve_topics
 from app.extensions import db
@@ -27,15 +26,6 @@ def sessions_query(forum: Forum, viewer: User | None) -> sa.Select:
         .options(orm.selectinload(ForumSession.topics), orm.joinedload(ForumSession.forum))
         .order_by(ForumSession.starts_at.nulls_last(), ForumSession.id)
     )
-
-
-def etag(session: ForumSession) -> str:
-    """Backed by the version counter SQLAlchemy raises on every update."""
-    return f'"session-{session.id}-v{session.version}"'
-
-
-def check_if_match(session: ForumSession) -> None:
-    require_match(etag(session))
 
 
 def _apply(session: ForumSession, forum: Forum, data: dict[str, Any]) -> None:

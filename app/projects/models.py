@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, created_at, enum_column, intpk, updated_at
+from app.core.versioning import Versioned
 from app.reference.models import Topic, topic_link_table
 
 if TYPE_CHECKING:
@@ -26,13 +27,14 @@ class ProjectKind(enum.StrEnum):
 project_topics = topic_link_table("project_topics", "projects", "project_id")
 
 
-class Project(Base):
+class Project(Versioned, Base):
     """A joint project or agreement; it runs from ``start_date`` to ``end_date`` (open if null)."""
 
     __audit__ = "project"
     __search_type__ = "project"
     __search_fields__ = ("title",)
     __tablename__ = "projects"
+    __version_with__ = ("topics", "participants")
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )

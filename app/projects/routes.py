@@ -9,7 +9,6 @@ from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, list_or_export
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
-from app.extensions import db
 from app.projects import services
 from app.projects.schemas import ProjectQuerySchema, ProjectSchema, ProjectWriteSchema
 
@@ -38,8 +37,7 @@ class Projects(MethodView):
         """Record a joint project or agreement."""
         require_organiser()
         project = services.create_project(data)
-        db.session.commit()
-        return with_etag(project, ITEM)
+        return with_etag(project)
 
 
 @blp.route("/<int:project_id>")
@@ -47,7 +45,7 @@ class ProjectItem(MethodView):
     @blp.response(200, ProjectSchema)
     def get(self, project_id):
         """One project."""
-        return with_etag(services.get_project(project_id), ITEM)
+        return with_etag(services.get_project(project_id))
 
     @blp.arguments(ProjectWriteSchema(partial=True))
     @blp.response(200, ProjectSchema)
@@ -55,16 +53,14 @@ class ProjectItem(MethodView):
         """Edit a project; send ``If-Match`` with its ETag."""
         require_organiser()
         project = services.get_project(project_id)
-        check_if_match(project, ITEM)
+        check_if_match(project)
         services.update_project(project, data)
-        db.session.commit()
-        return with_etag(project, ITEM)
+        return with_etag(project)
 
     @blp.response(204)
     def delete(self, project_id):
         """Delete a project."""
         require_organiser()
         project = services.get_project(project_id)
-        check_if_match(project, ITEM)
+        check_if_match(project)
         services.delete_project(project)
-        db.session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.centres.models import Visibility
 from app.core.models import Base, created_at, enum_column, intpk, regexp_check, updated_at
+from app.core.versioning import Versioned
 from app.reference.models import Topic, topic_link_table
 
 if TYPE_CHECKING:
@@ -33,13 +34,14 @@ class PublicationKind(enum.StrEnum):
 publication_topics = topic_link_table("publication_topics", "publications", "publication_id")
 
 
-class Publication(Base):
+class Publication(Versioned, Base):
     """A published work; ``year`` is always known, ``published_on`` only when the day is."""
 
     __audit__ = "publication"
     __search_type__ = "publication"
     __search_fields__ = ("title",)
     __tablename__ = "publications"
+    __version_with__ = ("topics", "authorships")
     __table_args__ = (
         sa.CheckConstraint("year BETWEEN 1900 AND 2100", name="year_plausible"),
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),

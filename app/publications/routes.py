@@ -11,7 +11,6 @@ from app.core.exports import csv_doc, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
-from app.extensions import db
 from app.publications import formats, imports, services
 from app.publications.schemas import (
     ImportQuerySchema,
@@ -69,8 +68,7 @@ class Publications(MethodView):
         """Add a publication with its ordered authors (409 if its DOI or URL exists)."""
         require_organiser()
         publication = services.create_publication(data)
-        db.session.commit()
-        return with_etag(publication, ITEM)
+        return with_etag(publication)
 
 
 IMPORT_BODY = {
@@ -101,7 +99,6 @@ class Import(MethodView):
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
         text = request.get_data(as_text=True)
         report = imports.import_publications(query["format"], text, dry_run=query["dry_run"])
-        db.session.commit()
         return report, 201 if report.publication_ids else 200
 
 
@@ -110,7 +107,7 @@ class PublicationItem(MethodView):
     @blp.response(200, PublicationDetailSchema)
     def get(self, publication_id):
         """One publication."""
-        return with_etag(services.get_publication(publication_id), ITEM)
+        return with_etag(services.get_publication(publication_id))
 
     @blp.arguments(PublicationWriteSchema(partial=True))
     @blp.response(200, PublicationSchema)
@@ -118,16 +115,14 @@ class PublicationItem(MethodView):
         """Edit a publication; send ``If-Match`` with its ETag."""
         require_organiser()
         publication = services.get_publication(publication_id)
-        check_if_match(publication, ITEM)
+        check_if_match(publication)
         services.update_publication(publication, data)
-        db.session.commit()
-        return with_etag(publication, ITEM)
+        return with_etag(publication)
 
     @blp.response(204)
     def delete(self, publication_id):
         """Delete a publication."""
         require_organiser()
         publication = services.get_publication(publication_id)
-        check_if_match(publication, ITEM)
+        check_if_match(publication)
         services.delete_publication(publication)
-        db.session.commit()

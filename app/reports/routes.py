@@ -7,7 +7,6 @@ from flask import Response
 from app.core.api import Blueprint
 from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser
-from app.extensions import db
 from app.forums.models import Forum
 from app.reports import answers, breakdowns, exports, pictures, recommendations, services
 from app.reports.cache import cached
@@ -194,5 +193,4 @@ def recommendations_apply(data):
     """Turn chosen pairs into a draft session of the forum, with the invitations sent."""
     require_organiser()
     session = recommendations.apply(get_or_404(Forum, data["forum_id"], "forum"), data)
-    db.session.commit()
     return session

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
+from app.core.transaction import CommandGroup
 from app.extensions import db
 from app.search.services import reindex
 
-search_cli = AppGroup("search", help="Cross-script search keys.")
+search_cli = CommandGroup("search", help="Cross-script search keys.")
 
 
 @search_cli.command("reindex")
@@ -16,5 +16,4 @@ search_cli = AppGroup("search", help="Cross-script search keys.")
 def reindex_command(missing_only: bool) -> None:
     """Rebuild the search keys of experts, centres, publications and projects."""
     counts = reindex(db.session, missing_only=missing_only)
-    db.session.commit()
     click.echo("Indexed " + ", ".join(f"{n} keys for {t}s" for t, n in counts.items()))
