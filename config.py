@@ -79,8 +79,15 @@ class Config:
     )
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
-    RATE_LIMIT_LOGIN_ADDRESS = "20 per minute"
-    RATE_LIMIT_LOGIN_FAILURES = "5 per 15 minutes"  # per account, failed attempts only
+    # Logins: every attempt per address; failed ones per address and per account and
+    # address, never per account alone (that would let anyone lock its owner out).
+    RATE_LIMIT_LOGIN_ADDRESS = os.environ.get("RATE_LIMIT_LOGIN_ADDRESS", "20 per minute")
+    RATE_LIMIT_LOGIN_FAILURES_ADDRESS = os.environ.get(
+        "RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "20 per 15 minutes"
+    )
+    RATE_LIMIT_LOGIN_FAILURES_ACCOUNT_ADDRESS = os.environ.get(
+        "RATE_LIMIT_LOGIN_FAILURES_ACCOUNT_ADDRESS", "5 per 15 minutes"
+    )
     RATE_LIMIT_REGISTER = "10 per hour"
     RATE_LIMIT_TOKENS = "20 per hour"
     # Anonymous exports (?format=csv, bibtex, csl-json) per address; logged-in users are exempt.

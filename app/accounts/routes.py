@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask.views import MethodView
+from flask_limiter.util import get_remote_address
 from flask_login import login_user, logout_user
 
 from app.accounts import services
@@ -43,13 +44,6 @@ users = Blueprint(
 )
 
 
-def _login_email() -> str:
-    """The rate-limit key for failed logins: the account, not the address."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return f"login:{str(email).strip().lower()}" if email else "login:-"
-
-
 def _me(user) -> dict:
     return {
         "id": user.id,
@@ -78,20 +72,16 @@ class Register(MethodView):
 
 @auth.route("/login")
 class Login(MethodView):
-    decorators = [
-        limiter.limit(_limit("RATE_LIMIT_LOGIN_ADDRESS")),
-        limiter.limit(
-            _limit("RATE_LIMIT_LOGIN_FAILURES"),
-            key_func=_login_email,
-            deduct_when=lambda response: response.status_code == 401,
-        ),
-    ]
+    # Every attempt from an address; failures are counted apart, before the password is
+    # checked (services.authenticate).
+    decorators = [limiter.limit(_limit("RATE_LIMIT_LOGIN_ADDRESS"))]
 
     @auth.arguments(LoginSchema)
     @auth.response(200, LoginResultSchema)
     def post(self, data):
-        """Log in with a session cookie. The answer carries the CSRF token for later writes."""
-        user = services.authenticate(data["email"], data["password"])
+        """Log in with a session cookie. The answer carries the CSRF token for later writes.
+        Failed attempts are limited per address and per account and address (429)."""
+        user = services.authenticate(data["email"], data["password"], get_remote_address())
         session.clear()  # a fresh session: nothing from before login survives
         session["_sid"] = secrets.token_urlsafe(16)
         login_user(user, remember=data["remember"])

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from app.accounts import throttle
 from app.accounts.auth import hash_token
 from app.accounts.models import ApiToken, Role, TokenScope, User
 from app.accounts.passwords import (
@@ -65,28 +66,43 @@ def register_expert(data: dict[str, Any]) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user with these credentials, or 401.
+def authenticate(email: str, password: str, address: str) -> User:
+    """The user with these credentials, or 401; 429 once ``address`` used up its tries.
 
-    An unknown email costs one argon2 verification too, so the answer and its timing
-    are the same as for a wrong password.
+    A try is reserved before the password is checked (:mod:`app.accounts.throttle`), so
+    parallel guesses get no more tries than the limit. An unknown email costs one argon2
+    verification too, so the answer and its timing are the same as for a wrong password.
     """
-    user = db.session.scalars(
-        sa.select(User).where(User.email == normalise_email(email))
-    ).one_or_none()
-    if user is None:
-        verify_password(dummy_hash(), password)
-        raise Unauthorized("Wrong email or password.")
-    if not verify_password(user.password_hash, password) or not user.active:
-        raise Unauthorized("Wrong email or password.")
+    email = normalise_email(email)
+    with throttle.attempt(email, address):
+        user = _check_credentials(email, password)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
 
 
+def _check_credentials(email: str, password: str) -> User:
+    user = db.session.scalars(sa.select(User).where(User.email == email)).one_or_none()
+    if user is None:
+        verify_password(dummy_hash(), password)
+        raise Unauthorized("Wrong email or password.")
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise Unauthorized("Wrong email or password.")
+    return user
+
+
+def revoke_all_tokens(user: User) -> None:
+    """Revoke every personal token of the user, calendar tokens included."""
+    now = utcnow()
+    for token in db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+
+
 def change_password(user: User, current: str, new: str) -> None:
-    """Needs the current password; every other session of the user ends."""
+    """Needs the current password; every other session and every token of the user ends."""
     if not verify_password(user.password_hash, current):
         raise DomainError(
             "The current password is wrong.", {"current_password": ["Wrong password."]}
@@ -94,6 +110,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_policy(new)
     user.password_hash = hash_password(new)
     user.rotate_session_token()
+    revoke_all_tokens(user)
     db.session.flush()
 
 

@@ -15,6 +15,7 @@ from app.core.permissions import (
     require_admin,
     require_organiser,
     require_user,
+    user,
 )
 from app.core.schemas import ForceSchema, MergeSchema
 from app.experts import services
@@ -60,7 +61,7 @@ class ExpertItem(MethodView):
         across the border."""
         expert = services.get_expert(expert_id)
         _, headers = with_etag(expert)
-        return services.with_detail(expert), headers
+        return services.with_detail(expert, user()), headers
 
     @blp.arguments(ExpertWriteSchema(partial=True))
     @blp.response(200, ExpertSchema)

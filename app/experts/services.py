@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -15,6 +15,9 @@ from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
 from app.reference.models import Country, Topic
 from app.search.services import duplicates
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 SORTS = {"name": Expert.full_name, "id": Expert.id}
 
@@ -181,8 +184,10 @@ def expert_publications(expert: Expert) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in db.session.execute(stmt)]
 
 
-def expert_participations(expert: Expert) -> list[dict[str, Any]]:
+def expert_participations(expert: Expert, viewer: User | None) -> list[dict[str, Any]]:
+    """The expert's sessions that ``viewer`` may see (drafts are not public)."""
     from app.forums.models import Forum, ForumSession, Participation
+    from app.forums.visibility import session_filter
 
     stmt = (
         sa.select(
@@ -196,15 +201,17 @@ def expert_participations(expert: Expert) -> list[dict[str, Any]]:
         )
         .join(ForumSession, ForumSession.id == Participation.session_id)
         .join(Forum, Forum.id == ForumSession.forum_id)
-        .where(Participation.expert_id == expert.id)
+        .where(Participation.expert_id == expert.id, session_filter(viewer))
         .order_by(ForumSession.starts_at.desc().nulls_last(), ForumSession.id.desc())
     )
     return [dict(row._mapping) for row in db.session.execute(stmt)]
 
 
-def collaborators_abroad(expert: Expert) -> list[dict[str, Any]]:
-    """Experts of another country who co-wrote a work or shared a session with this one."""
-    from app.forums.models import Participation
+def collaborators_abroad(expert: Expert, viewer: User | None) -> list[dict[str, Any]]:
+    """Experts of another country who co-wrote a work or shared a session with this one
+    (a session ``viewer`` may see)."""
+    from app.forums.models import ForumSession, Participation
+    from app.forums.visibility import session_filter
     from app.publications.models import Authorship
 
     other = orm.aliased(Expert)
@@ -223,7 +230,9 @@ def collaborators_abroad(expert: Expert) -> list[dict[str, Any]]:
         .select_from(p_mine)
         .join(p_theirs, p_theirs.session_id == p_mine.session_id)
         .join(other, other.id == p_theirs.expert_id)
+        .join(ForumSession, ForumSession.id == p_mine.session_id)
         .where(
+            session_filter(viewer),
             p_mine.expert_id == expert.id,
             other.country_code != expert.country_code,
             p_mine.status == "accepted",
@@ -245,9 +254,10 @@ def collaborators_abroad(expert: Expert) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-(r["joint_publications"] + r["shared_sessions"]), r["id"]))
 
 
-def with_detail(expert: Expert) -> Expert:
-    """The expert, carrying their publications, sessions and collaborators abroad."""
+def with_detail(expert: Expert, viewer: User | None) -> Expert:
+    """The expert, carrying their publications, sessions and collaborators abroad, as
+    ``viewer`` may see them."""
     expert.publications = expert_publications(expert)
-    expert.participations = expert_participations(expert)
-    expert.collaborators_abroad = collaborators_abroad(expert)
+    expert.participations = expert_participations(expert, viewer)
+    expert.collaborators_abroad = collaborators_abroad(expert, viewer)
     return expert

@@ -8,9 +8,9 @@ from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
 from app.core.lookup import get_or_404
 from app.core.pagination import SelectPage
-from app.core.permissions import require_organiser, require_user
+from app.core.permissions import require_organiser, require_user, user
 from app.extensions import db
-from app.forums import invitations, services, sessions
+from app.forums import invitations, services, sessions, visibility
 from app.forums.models import Forum, ForumSeries, ForumSession, ParticipationStatus, Room
 from app.forums.schemas import (
     ForumQuerySchema,
@@ -63,8 +63,8 @@ class Forums(MethodView):
     @blp.response(200, ForumSchema(many=True))
     @blp.paginate(SelectPage)
     def get(self, filters):
-        """Forums, newest first."""
-        return services.forums_query(filters)
+        """Forums, newest first (drafts only for organisers and the experts invited)."""
+        return services.forums_query(filters, user())
 
     @blp.arguments(ForumWriteSchema)
     @blp.response(201, ForumSchema)
@@ -80,8 +80,8 @@ class Forums(MethodView):
 class ForumItem(MethodView):
     @blp.response(200, ForumSchema)
     def get(self, forum_id):
-        """One forum."""
-        return with_etag(get_or_404(Forum, forum_id, "forum"))
+        """One forum; a draft is 404 but to organisers and the experts invited to it."""
+        return with_etag(visibility.forum_or_404(user(), forum_id))
 
     @blp.arguments(ForumWriteSchema(partial=True))
     @blp.response(200, ForumSchema)
@@ -119,7 +119,7 @@ class Rooms(MethodView):
     @blp.response(200, RoomSchema(many=True))
     def get(self, forum_id):
         """A forum's rooms."""
-        return get_or_404(Forum, forum_id, "forum").rooms
+        return visibility.forum_or_404(user(), forum_id).rooms
 
     @blp.arguments(RoomSchema)
     @blp.response(201, RoomSchema)
@@ -134,7 +134,7 @@ class RoomItem(MethodView):
     @blp.response(200, RoomSchema)
     def get(self, room_id):
         """One room with its windows, in the forum's zone."""
-        return with_etag(get_or_404(Room, room_id, "room"))
+        return with_etag(visibility.room_or_404(user(), room_id))
 
     @blp.arguments(RoomSchema(partial=True))
     @blp.response(200, RoomSchema)
@@ -161,8 +161,10 @@ class Sessions(MethodView):
     @blp.response(200, SessionSchema(many=True))
     @blp.paginate(SelectPage)
     def get(self, forum_id):
-        """A forum's sessions, scheduled first, in time order."""
-        return sessions.sessions_query(get_or_404(Forum, forum_id, "forum"))
+        """A forum's sessions, scheduled first, in time order (drafts only for organisers
+        and the experts invited to them)."""
+        viewer = user()
+        return sessions.sessions_query(visibility.forum_or_404(viewer, forum_id), viewer)
 
     @blp.arguments(SessionWriteSchema)
     @blp.response(201, SessionSchema)
@@ -177,8 +179,9 @@ class Sessions(MethodView):
 class SessionItem(MethodView):
     @blp.response(200, SessionSchema)
     def get(self, session_id):
-        """One session, its times in the forum's zone."""
-        return with_etag(get_or_404(ForumSession, session_id, "session"))
+        """One session, its times in the forum's zone; a draft is 404 but to organisers
+        and the experts invited to it."""
+        return with_etag(visibility.session_or_404(user(), session_id))
 
     @blp.arguments(SessionWriteSchema(partial=True))
     @blp.response(200, SessionSchema)

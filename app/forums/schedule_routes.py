@@ -10,9 +10,8 @@ from flask.views import MethodView
 
 from app.accounts.auth import calendar_feed
 from app.core.api import Blueprint
-from app.core.lookup import get_or_404
-from app.core.permissions import require_organiser, require_user
-from app.forums import availability, calendar, conflicts, publishing, scheduling
+from app.core.permissions import require_organiser, require_user, user
+from app.forums import availability, calendar, conflicts, publishing, scheduling, visibility
 from app.forums.models import Forum
 from app.forums.schemas import (
     AvailabilitySchema,
@@ -49,7 +48,8 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 
 
 def _forum(forum_id: int) -> Forum:
-    return get_or_404(Forum, forum_id, "forum")
+    """The forum, as the caller may see it: a draft is 404 but to organisers and invitees."""
+    return visibility.forum_or_404(user(), forum_id)
 
 
 @blp.route("/me/forums/<int:forum_id>/availability")

@@ -8,12 +8,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.accounts.models import User
 from app.audit.services import record
 from app.core.errors import Conflict, DomainError
 from app.core.lookup import get_or_404
 from app.experts.services import check_country
 from app.extensions import db
-from app.forums import publishing
+from app.forums import publishing, visibility
 from app.forums.availability import set_room_windows
 from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room, RoomWindow
 from app.forums.times import FIRST_DAY, LAST_DAY, MAX_FORUM_DAYS
@@ -39,8 +40,13 @@ def create_series(data: dict[str, Any]) -> ForumSeries:
     return series
 
 
-def forums_query(filters: dict[str, Any]) -> sa.Select:
-    stmt = sa.select(Forum).order_by(Forum.start_date.desc(), Forum.id.desc())
+def forums_query(filters: dict[str, Any], viewer: User | None) -> sa.Select:
+    """The forums ``viewer`` may see, filtered."""
+    stmt = (
+        sa.select(Forum)
+        .where(visibility.forum_filter(viewer))
+        .order_by(Forum.start_date.desc(), Forum.id.desc())
+    )
     for name, column in (
         ("series", Forum.series_id),
         ("year", Forum.year),

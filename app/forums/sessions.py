@@ -8,19 +8,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.accounts.models import User
 from app.core.errors import DomainError
 from app.core.lookup import get_or_404
 from app.experts.services import resolve_topics
 from app.extensions import db
-from app.forums import publishing
+from app.forums import publishing, visibility
 from app.forums.models import Forum, ForumSession, Room
 from app.forums.times import to_utc
 
 
-def sessions_query(forum: Forum) -> sa.Select:
+def sessions_query(forum: Forum, viewer: User | None) -> sa.Select:
+    """The forum's sessions ``viewer`` may see."""
     return (
         sa.select(ForumSession)
-        .where(ForumSession.forum_id == forum.id)
+        .where(ForumSession.forum_id == forum.id, visibility.session_filter(viewer))
         .options(orm.selectinload(ForumSession.topics), orm.joinedload(ForumSession.forum))
         .order_by(ForumSession.starts_at.nulls_last(), ForumSession.id)
     )

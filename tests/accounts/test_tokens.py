@@ -6,6 +6,7 @@ import datetime as dt
 
 from app.accounts.auth import hash_token
 from app.models import ApiToken
+from tests.conftest import PASSWORD
 
 
 def create(caller, **body):
@@ -93,3 +94,37 @@ def test_token_creation_is_rate_limited(caller, make_user, app):
     refused = create(owner)
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_a_password_change_revokes_every_token_of_the_user(caller, make_user, db_session):
+    user, bystander = make_user(), make_user()
+    owner = caller(user)
+    tokens = [create(owner, scopes=[scope]).get_json() for scope in ("read", "write", "calendar")]
+    kept = create(caller(bystander), scopes=["read"]).get_json()["token"]
+    assert caller(token=tokens[0]["token"]).get("/api/v1/auth/me").status_code == 200
+    feed = {"token": tokens[2]["token"]}
+    assert caller().get("/api/v1/me/schedule.ics", query_string=feed).status_code == 200
+
+    changed = owner.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a-new-long-passphrase"},
+    )
+
+    assert changed.status_code == 200
+    for token in tokens[:2]:
+        assert caller(token=token["token"]).get("/api/v1/auth/me").status_code == 401
+    assert caller().get("/api/v1/me/schedule.ics", query_string=feed).status_code == 401
+    assert all(t["revoked_at"] for t in owner.get("/api/v1/auth/tokens").get_json())
+    assert caller(token=kept).get("/api/v1/auth/me").status_code == 200  # others' stay
+
+
+def test_a_refused_password_change_revokes_nothing(caller, make_user):
+    user = make_user()
+    owner = caller(user)
+    secret = create(owner, scopes=["read"]).get_json()["token"]
+    refused = owner.post(
+        "/api/v1/auth/password",
+        json={"current_password": "not-the-password", "new_password": "a-new-long-passphrase"},
+    )
+    assert refused.status_code == 422
+    assert caller(token=secret).get("/api/v1/auth/me").status_code == 200

@@ -139,8 +139,14 @@ def test_a_draft_forum_logs_nothing(organiser, forum, db_session):
     assert db_session.query(ProgrammeChange).filter_by(forum_id=forum.id).count() == 0
 
 
+def invited(user, forum):
+    """The user, invited to a session of the forum (a draft forum is theirs to see then)."""
+    f.ParticipationFactory(session=f.SessionFactory(forum=forum), expert=user.expert)
+    return user
+
+
 def test_availability_is_kept_per_expert_and_forum(caller, make_user, forum, db_session):
-    user = make_user()
+    user = invited(make_user(), forum)
     me = caller(user)
     url = f"/api/v1/me/forums/{forum.id}/availability"
     assert me.get(url).get_json()["windows"] == []
@@ -170,7 +176,7 @@ def test_availability_is_kept_per_expert_and_forum(caller, make_user, forum, db_
     ],
 )
 def test_bad_windows_are_refused(caller, make_user, forum, window):
-    me = caller(make_user())
+    me = caller(invited(make_user(), forum))
     response = me.put(f"/api/v1/me/forums/{forum.id}/availability", json={"windows": [window]})
     assert response.status_code == 422
     assert me.get(f"/api/v1/me/forums/{forum.id}/availability").get_json()["windows"] == []
