@@ -28,7 +28,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core import cache
     from app.core.requests import PercentEncodeQuery
 
-    cache.install(app)
+    cache.register(app)  # the response cache wraps the app, inside the wrappers below
     app.wsgi_app = PercentEncodeQuery(app.wsgi_app)  # type: ignore[method-assign]
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
@@ -45,15 +45,13 @@ def _ensure_instance_dir(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
-    from app.audit import services as _audit  # noqa: F401  (installs the flush listener)
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import register_error_handlers, register_integrity_handler
     from app.core.fields import id_converter_schema
+    from app.core.redis_client import client_options
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
     from app.extensions import api, db, limiter, migrate
-    from app.reports import tracking as _ledger  # noqa: F401  (keeps the tie ledger current)
-    from app.search import services as _search  # noqa: F401  (keeps search keys current)
 
     db.init_app(app)
     register_sqlite_pragmas(app)
@@ -64,8 +62,34 @@ def _init_extensions(app: Flask) -> None:
     register_integrity_handler(app)
     register_request_checks(app)
     register_auth(app)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config["REDIS_TIMEOUT"]))
     limiter.init_app(app)
+    _hear_the_limiter()
     register_security_headers(app)
+    _register_derived_data(app)
+
+
+def _hear_the_limiter() -> None:
+    """Flask-Limiter logs, as a warning, when Redis fails and it counts in memory instead;
+    its logger's NullHandler would swallow that where no logging is configured (gunicorn
+    configures only its own): then it writes where Flask's own log goes."""
+    import logging
+
+    from flask.logging import default_handler
+
+    if not logging.getLogger().handlers:
+        logging.getLogger("flask-limiter").addHandler(default_handler)
+
+
+def _register_derived_data(app: Flask) -> None:
+    """The session listeners that keep derived data (``app.core.derived`` says how)."""
+    from app.audit import services as audit
+    from app.reports import cache as report_cache
+    from app.reports import tracking as ledger
+    from app.search import services as search
+
+    for feature in (search, audit, ledger, report_cache):
+        feature.register(app)
 
 
 def _migrations_dir():

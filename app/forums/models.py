@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import Audited, LedgerSource, ReportSource
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
 from app.reference.models import Country, Topic, topic_link_table
 
@@ -54,7 +55,7 @@ class ChangeKind(enum.StrEnum):
     SPEAKER_LEFT = "speaker_left"
 
 
-class ForumSeries(Base):
+class ForumSeries(Audited, ReportSource, Base):
     """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
 
     __audit__ = "forum_series"
@@ -81,7 +82,7 @@ class ForumSeries(Base):
     forums: Mapped[list[Forum]] = relationship(back_populates="series", order_by="Forum.edition")
 
 
-class Forum(Base):
+class Forum(Audited, ReportSource, Base):
     """One edition of a forum, held in ``host_country`` between two dates, in a time zone."""
 
     __audit__ = "forum"
@@ -122,7 +123,7 @@ class Forum(Base):
     )
 
 
-class Room(Base):
+class Room(Audited, Base):
     __audit__ = "room"
     __tablename__ = "rooms"
     __table_args__ = (
@@ -205,13 +206,14 @@ class ProgrammeChange(Base):
 session_topics = topic_link_table("session_topics", "sessions", "session_id")
 
 
-class ForumSession(Base):
+class ForumSession(Audited, LedgerSource, ReportSource, Base):
     """A session of a forum; without ``starts_at`` it is not yet scheduled.
 
     ``version`` is SQLAlchemy's optimistic-locking counter: a stale update fails.
     """
 
     __audit__ = "session"
+    __ledger__ = ("session", "id")
     __tablename__ = "sessions"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -259,10 +261,11 @@ class ForumSession(Base):
         return self.room.name if self.room is not None else None
 
 
-class Participation(Base):
+class Participation(Audited, LedgerSource, ReportSource, Base):
     """An expert's part in a session; created as an invitation, answered by the expert."""
 
     __audit__ = "participation"
+    __ledger__ = ("session", "session_id")
     __tablename__ = "participations"
     __table_args__ = (sa.UniqueConstraint("session_id", "expert_id"),)
 
