@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+# How long a client should wait after a 503 before trying again (Retry-After, seconds).
+RETRY_AFTER_SECONDS = 5
+# SQLite reports missing tables and bad SQL as OperationalError too: only these messages
+# mean the database itself cannot serve (a lock held too long, a file it cannot open).
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")
 
 
 class DomainError(Exception):
@@ -35,12 +44,40 @@ class PreconditionFailed(DomainError):
     status = 412
 
 
+class ServiceUnavailable(DomainError):
+    """Something the service needs is down; the answer says when to try again."""
+
+    status = 503
+
+
 def _http_error(status: int, message: str, errors: dict[str, Any]) -> HTTPException:
     from werkzeug.exceptions import default_exceptions
 
     exc = default_exceptions[status]()
     exc.data = {"message": message, "errors": errors}  # type: ignore[attr-defined]
+    if status == 503:
+        exc.data["headers"] = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # type: ignore[attr-defined]
     return exc
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether a database error means the database cannot be reached or cannot serve now
+    (refused or dropped connections, an administrator's shutdown, a restart), as opposed
+    to a mistake in the statement, which stays a 500."""
+    if isinstance(error, sa_exc.DisconnectionError):
+        return True
+    if not isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if isinstance(orig, sqlite3.Error):
+        return isinstance(orig, sqlite3.OperationalError) and str(orig).lower().startswith(
+            SQLITE_UNAVAILABLE
+        )
+    # psycopg raises OperationalError only for connection, resource and operator
+    # trouble (SQLSTATE classes 08, 53, 57, 58); bad SQL is a ProgrammingError.
+    return True
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -52,10 +89,19 @@ def register_error_handlers(app: Flask) -> None:
         return api.handle_http_exception(_http_error(error.status, error.message, error.errors))
 
     def handle_unexpected(error: Exception):
+        if database_unavailable(error):
+            return handle_unavailable(error)
         # The view failed half-way: nothing it wrote may be committed.
         db.session.rollback()
         current_app.logger.exception("Unhandled exception", exc_info=error)
         return api.handle_http_exception(InternalServerError())
+
+    def handle_unavailable(error: Exception):
+        current_app.logger.warning("Database unavailable: %s", error)
+        with contextlib.suppress(sa_exc.SQLAlchemyError):
+            db.session.rollback()  # may fail with the connection gone; the pool replaces it
+        message = "The database cannot be reached; try again shortly."
+        return api.handle_http_exception(_http_error(503, message, {"database": ["unavailable"]}))
 
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)
