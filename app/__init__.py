@@ -64,19 +64,21 @@ def _init_extensions(app: Flask) -> None:
     register_auth(app)
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config["REDIS_TIMEOUT"]))
     limiter.init_app(app)
-    _hear_the_limiter()
+    _hear_fault_logs(app)
     register_security_headers(app)
     _register_derived_data(app)
 
 
-def _hear_the_limiter() -> None:
-    """Flask-Limiter logs, as a warning, when Redis fails and it counts in memory instead;
-    its logger's NullHandler would swallow that where no logging is configured (gunicorn
-    configures only its own): then it writes where Flask's own log goes."""
+def _hear_fault_logs(app: Flask) -> None:
+    """Redis faults are logged as warnings, by the caches (``app.*`` loggers) and by
+    Flask-Limiter when it counts in memory instead. Where no logging is configured
+    (gunicorn configures only its own) they go where Flask's own log goes: the app's
+    logger gets Flask's handler, and Flask-Limiter's NullHandler would swallow them."""
     import logging
 
     from flask.logging import default_handler
 
+    _ = app.logger  # Flask adds its handler to the "app" logger when first asked for it
     if not logging.getLogger().handlers:
         logging.getLogger("flask-limiter").addHandler(default_handler)
 

@@ -13,12 +13,14 @@ than about a second. Each process keeps, per cache, a *suspect* flag and a *bump
 
 - Any Redis error (a lookup, a store, a bump; down, timing out after ``REDIS_TIMEOUT``, or
   refusing writes) is logged, and the process reads uncached for ``CACHE_SUSPECT_SECONDS``
-  (5) without touching Redis, and owes a bump. A write's bump is never retried inside
-  the request: the write was committed and answers normally.
+  (5) without touching Redis, and owes a bump. The list and report caches share that
+  window, so a Redis that hangs costs a request one timeout, not one per cache. A write's
+  bump is never retried inside the request: the write was committed and answers normally.
 - Before it reads the cache again, the process pays the bump it owes. Cached answers
   stored before a write that could not announce itself are so retired before anyone in
   this process serves them; every process that saw the outage does the same, so a Redis
-  that kept its data over an outage serves nothing from before it.
+  that kept its data over an outage is retired by the first of them to read, even when the
+  writer itself died meanwhile.
 - A Redis that answers reads but refuses writes (``MISCONF``, ``READONLY``, out of memory)
   leaves the generation as it was, so the others would keep serving old answers. Each
   process therefore proves every ``CACHE_PROBE_SECONDS`` (1), in the same round trip as a
@@ -26,7 +28,9 @@ than about a second. Each process keeps, per cache, a *suspect* flag and a *bump
 
 What remains: a process that alone loses Redis (a partition) and writes cannot tell the
 others, who may serve the pre-write answer until that process reaches Redis again (it pays
-its bump on its next read) or the entry's TTL (10 minutes) passes.
+its bump on its next read) or the entry's TTL (10 minutes) passes. And a process that saw
+nothing of an outage may, until one that did reads, serve an answer Redis kept over it
+(run Redis with ``--save ""`` and a restart keeps nothing).
 """
 
 from __future__ import annotations
@@ -91,6 +95,17 @@ class MemoryBackend:
         self.entries.clear()
 
 
+class Suspicion:
+    """Until when a process leaves one Redis alone; shared by the caches on that Redis, so
+    a Redis that hangs costs a request one timeout, not one per cache."""
+
+    def __init__(self) -> None:
+        self.until = 0.0  # time.monotonic()
+
+    def __bool__(self) -> bool:
+        return time.monotonic() < self.until
+
+
 class RedisBackend:
     """Generation and answers in Redis; one round trip per lookup; fails open.
 
@@ -105,13 +120,14 @@ class RedisBackend:
         *,
         suspect_seconds: float = SUSPECT_SECONDS,
         probe_seconds: float = PROBE_SECONDS,
+        suspicion: Suspicion | None = None,
     ) -> None:
         self.redis = client
         self.namespace = namespace
         self.generation_key = f"{namespace}:generation"
         self.probe_key = f"{namespace}:writable"
         self.suspect_seconds, self.probe_seconds = suspect_seconds, probe_seconds
-        self.suspect_until = 0.0  # time.monotonic(): read uncached until then
+        self.suspect = suspicion if suspicion is not None else Suspicion()  # true: uncached
         self.probed_at = -probe_seconds
         self.owes_bump = False  # a bump failed or may have: pay it before reading again
 
@@ -149,7 +165,7 @@ class RedisBackend:
             self._failed("store", exc)
 
     def bump(self) -> None:
-        if time.monotonic() < self.suspect_until:
+        if self.suspect:
             self.owes_bump = True  # Redis failed a moment ago: pay it when it answers
             return
         try:
@@ -158,7 +174,8 @@ class RedisBackend:
             self._failed("generation bump", exc)
 
     def _usable(self) -> bool:
-        if time.monotonic() < self.suspect_until:
+        if self.suspect:
+            self.owes_bump = True  # Redis failed for a cache of this process: assume the worst
             return False
         if self.owes_bump:
             try:
@@ -182,7 +199,7 @@ class RedisBackend:
         # Writes may have gone unannounced meanwhile (here or in a process that died):
         # retire everything before the cache is read again.
         self.owes_bump = True
-        self.suspect_until = time.monotonic() + self.suspect_seconds
+        self.suspect.until = time.monotonic() + self.suspect_seconds
 
 
 def _with_header(start_response: Callable, cache_state: str) -> Callable:
@@ -295,11 +312,13 @@ def make_backend(app: Flask, mode: str, namespace: str, size: int) -> MemoryBack
     """The backend for ``mode`` (``redis`` or ``memory``), with the app's fault settings."""
     if mode != "redis":
         return MemoryBackend(size=size)
+    shared = app.extensions.setdefault("redis_cache_client", (connect(app), Suspicion()))
     return RedisBackend(
-        connect(app),
+        shared[0],
         namespace,
         suspect_seconds=app.config["CACHE_SUSPECT_SECONDS"],
         probe_seconds=app.config["CACHE_PROBE_SECONDS"],
+        suspicion=shared[1],
     )
 
 

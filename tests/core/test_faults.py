@@ -19,7 +19,7 @@ from limits.strategies import STRATEGIES
 
 from app import create_app
 from app.accounts.services import create_token
-from app.core.cache import RedisBackend
+from app.core.cache import RedisBackend, Suspicion
 from app.core.errors import database_unavailable
 from app.core.redis_client import client_options
 from app.extensions import limiter
@@ -40,8 +40,10 @@ class FakeRedis:
     def __init__(self, data: dict | None = None) -> None:
         self.data = {} if data is None else data
         self.state = "up"
+        self.calls = 0
 
     def _check(self, command: str) -> None:
+        self.calls += 1
         if self.state == "down":
             raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Refused.")
         if self.state == "readonly" and command in WRITES:
@@ -82,7 +84,7 @@ def recover(*backends: RedisBackend) -> None:
     """Redis answers again and each process's suspect window has passed."""
     for b in backends:
         b.redis.state = "up"
-        b.suspect_until = 0.0
+        b.suspect.until = 0.0
 
 
 # -- the backend, as several processes would see it ------------------------------------
@@ -121,8 +123,19 @@ def test_after_a_failure_the_process_leaves_redis_alone_for_a_while():
     assert b.lookup("k") == (None, None)
     b.redis.state = "up"  # back, but this process's window has not passed
     assert b.lookup("k") == (None, None)
-    b.suspect_until = 0.0
+    b.suspect.until = 0.0
     assert b.lookup("k")[0] is not None
+
+
+def test_the_caches_of_one_process_share_one_timeout():
+    fake, suspicion = FakeRedis(), Suspicion()
+    lists = RedisBackend(fake, "eb:cache", suspect_seconds=60, suspicion=suspicion)
+    reports = RedisBackend(fake, "eb:reports", suspect_seconds=60, suspicion=suspicion)
+    fake.state = "down"
+    lists.bump()  # fails: one call, one timeout
+    reports.bump()  # asks nothing of a Redis that just failed, and owes its bump
+    assert fake.calls == 1
+    assert reports.owes_bump and reports.lookup("k") == (None, None)
 
 
 def test_a_store_that_fails_is_swallowed():
