@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
+from flask_smorest.error_handler import ErrorSchema
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.api import Blueprint
@@ -38,6 +39,7 @@ class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(
         503,
+        schema=ErrorSchema,
         description="The database cannot be reached (with `Retry-After`).",
         headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
     )
