@@ -32,13 +32,17 @@ def connect(app: Flask, url: str | None = None) -> redis.Redis:
 
 
 def status(app: Flask) -> str:
-    """``ok``, ``down`` or ``not configured``: whether the app's Redis answers a PING."""
+    """``ok``, ``down`` or ``not configured``: whether the app's Redis takes a write.
+
+    A write, not a PING: a Redis that answers but refuses writes (``MISCONF``, a read-only
+    replica, out of memory) leaves the caches bypassed and the limits in memory, so for
+    the service it is down."""
     if not app.config.get("REDIS_URL"):
         return "not configured"
     if "redis_health" not in app.extensions:
         app.extensions["redis_health"] = connect(app)
     try:
-        app.extensions["redis_health"].ping()
+        app.extensions["redis_health"].set("eb:health", b"1", ex=60)
     except redis.RedisError:
         return "down"
     return "ok"

@@ -242,6 +242,17 @@ def test_a_report_read_when_redis_fails_is_computed_and_not_stored(
     assert not [k for k in fake_redis.data if k.startswith("eb:reports:gaps")]
 
 
+def test_health_says_down_for_a_redis_refusing_writes(client, app, monkeypatch):
+    fake = FakeRedis()
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://fake")
+    monkeypatch.setitem(app.extensions, "redis_health", fake)
+    assert client.get("/api/v1/health").get_json()["redis"] == "ok"
+    fake.state = "readonly"
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "degraded", "database": "ok", "redis": "down"}
+
+
 # -- rate limits with their Redis unreachable ------------------------------------------
 
 
