@@ -67,7 +67,20 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
 
+    # Every Redis client gives up after this many seconds (connecting, and each command);
+    # see app.core.redis_client. A Redis that does not answer never hangs a request.
+    REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+    # After a Redis error a process reads its caches uncached for this long; each process
+    # checks every CACHE_PROBE_SECONDS that Redis still takes writes (app.core.cache).
+    CACHE_SUSPECT_SECONDS = float(os.environ.get("CACHE_SUSPECT_SECONDS", "5"))
+    CACHE_PROBE_SECONDS = float(os.environ.get("CACHE_PROBE_SECONDS", "1"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # (The factory gives the limiter's Redis client REDIS_TIMEOUT too.)
+    # With Redis unreachable, limits are counted in each process (Flask-Limiter logs
+    # "falling back to in-memory storage") and checked against Redis again later.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # The public list cache: shared in Redis when there is one; in-process (right for a
     # single process, such as `flask run`) otherwise. "off" turns it off.
     RESPONSE_CACHE = os.environ.get(

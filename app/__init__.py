@@ -29,7 +29,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core import cache
     from app.core.requests import PercentEncodeQuery
 
-    cache.install(app)
+    cache.register(app)  # the response cache wraps the app, inside the wrappers below
     app.wsgi_app = PercentEncodeQuery(app.wsgi_app)  # type: ignore[method-assign]
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
@@ -46,7 +46,6 @@ def _ensure_instance_dir(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
-    from app.audit import services as _audit  # noqa: F401  (installs the flush listener)
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import (
         register_error_handlers,
@@ -54,12 +53,11 @@ def _init_extensions(app: Flask) -> None:
         register_stale_handler,
     )
     from app.core.fields import id_converter_schema
+    from app.core.redis_client import client_options
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
     from app.core.versioning import register_versioning
     from app.extensions import api, db, limiter, migrate
-    from app.reports import tracking as _ledger  # noqa: F401  (keeps the tie ledger current)
-    from app.search import services as _search  # noqa: F401  (keeps search keys current)
 
     db.init_app(app)
     register_sqlite_pragmas(app)
@@ -72,8 +70,36 @@ def _init_extensions(app: Flask) -> None:
     register_versioning()
     register_request_checks(app)
     register_auth(app)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config["REDIS_TIMEOUT"]))
     limiter.init_app(app)
+    _hear_fault_logs(app)
     register_security_headers(app)
+    _register_derived_data(app)
+
+
+def _hear_fault_logs(app: Flask) -> None:
+    """Redis faults are logged as warnings, by the caches (``app.*`` loggers) and by
+    Flask-Limiter when it counts in memory instead. Where no logging is configured
+    (gunicorn configures only its own) they go where Flask's own log goes: the app's
+    logger gets Flask's handler, and Flask-Limiter's NullHandler would swallow them."""
+    import logging
+
+    from flask.logging import default_handler
+
+    _ = app.logger  # Flask adds its handler to the "app" logger when first asked for it
+    if not logging.getLogger().handlers:
+        logging.getLogger("flask-limiter").addHandler(default_handler)
+
+
+def _register_derived_data(app: Flask) -> None:
+    """The session listeners that keep derived data (``app.core.derived`` says how)."""
+    from app.audit import services as audit
+    from app.reports import cache as report_cache
+    from app.reports import tracking as ledger
+    from app.search import services as search
+
+    for feature in (search, audit, ledger, report_cache):
+        feature.register(app)
 
 
 def _migrations_dir():

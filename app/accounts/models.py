@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import Audited
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk
 from app.core.versioning import Versioned
 
@@ -27,7 +28,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(Versioned, Base):
+class User(Versioned, Audited, Base):
     """A login. ``session_token`` is the id Flask-Login stores in the cookie; rotating it
     cuts every session that carries the old one."""
 
@@ -91,7 +92,7 @@ class TokenScope(enum.StrEnum):
     CALENDAR = "calendar"
 
 
-class ApiToken(Base):
+class ApiToken(Audited, Base):
     """A personal token for scripts. Only a SHA-256 of the secret is kept; ``prefix`` lets
     its owner recognise it in a list."""
 
@@ -128,7 +129,7 @@ class ClaimStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ProfileClaim(Versioned, Base):
+class ProfileClaim(Versioned, Audited, Base):
     """A user's request to take over an existing (for example seeded) expert profile."""
 
     __audit__ = "claim"

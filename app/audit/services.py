@@ -1,8 +1,9 @@
 """The audit log is written by the ORM itself: every flush of an audited model records
 who created, changed or deleted it, so no view can forget to.
 
-A model takes part by naming its entity type in ``__audit__``. Secrets are logged
-as changed, never with their values.
+A model takes part by inheriting :class:`app.core.derived.Audited` and naming its entity
+type in ``__audit__``; :func:`register` installs the listener. Secrets are logged as
+changed, never with their values.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import enum
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
-from sqlalchemy import event, orm
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import orm
 
 from app.audit.models import AuditEntry
+from app.core.derived import Audited, listen
 
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
 SKIPPED_FIELDS = frozenset({"created_at", "updated_at", "version", "last_used_at"})
@@ -108,22 +110,26 @@ def _entries(session: orm.Session) -> list[dict[str, Any]]:
         )
 
     for obj in session.new:
-        if getattr(obj, "__audit__", None):
+        if isinstance(obj, Audited):
             add("create", obj, _created(obj))
     for obj in session.dirty:
-        if getattr(obj, "__audit__", None) and (changes := _changed(obj)):
+        if isinstance(obj, Audited) and (changes := _changed(obj)):
             add("update", obj, changes)
     for obj in session.deleted:
-        if getattr(obj, "__audit__", None):
+        if isinstance(obj, Audited):
             add("delete", obj, _created(obj))
     return rows
 
 
-@event.listens_for(orm.Session, "after_flush")
 def _record_flush(session: orm.Session, _flush_context: Any) -> None:
     rows = _entries(session)
     if rows:
         session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+
+
+def register(_app: Flask) -> None:
+    """Log every flush of an audited model, on every session (see ``app.core.derived``)."""
+    listen([("after_flush", _record_flush)])
 
 
 def record(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import Audited, DirectoryRecord, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, str_name, updated_at
 from app.core.versioning import Versioned
 from app.reference.models import Country, Region, Topic, topic_link_table
@@ -38,7 +39,7 @@ class Visibility(enum.StrEnum):
 centre_topics = topic_link_table("centre_topics", "centres", "centre_id")
 
 
-class Centre(Versioned, Base):
+class Centre(Versioned, Audited, Searchable, DirectoryRecord, Base):
     """An analytical centre; departments hang under their parent through ``parent_id``."""
 
     __audit__ = "centre"

@@ -2,23 +2,54 @@
 
 Anonymous ``GET``s of the list endpoints are answered from the cache, before Flask
 sees them, when nothing in the directory changed since the answer was stored. Every
-committed write to a directory model bumps a generation number, which retires every
-stored answer at once. With ``REDIS_URL`` the generation and the answers live in
-Redis, shared by every worker and host; without it (``RESPONSE_CACHE=memory``) they
-live in the process, which is right only for a single-process server such as
-``flask run``.
+committed write to a :class:`~app.core.derived.DirectoryRecord` bumps a generation number,
+which retires every stored answer at once. With ``REDIS_URL`` the generation and the
+answers live in Redis, shared by every worker and host; without it
+(``RESPONSE_CACHE=memory``) they live in the process, which is right only for a
+single-process server such as ``flask run``.
+
+Redis faults never fail a request, and never keep a retired answer in service for more
+than about a second. Each process keeps, per cache, a *suspect* flag and a *bump owed*:
+
+- Any Redis error (a lookup, a store, a bump; down, timing out after ``REDIS_TIMEOUT``, or
+  refusing writes) is logged, and the process reads uncached for ``CACHE_SUSPECT_SECONDS``
+  (5) without touching Redis, and owes a bump. The list and report caches share that
+  window, so a Redis that hangs costs a request one timeout, not one per cache. A write's
+  bump is never retried inside the request: the write was committed and answers normally.
+- Before it reads the cache again, the process pays the bump it owes. Cached answers
+  stored before a write that could not announce itself are so retired before anyone in
+  this process serves them; every process that saw the outage does the same, so a Redis
+  that kept its data over an outage is retired by the first of them to read, even when the
+  writer itself died meanwhile.
+- A Redis that answers reads but refuses writes (``MISCONF``, ``READONLY``, out of memory)
+  leaves the generation as it was, so the others would keep serving old answers. Each
+  process therefore proves every ``CACHE_PROBE_SECONDS`` (1), in the same round trip as a
+  lookup, that Redis takes a write; when it does not, that process reads uncached too.
+
+What remains: a process that alone loses Redis (a partition) and writes cannot tell the
+others, who may serve the pre-write answer until that process reaches Redis again (it pays
+its bump on its next read) or the entry's TTL (10 minutes) passes. And a process that saw
+nothing of an outage may, until one that did reads, serve an answer Redis kept over it
+(run Redis with ``--save ""`` and a restart keeps nothing).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, orm
+from redis import RedisError
+from sqlalchemy import orm
+
+from app.core.derived import DirectoryRecord, flushed, listen
+from app.core.redis_client import connect
+
+log = logging.getLogger(__name__)
 
 CACHED_PATHS = frozenset(
     {
@@ -31,25 +62,11 @@ CACHED_PATHS = frozenset(
         "/api/v1/topics",
     }
 )
-DIRECTORY_MODELS = frozenset(
-    {
-        "Centre",
-        "Expert",
-        "Affiliation",
-        "Publication",
-        "Authorship",
-        "Project",
-        "ProjectCentre",
-        "Country",
-        "Region",
-        "Topic",
-        "SearchKey",
-        "User",
-    }
-)
 MAX_BODY = 512 * 1024
 TTL_SECONDS = 600
 SKIPPED_HEADERS = frozenset({"set-cookie", "date", "content-length"})
+SUSPECT_SECONDS = 5.0
+PROBE_SECONDS = 1.0
 
 
 class MemoryBackend:
@@ -78,31 +95,118 @@ class MemoryBackend:
         self.entries.clear()
 
 
+class Suspicion:
+    """Until when a process leaves one Redis alone; shared by the caches on that Redis, so
+    a Redis that hangs costs a request one timeout, not one per cache."""
+
+    def __init__(self) -> None:
+        self.until = 0.0  # time.monotonic()
+
+    def __bool__(self) -> bool:
+        return time.monotonic() < self.until
+
+
 class RedisBackend:
-    """Generation and answers in Redis; one round trip per lookup."""
+    """Generation and answers in Redis; one round trip per lookup; fails open.
 
-    def __init__(self, url: str, namespace: str = "eb:cache") -> None:
-        import redis
+    ``lookup`` answers ``(None, None)`` when the cache must not be used: the caller then
+    computes the answer and stores nothing. See the module docstring for when.
+    """
 
-        self.redis = redis.Redis.from_url(url)
+    def __init__(
+        self,
+        client: Any,
+        namespace: str = "eb:cache",
+        *,
+        suspect_seconds: float = SUSPECT_SECONDS,
+        probe_seconds: float = PROBE_SECONDS,
+        suspicion: Suspicion | None = None,
+    ) -> None:
+        self.redis = client
         self.namespace = namespace
         self.generation_key = f"{namespace}:generation"
+        self.probe_key = f"{namespace}:writable"
+        self.suspect_seconds, self.probe_seconds = suspect_seconds, probe_seconds
+        self.suspect = suspicion if suspicion is not None else Suspicion()  # true: uncached
+        self.probed_at = -probe_seconds
+        self.owes_bump = False  # a bump failed or may have: pay it before reading again
 
-    def lookup(self, key: str) -> tuple[int, bytes | None]:
-        generation, payload = self.redis.mget(self.generation_key, f"{self.namespace}:{key}")
+    def lookup(self, key: str) -> tuple[int | None, bytes | None]:
+        if not self._usable():
+            return None, None
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.mget(self.generation_key, f"{self.namespace}:{key}")
+            if time.monotonic() - self.probed_at >= self.probe_seconds:
+                # Proof that Redis still takes writes: if it refuses them, a write's bump
+                # failed too, so every process stops trusting the cache within a second.
+                pipe.set(self.probe_key, b"1", ex=60)
+                self.probed_at = time.monotonic()
+            (generation, payload), *_ = pipe.execute()
+        except RedisError as exc:
+            self._failed("lookup", exc)
+            return None, None
         generation = int(generation or 0)
         if payload is None:
             return generation, None
         stored, _, body = payload.partition(b"\n")
         return generation, body if int(stored) == generation else None
 
-    def store(self, key: str, generation: int, payload: bytes) -> None:
-        self.redis.set(
-            f"{self.namespace}:{key}", str(generation).encode() + b"\n" + payload, ex=TTL_SECONDS
-        )
+    def store(self, key: str, generation: int | None, payload: bytes) -> None:
+        if generation is None:
+            return
+        try:
+            self.redis.set(
+                f"{self.namespace}:{key}",
+                str(generation).encode() + b"\n" + payload,
+                ex=TTL_SECONDS,
+            )
+        except RedisError as exc:
+            self._failed("store", exc)
 
     def bump(self) -> None:
-        self.redis.incr(self.generation_key)
+        if self.suspect:
+            self.owes_bump = True  # Redis failed a moment ago: pay it when it answers
+            return
+        try:
+            self.redis.incr(self.generation_key)
+        except RedisError as exc:
+            self._failed("generation bump", exc)
+
+    def _usable(self) -> bool:
+        if self.suspect:
+            self.owes_bump = True  # Redis failed for a cache of this process: assume the worst
+            return False
+        if self.owes_bump:
+            try:
+                self.redis.incr(self.generation_key)
+            except RedisError as exc:
+                self._failed("generation bump", exc)
+                return False
+            self.owes_bump = False
+            log.warning("Redis answers again; %s retired what it held", self.namespace)
+        return True
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        if not self.owes_bump:
+            log.warning(
+                "Redis failed (%s in %s): serving uncached for %ss: %s",
+                what,
+                self.namespace,
+                self.suspect_seconds,
+                exc,
+            )
+        # Writes may have gone unannounced meanwhile (here or in a process that died):
+        # retire everything before the cache is read again.
+        self.owes_bump = True
+        self.suspect.until = time.monotonic() + self.suspect_seconds
+
+
+def _with_header(start_response: Callable, cache_state: str) -> Callable:
+    def start(status, headers, exc_info=None):
+        return start_response(status, [*headers, ("X-Cache", cache_state)], exc_info)
+
+    return start
 
 
 def _pack(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
@@ -138,6 +242,8 @@ class ResponseCache:
             return self.wsgi_app(environ, start_response)
         key = f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}"
         generation, payload = self.backend.lookup(key)
+        if generation is None:  # the cache cannot be trusted now: answer from the database
+            return self.wsgi_app(environ, _with_header(start_response, "bypass"))
         if payload is not None:
             status, headers, body = _unpack(payload)
             start_response(status, [*headers, ("X-Cache", "hit")])
@@ -173,7 +279,9 @@ def _backend() -> MemoryBackend | RedisBackend | None:
 
 
 def invalidate() -> None:
-    """Retire every cached answer (call after writes that bypass the ORM's flush)."""
+    """Retire every cached answer (call after writes that bypass the ORM's flush).
+
+    Never raises for Redis: a bump that fails makes the readers bypass the cache."""
     backend = _backend()
     if backend is not None:
         backend.bump()
@@ -184,14 +292,11 @@ def mark_directory_changed(session: orm.Session) -> None:
     session.info["directory_changed"] = True
 
 
-@event.listens_for(orm.Session, "after_flush")
 def _note_directory_writes(session: orm.Session, _context: Any) -> None:
-    changed = session.new | session.dirty | session.deleted
-    if any(type(obj).__name__ in DIRECTORY_MODELS for obj in changed):
+    if flushed(session, DirectoryRecord):
         mark_directory_changed(session)
 
 
-@event.listens_for(orm.Session, "after_commit")
 def _bump_after_commit(session: orm.Session) -> None:
     # After the commit, not the flush: a reader must never store the old rows under
     # the new generation.
@@ -199,16 +304,37 @@ def _bump_after_commit(session: orm.Session) -> None:
         invalidate()
 
 
-@event.listens_for(orm.Session, "after_rollback")
 def _forget(session: orm.Session) -> None:
     session.info.pop("directory_changed", None)
 
 
-def install(app: Flask) -> None:
-    """Wrap the app in the response cache chosen by ``RESPONSE_CACHE``."""
+def make_backend(app: Flask, mode: str, namespace: str, size: int) -> MemoryBackend | RedisBackend:
+    """The backend for ``mode`` (``redis`` or ``memory``), with the app's fault settings."""
+    if mode != "redis":
+        return MemoryBackend(size=size)
+    shared = app.extensions.setdefault("redis_cache_client", (connect(app), Suspicion()))
+    return RedisBackend(
+        shared[0],
+        namespace,
+        suspect_seconds=app.config["CACHE_SUSPECT_SECONDS"],
+        probe_seconds=app.config["CACHE_PROBE_SECONDS"],
+        suspicion=shared[1],
+    )
+
+
+def register(app: Flask) -> None:
+    """Retire cached answers on directory writes; wrap the app in the response cache
+    chosen by ``RESPONSE_CACHE`` (``redis``, ``memory`` or ``off``)."""
+    listen(
+        [
+            ("after_flush", _note_directory_writes),
+            ("after_commit", _bump_after_commit),
+            ("after_rollback", _forget),
+        ]
+    )
     mode = app.config.get("RESPONSE_CACHE", "off")
     if mode == "off":
         return
-    backend = RedisBackend(app.config["REDIS_URL"]) if mode == "redis" else MemoryBackend()
+    backend = make_backend(app, mode, "eb:cache", 2_000)
     app.extensions["response_cache"] = backend
     app.wsgi_app = ResponseCache(app.wsgi_app, backend)  # type: ignore[method-assign]

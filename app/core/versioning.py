@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy import event, orm
+from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from app.core.derived import listen
 from app.core.errors import NotFound
 
 
@@ -52,10 +53,9 @@ def bump_versions(session: orm.Session, _context: Any, _instances: Any) -> None:
             obj.version = sa.inspect(obj).committed_state.get("version", obj.version) + 1
 
 
-def register_versioning(session_class: type[orm.Session] = orm.Session) -> None:
-    """Count versions on every session of ``session_class`` (called by the app factory)."""
-    if not event.contains(session_class, "before_flush", bump_versions):
-        event.listen(session_class, "before_flush", bump_versions)
+def register_versioning() -> None:
+    """Count versions on every session (called by the app factory; see ``app.core.derived``)."""
+    listen([("before_flush", bump_versions)])
 
 
 def lock(obj: Any) -> Any:

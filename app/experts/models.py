@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import Audited, DirectoryRecord, Searchable
 from app.core.models import Base, created_at, intpk, regexp_check, str_name, updated_at
 from app.core.versioning import Versioned
 from app.reference.models import Country, Topic, topic_link_table
@@ -21,7 +22,7 @@ ORCID_PATTERN = r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$"
 expert_topics = topic_link_table("expert_topics", "experts", "expert_id")
 
 
-class Expert(Versioned, Base):
+class Expert(Versioned, Audited, Searchable, DirectoryRecord, Base):
     """A person who analyses the neighbour country; ``other_names`` holds every other spelling."""
 
     __audit__ = "expert"
@@ -70,7 +71,7 @@ class Expert(Versioned, Base):
         return [self.full_name, *(self.other_names or [])]
 
 
-class Affiliation(Base):
+class Affiliation(Audited, DirectoryRecord, Base):
     """An expert's position at a centre from ``start_date`` to ``end_date`` (open if null)."""
 
     __audit__ = "affiliation"

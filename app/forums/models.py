@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import Audited, LedgerSource, ReportSource
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
 from app.core.versioning import Versioned
 from app.reference.models import Country, Topic, topic_link_table
@@ -55,7 +56,7 @@ class ChangeKind(enum.StrEnum):
     SPEAKER_LEFT = "speaker_left"
 
 
-class ForumSeries(Versioned, Base):
+class ForumSeries(Versioned, Audited, ReportSource, Base):
     """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
 
     __audit__ = "forum_series"
@@ -82,7 +83,7 @@ class ForumSeries(Versioned, Base):
     forums: Mapped[list[Forum]] = relationship(back_populates="series", order_by="Forum.edition")
 
 
-class Forum(Versioned, Base):
+class Forum(Versioned, Audited, ReportSource, Base):
     """One edition of a forum, held in ``host_country`` between two dates, in a time zone."""
 
     __audit__ = "forum"
@@ -123,7 +124,7 @@ class Forum(Versioned, Base):
     )
 
 
-class Room(Versioned, Base):
+class Room(Versioned, Audited, Base):
     __audit__ = "room"
     __tablename__ = "rooms"
     __version_with__ = ("windows",)
@@ -207,10 +208,11 @@ class ProgrammeChange(Base):
 session_topics = topic_link_table("session_topics", "sessions", "session_id")
 
 
-class ForumSession(Versioned, Base):
+class ForumSession(Versioned, Audited, LedgerSource, ReportSource, Base):
     """A session of a forum; without ``starts_at`` it is not yet scheduled."""
 
     __audit__ = "session"
+    __ledger__ = ("session", "id")
     __tablename__ = "sessions"
     __version_with__ = ("topics",)
     __table_args__ = (
@@ -256,10 +258,11 @@ class ForumSession(Versioned, Base):
         return self.room.name if self.room is not None else None
 
 
-class Participation(Versioned, Base):
+class Participation(Versioned, Audited, LedgerSource, ReportSource, Base):
     """An expert's part in a session; created as an invitation, answered by the expert."""
 
     __audit__ = "participation"
+    __ledger__ = ("session", "session_id")
     __tablename__ = "participations"
     __table_args__ = (sa.UniqueConstraint("session_id", "expert_id"),)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import Audited, DirectoryRecord, LedgerSource, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, updated_at
 from app.core.versioning import Versioned
 from app.reference.models import Topic, topic_link_table
@@ -27,10 +28,11 @@ class ProjectKind(enum.StrEnum):
 project_topics = topic_link_table("project_topics", "projects", "project_id")
 
 
-class Project(Versioned, Base):
+class Project(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord, Base):
     """A joint project or agreement; it runs from ``start_date`` to ``end_date`` (open if null)."""
 
     __audit__ = "project"
+    __ledger__ = ("project", "id")
     __search_type__ = "project"
     __search_fields__ = ("title",)
     __tablename__ = "projects"
@@ -58,10 +60,11 @@ class Project(Versioned, Base):
         return [self.title]
 
 
-class ProjectCentre(Base):
+class ProjectCentre(Audited, LedgerSource, DirectoryRecord, Base):
     """A centre taking part in a project."""
 
     __audit__ = "project_centre"
+    __ledger__ = ("project", "project_id")
     __tablename__ = "project_centres"
 
     project_id: Mapped[int] = mapped_column(

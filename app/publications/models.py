@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.centres.models import Visibility
+from app.core.derived import Audited, DirectoryRecord, LedgerSource, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, regexp_check, updated_at
 from app.core.versioning import Versioned
 from app.reference.models import Topic, topic_link_table
@@ -34,10 +35,11 @@ class PublicationKind(enum.StrEnum):
 publication_topics = topic_link_table("publication_topics", "publications", "publication_id")
 
 
-class Publication(Versioned, Base):
+class Publication(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord, Base):
     """A published work; ``year`` is always known, ``published_on`` only when the day is."""
 
     __audit__ = "publication"
+    __ledger__ = ("publication", "id")
     __search_type__ = "publication"
     __search_fields__ = ("title",)
     __tablename__ = "publications"
@@ -78,13 +80,14 @@ class Publication(Versioned, Base):
         return [self.title]
 
 
-class Authorship(Base):
+class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
     """The author at ``position`` of a publication: a known expert, or only a raw name.
 
     ``centre_id`` is the centre the author spoke for in this work.
     """
 
     __audit__ = "authorship"
+    __ledger__ = ("publication", "publication_id")
     __tablename__ = "authorships"
     __table_args__ = (
         sa.UniqueConstraint("publication_id", "position"),

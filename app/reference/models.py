@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.derived import DirectoryRecord
 from app.core.models import Base, intpk, str_name
 
 
-class Country(Base):
+class Country(DirectoryRecord, Base):
     """A country by its ISO 3166-1 alpha-2 code, named in three languages."""
 
     __tablename__ = "countries"
@@ -27,7 +28,7 @@ class Country(Base):
         return f"<Country {self.code}>"
 
 
-class Region(Base):
+class Region(DirectoryRecord, Base):
     """A first-level region of a country; ``is_border`` marks the Russia–Kazakhstan border."""
 
     __tablename__ = "regions"
@@ -47,7 +48,7 @@ class Region(Base):
         return f"<Region {self.code or self.name_en}>"
 
 
-class Topic(Base):
+class Topic(DirectoryRecord, Base):
     """A field of the roadmap; topics nest one level or more through ``parent_id``."""
 
     __tablename__ = "topics"

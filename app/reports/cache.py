@@ -1,7 +1,10 @@
 """Report results, cached per filter set and retired by any write they depend on.
 
 In Redis when ``REDIS_URL`` is set, so every worker shares them; in the process otherwise.
-The key holds the day too: a session turns from planned to held at midnight.
+The key holds the day too: a session turns from planned to held at midnight. A committed
+write to a :class:`~app.core.derived.ReportSource` (or a ledger rebuild) retires them all.
+Redis faults fail open, as for the list cache (``app.core.cache`` says how): the report is
+computed, served and not stored, and a failed retirement makes readers bypass the cache.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, orm
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import orm
 
-from app.core.cache import DIRECTORY_MODELS, MemoryBackend, RedisBackend
+from app.core.cache import MemoryBackend, RedisBackend, make_backend
+from app.core.derived import ReportSource, flushed, listen
 from app.reports import ledger
 
-# Writes to these retire every cached report.
-REPORT_MODELS = DIRECTORY_MODELS | {"Forum", "ForumSeries", "ForumSession", "Participation"}
 FLAG = ledger.CHANGED
 
 
@@ -28,11 +30,7 @@ def _backend() -> MemoryBackend | RedisBackend | None:
     if "report_cache" not in app.extensions:
         mode = app.config.get("REPORT_CACHE", "memory")
         app.extensions["report_cache"] = (
-            None
-            if mode == "off"
-            else RedisBackend(app.config["REDIS_URL"], namespace="eb:reports")
-            if mode == "redis"
-            else MemoryBackend(size=500)
+            None if mode == "off" else make_backend(app, mode, "eb:reports", 500)
         )
     return app.extensions["report_cache"]
 
@@ -66,11 +64,13 @@ def cached(
     if payload is not None:
         return json.loads(payload)
     result = jsonable(compute())
-    backend.store(key, generation, json.dumps(result, ensure_ascii=False).encode())
+    if generation is not None:  # None: the cache cannot be trusted now
+        backend.store(key, generation, json.dumps(result, ensure_ascii=False).encode())
     return result
 
 
 def invalidate() -> None:
+    """Retire every cached report; never raises for Redis (readers bypass instead)."""
     if not has_app_context():
         return
     backend = _backend()
@@ -78,19 +78,26 @@ def invalidate() -> None:
         backend.bump()
 
 
-@event.listens_for(orm.Session, "after_flush")
 def _note_writes(session: orm.Session, _context: Any) -> None:
-    changed = session.new | session.dirty | session.deleted
-    if any(type(obj).__name__ in REPORT_MODELS for obj in changed):
+    if flushed(session, ReportSource):
         session.info[FLAG] = True
 
 
-@event.listens_for(orm.Session, "after_commit")
 def _retire(session: orm.Session) -> None:
     if session.info.pop(FLAG, False):
         invalidate()
 
 
-@event.listens_for(orm.Session, "after_rollback")
 def _forget(session: orm.Session) -> None:
     session.info.pop(FLAG, None)
+
+
+def register(_app: Flask) -> None:
+    """Retire cached reports when a session commits a write they depend on."""
+    listen(
+        [
+            ("after_flush", _note_writes),
+            ("after_commit", _retire),
+            ("after_rollback", _forget),
+        ]
+    )

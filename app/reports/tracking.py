@@ -1,8 +1,10 @@
 """Which ledger sources a flush may have changed; the commit brings them up to date.
 
-Most writes name their source directly (a publication, an authorship, a session, a
-participation, a project). Changes to people and centres reach every source they took
-part in: an affiliation moves an author's publications from one centre to another.
+Most writes name their source directly: a :class:`app.core.derived.LedgerSource` (a
+publication, an authorship, a session, a participation, a project) says in ``__ledger__``
+which kind of tie it is evidence of and which attribute holds the source. Changes to people
+and centres reach every source they took part in: an affiliation moves an author's
+publications from one centre to another. :func:`register` installs the listeners.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event, orm
+from flask import Flask
+from sqlalchemy import orm
 
 from app.centres.models import Centre
+from app.core.derived import LedgerSource, listen
 from app.experts.models import Affiliation, Expert
-from app.forums.models import ForumSession, Participation
-from app.projects.models import Project, ProjectCentre
-from app.publications.models import Authorship, Publication
+from app.forums.models import Participation
+from app.projects.models import ProjectCentre
+from app.publications.models import Authorship
 from app.reports import ledger
 from app.reports.models import TieKind
 
@@ -80,7 +84,6 @@ def _country_changed(obj: Any) -> bool:
     return sa.inspect(obj).attrs.country_code.history.has_changes()
 
 
-@event.listens_for(orm.Session, "before_flush")
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
     # People and centres about to go: find their sources while the rows still say so.
     experts = {
@@ -103,36 +106,34 @@ def _old_and_new(obj: Any, attribute: str) -> Iterable[int]:
     return [v for v in chain([getattr(obj, attribute)], history.deleted or ()) if v is not None]
 
 
-# What each model's rows name: (kind, the attribute holding the source id).
-DIRECT = {
-    Publication: (TieKind.PUBLICATION, "id"),
-    Authorship: (TieKind.PUBLICATION, "publication_id"),
-    ForumSession: (TieKind.SESSION, "id"),
-    Participation: (TieKind.SESSION, "session_id"),
-    Project: (TieKind.PROJECT, "id"),
-    ProjectCentre: (TieKind.PROJECT, "project_id"),
-}
-
-
-@event.listens_for(orm.Session, "after_flush")
 def _after_flush(session: orm.Session, _context: Any) -> None:
     experts: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
-        direct = DIRECT.get(type(obj))
-        if direct is not None:
-            ledger.refresh(session, direct[0], _old_and_new(obj, direct[1]))
+        if isinstance(obj, LedgerSource):
+            kind, attribute = obj.__ledger__
+            ledger.refresh(session, TieKind(kind), _old_and_new(obj, attribute))
         elif isinstance(obj, Affiliation):
             experts.update(_old_and_new(obj, "expert_id"))
     _expert_sources(session, experts)
 
 
-@event.listens_for(orm.Session, "before_commit")
 def _before_commit(session: orm.Session) -> None:
     if session.info.get(ledger.PENDING) or session.info.get(ledger.EVERYTHING):
         ledger.sync(session)
 
 
-@event.listens_for(orm.Session, "after_rollback")
 def _forget(session: orm.Session) -> None:
     session.info.pop(ledger.PENDING, None)
     session.info.pop(ledger.EVERYTHING, None)
+
+
+def register(_app: Flask) -> None:
+    """Keep the ledger in step with every session's writes (see ``app.core.derived``)."""
+    listen(
+        [
+            ("before_flush", _before_flush),
+            ("after_flush", _after_flush),
+            ("before_commit", _before_commit),
+            ("after_rollback", _forget),
+        ]
+    )

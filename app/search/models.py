@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.derived import DirectoryRecord
 from app.core.models import Base, intpk
 
 KEY_LENGTH = 200
 
 
-class SearchKey(Base):
+class SearchKey(DirectoryRecord, Base):
     """One folded key of a searchable record: a whole name (``whole``) or one word of it."""
 
     __tablename__ = "search_keys"

@@ -1,7 +1,8 @@
 """Cross-script search over stored name keys.
 
-Every searchable model names its texts in ``search_texts()``; a flush listener keeps
-their keys in ``search_keys`` current. A query is folded the same way and ranked:
+Every searchable model (:class:`app.core.derived.Searchable`) names its texts in
+``search_texts()``; a flush listener, installed by :func:`register`, keeps their keys in
+``search_keys`` current. A query is folded the same way and ranked:
 exact matches first, then prefixes, then fuzzy matches (rapidfuzz) among keys that
 share the query word's first letters.
 """
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 from rapidfuzz import fuzz
-from sqlalchemy import event, orm
+from sqlalchemy import orm
 
+from app.core.derived import Searchable, listen
 from app.core.names import name_key, name_words, prefix_upper_bound
 from app.search.models import KEY_LENGTH, SearchKey
 
@@ -53,15 +56,19 @@ def _needs_reindex(obj: Any) -> bool:
     return any(state.attrs[name].history.has_changes() for name in obj.__search_fields__)
 
 
-@event.listens_for(orm.Session, "after_flush")
+def register(_app: Flask) -> None:
+    """Keep search keys current on every session (see ``app.core.derived``)."""
+    listen([("after_flush", _reindex)])
+
+
 def _reindex(session: orm.Session, _context: Any) -> None:
     stale, rows = [], []
     new = session.new  # built anew on every access: read it once
     for obj in new | session.dirty:
-        if hasattr(obj, "search_texts") and (obj in new or _needs_reindex(obj)):
+        if isinstance(obj, Searchable) and (obj in new or _needs_reindex(obj)):
             stale.append((obj.__search_type__, obj.id))
             rows.extend(key_rows(obj.__search_type__, obj.id, obj.search_texts()))
-    stale.extend((o.__search_type__, o.id) for o in session.deleted if hasattr(o, "search_texts"))
+    stale.extend((o.__search_type__, o.id) for o in session.deleted if isinstance(o, Searchable))
     if not stale:
         return
     conn = session.connection()
@@ -174,12 +181,11 @@ def search(session: orm.Session, entity_type: str, query: str, limit: int = 500)
 
 
 def searchable_models() -> list[type]:
-    from app.centres.models import Centre
-    from app.experts.models import Expert
-    from app.projects.models import Project
-    from app.publications.models import Publication
+    """Every mapped model that opts in to search."""
+    from app.core.models import Base
 
-    return [Expert, Centre, Publication, Project]
+    classes = (mapper.class_ for mapper in Base.registry.mappers)
+    return sorted((c for c in classes if issubclass(c, Searchable)), key=lambda c: c.__name__)
 
 
 def insert_keys(

@@ -8,9 +8,11 @@ import pytest
 from app import create_app
 from app.accounts.services import create_token
 from app.core.cache import MemoryBackend, RedisBackend, ResponseCache
+from app.core.redis_client import connect
 from app.models import TokenScope
 from config import TestingConfig
 from tests import factories as f
+from tests.conftest import PASSWORD
 
 
 class CachedConfig(TestingConfig):
@@ -91,7 +93,7 @@ def test_redis_backend_round_trip(app):
     url = app.config.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL is not set (CI's PostgreSQL run sets it)")
-    backend = RedisBackend(url)
+    backend = RedisBackend(connect(app, url))
     backend.redis.delete(backend.generation_key, "eb:cache:/x?")
     generation, payload = backend.lookup("/x?")
     assert payload is None
@@ -106,3 +108,25 @@ def test_memory_backend_is_bounded():
     for n in range(3):
         backend.store(str(n), 0, b"x")
     assert list(backend.entries) == ["1", "2"]
+
+
+def test_a_login_leaves_the_cache_alone_and_a_directory_write_retires_it(
+    cached_app, cached, make_user, db_session
+):
+    user = make_user()  # an expert with a profile the lists show
+    _, secret = create_token(make_user("admin"), "t", [TokenScope.WRITE], 1)
+    db_session.commit()
+    backend = cached_app.extensions["response_cache"]
+    before = backend.generation
+    login = cached.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert login.status_code == 200
+    db_session.refresh(user)
+    assert user.last_login_at is not None  # the login did write its user row
+    assert backend.generation == before
+    patched = cached_app.test_client().patch(
+        f"/api/v1/experts/{user.expert.id}",
+        json={"full_name": "Renamed After Login"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert patched.status_code == 200
+    assert backend.generation == before + 1

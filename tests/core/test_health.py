@@ -1,14 +1,42 @@
 from unittest import mock
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 
 
-def test_health_reports_database_ok(client):
+@pytest.fixture
+def redis_url(app, monkeypatch):
+    """``redis_url(url)`` points the health check at another Redis (or none)."""
+
+    def point(url):
+        monkeypatch.setitem(app.config, "REDIS_URL", url)
+        monkeypatch.delitem(app.extensions, "redis_health", raising=False)
+
+    yield point
+    app.extensions.pop("redis_health", None)
+
+
+def test_health_reports_database_ok(client, redis_url):
+    redis_url(None)
     response = client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+
+
+def test_health_is_degraded_when_redis_is_down(client, redis_url):
+    redis_url("redis://127.0.0.1:1/0")  # nothing listens on port 1: refused at once
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "degraded", "database": "ok", "redis": "down"}
+
+
+def test_health_reports_redis_ok(client, app):
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("REDIS_URL is not set (CI's PostgreSQL run sets it)")
+    response = client.get("/api/v1/health")
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
 
 
 def test_health_is_503_when_database_is_down(client):
@@ -16,6 +44,7 @@ def test_health_is_503_when_database_is_down(client):
     with mock.patch.object(db.session, "execute", side_effect=failure):
         response = client.get("/api/v1/health")
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
     body = response.get_json()
     assert body["code"] == 503
     assert body["status"] == "Service Unavailable"
