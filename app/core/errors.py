@@ -156,9 +156,10 @@ def register_stale_handler(app: Flask) -> None:
 def lost_race(error: Exception) -> bool:
     """Whether PostgreSQL gave up a transaction for another's sake: a serialization failure
     or a deadlock (SQLSTATE class 40). Nothing was written; the caller may retry."""
-    from psycopg.errors import TransactionRollback
-
-    return isinstance(error, sa_exc.DBAPIError) and isinstance(error.orig, TransactionRollback)
+    # psycopg's classes for these (SerializationFailure, DeadlockDetected) do not derive
+    # from TransactionRollback; their SQLSTATE says it.
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    return isinstance(error, sa_exc.DBAPIError) and sqlstate.startswith("40")
 
 
 def answer_lost_race():

@@ -291,7 +291,7 @@ def test_login_and_registration_work_with_the_limiter_on_memory(
 
 def test_failed_logins_are_still_limited_per_process(client, make_user, limiter_redis_down, app):
     user = make_user()
-    limit = int(app.config["RATE_LIMIT_LOGIN_FAILURES"].split()[0])
+    limit = int(app.config["RATE_LIMIT_LOGIN_FAILURES_ACCOUNT_ADDRESS"].split()[0])
     wrong = {"email": user.email, "password": "wrong-password-123"}
     for _ in range(limit):
         assert client.post("/api/v1/auth/login", json=wrong).status_code == 401

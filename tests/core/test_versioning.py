@@ -75,3 +75,20 @@ def test_a_write_that_lost_a_race_is_refused(
     assert set(response.get_json()) == {"code", "status", "message", "errors"}
     db_session.expire_all()
     assert db_session.get(Centre, centre.id).city == "Omsk"
+
+
+@pytest.mark.parametrize("cause", ["SerializationFailure", "DeadlockDetected"])
+def test_a_transaction_postgresql_gave_up_is_a_409(organiser, db_session, monkeypatch, cause):
+    """Under concurrency PostgreSQL may abort one of two transactions; nothing was written,
+    so the caller gets a conflict to retry, not a 500 or a 503."""
+    import psycopg.errors
+    from sqlalchemy import exc
+
+    def aborted(centre, data):
+        raise exc.OperationalError("UPDATE centres …", {}, getattr(psycopg.errors, cause)())
+
+    monkeypatch.setattr(centre_services, "update_centre", aborted)
+    centre = f.CentreFactory()
+    response = organiser.patch(f"/api/v1/centres/{centre.id}", json={"city": "Tomsk"})
+    assert response.status_code == 409
+    assert "Retry-After" not in response.headers
