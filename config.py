@@ -105,6 +105,11 @@ class Config:
     RATE_LIMIT_TOKENS = "20 per hour"
     # Anonymous exports (?format=csv, bibtex, csl-json) per address; logged-in users are exempt.
     RATE_LIMIT_EXPORTS = os.environ.get("RATE_LIMIT_EXPORTS", "10 per minute")
+    # Anonymous exports streaming at once, across every worker and host (app.core.export_slots),
+    # so a handful of addresses cannot hold every worker; a slot held by a killed worker lapses.
+    EXPORTS_IN_FLIGHT = int(os.environ.get("EXPORTS_IN_FLIGHT", "2"))
+    EXPORT_SLOT_SECONDS = float(os.environ.get("EXPORT_SLOT_SECONDS", "180"))
+    EXPORT_BUSY_RETRY_SECONDS = 30
 
 
 class DevelopmentConfig(Config):
@@ -116,6 +121,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     # Tests see the database directly; the cache has tests of its own.
     RESPONSE_CACHE = "off"
+    # The test client closes a streamed answer (freeing its export slot) only when asked;
+    # the slot tests set their own limit.
+    EXPORTS_IN_FLIGHT = 1_000
     # Reports are cached in tests too (in the process, or in Redis when the run sets
     # REDIS_URL): each test starts a new generation, and the tests check invalidation.
     # Cheap hashes keep the suite fast; production uses RFC 9106's parameters.

@@ -46,6 +46,7 @@ def _ensure_instance_dir(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
+    from app.core import export_slots
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import (
         register_error_handlers,
@@ -75,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     _hear_fault_logs(app)
     register_security_headers(app)
     _register_derived_data(app)
+    export_slots.install(app)
 
 
 def _hear_fault_logs(app: Flask) -> None:

@@ -156,6 +156,9 @@ class Caller:
         # as it would be in real use; a request's rollback then cannot undo it.
         db.session.commit()
         headers = {**self.headers(), **kwargs.pop("headers", {})}
+        # Read the whole answer and close it, as a server does (a streamed export then
+        # gives back its slot).
+        kwargs.setdefault("buffered", True)
         return self.client.open(url, method=method, headers=headers, **kwargs)
 
     def get(self, url: str, **kwargs):

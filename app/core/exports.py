@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import limits
@@ -17,6 +17,8 @@ from marshmallow import validate
 from werkzeug.exceptions import TooManyRequests
 
 from app.core.csvcells import SafeWriter
+from app.core.errors import ServiceUnavailable
+from app.core.export_slots import slots
 from app.core.permissions import user
 from app.extensions import db, limiter
 
@@ -82,9 +84,30 @@ def csv_rows(stmt: sa.Select, schema: ma.Schema) -> Iterator[str]:
 
 
 def streamed(body: Iterator[str], mimetype: str, filename: str) -> Response:
+    """An export, streamed; an anonymous one only in a free slot (``app.core.export_slots``),
+    which it gives back when the server closes the response (done, or the client gone)."""
+    release = _take_export_slot()
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if release is not None:
+        response.call_on_close(release)
     return response
+
+
+def _take_export_slot() -> Callable[[], None] | None:
+    if user() is not None:
+        return None
+    pool = slots()
+    token = pool.take()
+    if token is None:
+        wait = current_app.config["EXPORT_BUSY_RETRY_SECONDS"]
+        raise ServiceUnavailable(
+            f"Too many exports are running right now. Try again in {wait} seconds, or log "
+            "in: exports by logged-in users do not wait for a slot.",
+            {"format": ["Every export slot is taken."]},
+            headers={"Retry-After": str(wait)},
+        )
+    return lambda: pool.give_back(token)
 
 
 def limit_anonymous_exports() -> None:
