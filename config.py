@@ -90,7 +90,9 @@ class Config:
     REPORT_CACHE = os.environ.get(
         "REPORT_CACHE", "redis" if os.environ.get("REDIS_URL") else "memory"
     )
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* or Retry-After on answers that were not refused: a Retry-After on a
+    # 200 or a 503 misleads. Refusals carry their own (app.core.ratelimits).
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
     # Logins: every attempt per address; failed ones per address and per account and
     # address, never per account alone (that would let anyone lock its owner out).

@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
         register_stale_handler,
     )
     from app.core.fields import id_converter_schema
+    from app.core.ratelimits import register_rate_limit_handler
     from app.core.redis_client import client_options
     from app.core.requests import register_request_checks
     from app.core.security import register_security_headers
@@ -68,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     register_error_handlers(app)
     register_integrity_handler(app)
     register_stale_handler(app)
+    register_rate_limit_handler(app)
     register_versioning()
     register_request_checks(app)
     register_auth(app)

@@ -26,8 +26,8 @@ from flask import current_app
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from werkzeug.exceptions import TooManyRequests
 
+from app.core.ratelimits import TooMany
 from app.extensions import limiter
 
 T = TypeVar("T")
@@ -57,20 +57,8 @@ ADDRESS = Bucket(
 _local = MovingWindowRateLimiter(MemoryStorage())
 
 
-class LoginThrottled(TooManyRequests):
+class LoginThrottled(TooMany):
     """429 in the API's error shape, saying in words when to try again (and Retry-After)."""
-
-    def __init__(self, refusal: str, retry_after: int) -> None:
-        message = f"{refusal}; try again in {_in_words(retry_after)}."
-        super().__init__(description=message, retry_after=retry_after)
-        self.data = {"message": message, "errors": {}}
-
-
-def _in_words(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @cache

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from gunicorn.glogging import Logger
 
 REDACTED = "[redacted]"
-# A query parameter named token (or access_token), wherever it stands in the line.
-_TOKEN_VALUE = re.compile(r"((?:^|[?&;\s])(?:access_)?token=)[^&;\s\"]*", re.IGNORECASE)
+# A query parameter, wherever it stands in the line: its name and its value.
+_PARAMETER = re.compile(r"((?:^|[?&;\s])([^=?&;\s\"]+)=)([^&;\s\"]*)")
+# Names whose values are secrets, as the app reads them (after percent-decoding).
+_SECRET_NAMES = frozenset({"token", "access_token"})
 # Atoms a format could name that carry credentials whole.
 _SECRET_ATOMS = frozenset(
     {
@@ -30,8 +33,14 @@ _SECRET_ATOMS = frozenset(
 
 
 def redact(text: str) -> str:
-    """``text`` with every ``token=`` query value replaced by ``[redacted]``."""
-    return _TOKEN_VALUE.sub(r"\1" + REDACTED, text)
+    """``text`` with the value of every ``token=`` query parameter replaced by ``[redacted]``,
+    however its name is spelt (``tok%65n`` reaches the app as ``token`` too)."""
+
+    def hide(match: re.Match[str]) -> str:
+        name = unquote_plus(match.group(2)).lower()
+        return match.group(1) + REDACTED if name in _SECRET_NAMES else match.group(0)
+
+    return _PARAMETER.sub(hide, text)
 
 
 class RedactingLogger(Logger):
@@ -42,6 +51,6 @@ class RedactingLogger(Logger):
         for key, value in atoms.items():
             if key in _SECRET_ATOMS:
                 atoms[key] = REDACTED
-            elif isinstance(value, str) and "token=" in value.lower():
+            elif isinstance(value, str) and "=" in value:
                 atoms[key] = redact(value)
         return atoms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -14,13 +15,15 @@ import sqlalchemy as sa
 from flask import Response, current_app, stream_with_context
 from flask_limiter.util import get_remote_address
 from marshmallow import validate
-from werkzeug.exceptions import TooManyRequests
 
 from app.core.csvcells import SafeWriter
 from app.core.errors import ServiceUnavailable
 from app.core.export_slots import slots
 from app.core.permissions import user
+from app.core.ratelimits import TooMany
 from app.extensions import db, limiter
+
+log = logging.getLogger(__name__)
 
 
 def csv_doc(item_schema: str) -> dict[str, Any]:
@@ -113,18 +116,23 @@ def _take_export_slot() -> Callable[[], None] | None:
 def limit_anonymous_exports() -> None:
     """An anonymous caller may start ``RATE_LIMIT_EXPORTS`` exports per address (every
     list and format counts alike); logged-in callers are not counted. Past it, 429 with
-    ``Retry-After`` and the wait in words."""
+    ``Retry-After`` and the wait in words. While the limiter's storage fails the export goes
+    ahead: the slots (``streamed``) still bound how many run at once."""
     if user() is not None or not limiter.enabled:
         return
     address = get_remote_address()
     for item in limits.parse_many(current_app.config["RATE_LIMIT_EXPORTS"]):
-        if not limiter.limiter.hit(item, "exports", address):
+        try:
+            allowed = limiter.limiter.hit(item, "exports", address)
             reset_at, _ = limiter.limiter.get_window_stats(item, "exports", address)
-            seconds = max(1, math.ceil(reset_at - time.time()))
-            raise TooManyRequests(
-                f"Too many exports from your address (at most {item}). Try again in "
-                f"{seconds} seconds, or log in: exports by logged-in users are not limited.",
-                retry_after=seconds,
+        except Exception as exc:  # any storage failure: refused connection, timeout, read-only
+            log.warning("Export limit: rate-limit storage failed (%s); not counted.", exc)
+            return
+        if not allowed:
+            raise TooMany(
+                f"Too many exports from your address (at most {item})",
+                max(1, math.ceil(reset_at - time.time())),
+                ", or log in: exports by logged-in users are not limited",
             )
 
 

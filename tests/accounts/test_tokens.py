@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.accounts.auth import hash_token
+from app.core.ratelimits import in_words
 from app.models import ApiToken
 from tests.conftest import PASSWORD
 
@@ -90,10 +91,17 @@ def test_token_creation_is_rate_limited(caller, make_user, app):
     owner = caller(make_user())
     limit = int(app.config["RATE_LIMIT_TOKENS"].split()[0])
     for _ in range(limit):
-        assert create(owner).status_code == 201
+        created = create(owner)
+        assert created.status_code == 201
+        assert "Retry-After" not in created.headers  # only a refusal says when to retry
     refused = create(owner)
     assert refused.status_code == 429
-    assert int(refused.headers["Retry-After"]) > 0
+    seconds = int(refused.headers["Retry-After"])
+    assert 0 < seconds <= 3601  # rounded up: never too early
+    assert refused.get_json()["message"] == (
+        f"Too many requests of this kind from your address (at most {limit} per 1 hour); "
+        f"try again in {in_words(seconds)}."
+    )
 
 
 def test_a_password_change_revokes_every_token_of_the_user(caller, make_user, db_session):

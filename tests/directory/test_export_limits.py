@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.ratelimits import in_words
 from tests.core.test_errors import assert_error
 
 EXPORTS = [
@@ -35,7 +36,7 @@ def test_anonymous_exports_past_the_limit_get_429_saying_when(caller, limit, pat
     error = assert_error(response, 429)
     seconds = int(response.headers["Retry-After"])
     assert 0 < seconds <= 60
-    assert f"Try again in {seconds} seconds" in error["message"]
+    assert f"try again in {in_words(seconds)}, or log in" in error["message"]
 
 
 def test_every_export_counts_towards_one_limit(caller, limit):

@@ -1,0 +1,44 @@
+"""Refusals for going too fast: 429 in the API's error shape, saying in words when to try
+again, with ``Retry-After``. The limits themselves are Flask-Limiter's (``app.extensions``)
+and the login throttle's (``app.accounts.throttle``)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask
+from flask_limiter import RateLimitExceeded
+from werkzeug.exceptions import TooManyRequests
+
+
+def in_words(seconds: int) -> str:
+    """``45 seconds``, ``1 minute``, ``14 minutes``."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class TooMany(TooManyRequests):
+    """429: ``refusal``, then when to try again, in words and in ``Retry-After``."""
+
+    def __init__(self, refusal: str, retry_after: int, advice: str = "") -> None:
+        message = f"{refusal}; try again in {in_words(retry_after)}{advice}."
+        super().__init__(description=message, retry_after=retry_after)
+        self.data = {"message": message, "errors": {}}
+
+
+def register_rate_limit_handler(app: Flask) -> None:
+    """Flask-Limiter's own refusals (login, registration, tokens) say when to retry too,
+    instead of only naming the limit ("20 per 1 minute")."""
+    from app.extensions import api, limiter
+
+    def handle(error: RateLimitExceeded):
+        current = limiter.current_limit
+        reset_at = current.reset_at if current is not None else time.time() + 60
+        seconds = max(1, math.ceil(reset_at - time.time()))
+        refusal = f"Too many requests of this kind from your address (at most {error.limit.limit})"
+        return api.handle_http_exception(TooMany(refusal, seconds))
+
+    app.register_error_handler(RateLimitExceeded, handle)
