@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy import orm
 
 from app.accounts import throttle
 from app.accounts.auth import hash_token
@@ -76,10 +77,26 @@ def authenticate(email: str, password: str, address: str) -> User:
     email = normalise_email(email)
     with throttle.attempt(email, address):
         user = _check_credentials(email, password)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    _note_login(user, password)
     return user
+
+
+def _note_login(user: User, password: str) -> None:
+    """When the user last logged in, and their hash renewed if its parameters changed.
+
+    Bookkeeping, not an edit: written straight to the row, without the version check an
+    edit gets, so two logins at once, or a login while an admin edits the account, never
+    turn one of them into a 409.
+    """
+    values: dict[str, Any] = {"last_login_at": utcnow()}
+    if needs_rehash(user.password_hash):
+        values["password_hash"] = hash_password(password)
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    for key, value in values.items():
+        orm.attributes.set_committed_value(user, key, value)
 
 
 def _check_credentials(email: str, password: str) -> User:

@@ -171,3 +171,20 @@ def test_concurrent_answers_to_one_invitation_answer_once(live):
     )
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] + [409] * (WRITERS - 1), [a.get_json() for a in answers]
+
+
+def test_logins_at_once_to_one_account_all_succeed(live):
+    """A login writes bookkeeping, not an edit: it must not race other logins."""
+    from app.accounts.passwords import hash_password
+    from tests.conftest import PASSWORD
+
+    email = live.commit(lambda: f.UserFactory(password_hash=hash_password(PASSWORD)).email)
+    body = {"email": email, "password": PASSWORD}
+    # Every attempt holds a try until it succeeds (app.accounts.throttle): as many at once
+    # as one address may have in flight.
+    n = int(live.app.config["RATE_LIMIT_LOGIN_FAILURES_ACCOUNT_ADDRESS"].split()[0])
+    answers = live.race(
+        [lambda client: client.post("/api/v1/auth/login", json=body) for _ in range(n)]
+    )
+    assert [a.status_code for a in answers] == [200] * n, [a.get_json() for a in answers]
+    assert live.scalar(sa.select(User.last_login_at).where(User.email == email)) is not None
