@@ -17,10 +17,8 @@ from app.accounts.models import ApiToken, TokenScope, User
 from app.core.errors import Forbidden
 from app.core.models import utcnow
 from app.core.permissions import Unauthorized
-from app.core.requests import view_marked
+from app.core.requests import SAFE_METHODS, view_marked
 from app.extensions import db, login_manager
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def hash_token(secret: str) -> str:

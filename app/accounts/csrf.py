@@ -12,8 +12,9 @@ import secrets
 from flask import request, session
 from flask_login import current_user
 
-from app.accounts.auth import SAFE_METHODS, via_token
+from app.accounts.auth import via_token
 from app.core.errors import DomainError
+from app.core.requests import SAFE_METHODS
 
 HEADER = "X-CSRF-Token"
 

@@ -6,7 +6,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from app.core.requests import SAFE_METHODS, view_marked
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -21,14 +21,36 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+READS_FIRST_ATTR = "reads_first"
+
+
+def reads_first(view):
+    """Mark a writing view that reads and computes at length before it writes (a solve,
+    an import), so that on SQLite it does not hold every other writer back meanwhile.
+
+    It begins as a reader and takes the write lock when it first writes; should another
+    writer have committed in between, that write fails with "database is locked" and the
+    caller gets 503 with ``Retry-After``, rather than every writer waiting on it.
+    """
+    setattr(view, READS_FIRST_ATTR, True)
+    return view
+
+
+def _writing_request() -> bool:
+    return (
+        has_request_context()
+        and request.method not in SAFE_METHODS
+        and not view_marked(READS_FIRST_ATTR)
+    )
+
+
 def _sqlite_on_begin(conn: Connection) -> None:
     # A request that may write takes SQLite's write lock with its first statement, so
     # writers queue (busy_timeout) and each reads what the one before it committed. A
     # deferred transaction that read first would fail on its first write with "database
     # is locked" once another writer committed under its snapshot, or overwrite a row
     # its If-Match check saw in an older state.
-    writing = has_request_context() and request.method not in SAFE_METHODS
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
 
 def register_sqlite_pragmas(app: Flask) -> None:

@@ -17,6 +17,8 @@ from werkzeug.exceptions import (
 from app.core.errors import DomainError
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Methods that read only: no CSRF check, no write scope, no write lock.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Views that take a raw body (a BibTeX or RIS upload, say) set this attribute.
 RAW_BODY_ATTR = "accepts_raw_body"

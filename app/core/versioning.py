@@ -59,7 +59,11 @@ def register_versioning() -> None:
 
 
 def lock(obj: Any) -> Any:
-    """Re-read ``obj``'s row and hold it until the transaction ends (``FOR UPDATE``).
+    """Re-read ``obj``'s row and hold it until the transaction ends.
+
+    ``FOR NO KEY UPDATE`` on PostgreSQL: it excludes other writers of the row, but not the
+    insertion of rows that refer to it (a programme change, an invitation), which plain
+    ``FOR UPDATE`` would make wait.
 
     A second writer then waits for the first to commit and reads what it wrote, rather
     than deciding on a row that is about to change. SQLite has no row locks; there a
@@ -69,7 +73,7 @@ def lock(obj: Any) -> Any:
     stmt = (
         sa.select(mapper)
         .filter_by(**_pk(obj))
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if orm.object_session(obj).scalars(stmt).one_or_none() is None:

@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from app.accounts.auth import calendar_feed
 from app.core.api import Blueprint
+from app.core.db import reads_first
 from app.core.permissions import require_organiser, require_user, user
 from app.forums import availability, calendar, conflicts, publishing, scheduling, visibility
 from app.forums.models import Forum
@@ -99,6 +100,7 @@ class Conflicts(MethodView):
 
 @blp.route("/forums/<int:forum_id>/schedule/solve")
 class Solve(MethodView):
+    @reads_first  # the solve takes seconds; it writes (with apply) only at the end
     @blp.arguments(SolveSchema, required=False)
     @blp.response(200, SolveResultSchema)
     def post(self, options, forum_id):

@@ -6,6 +6,7 @@ from flask import current_app, request
 from flask.views import MethodView
 
 from app.core.api import Blueprint
+from app.core.db import reads_first
 from app.core.etag import check_if_match, with_etag
 from app.core.exports import csv_doc, limit_anonymous_exports, list_or_export, streamed
 from app.core.pagination import SelectPage
@@ -88,6 +89,7 @@ IMPORT_BODY = {
 
 @blp.route("/import")
 class Import(MethodView):
+    @reads_first  # parsing and matching take seconds; the rows are written at the end
     @accepts_raw_body
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.response(201, ImportReportSchema)

@@ -92,3 +92,26 @@ def test_a_transaction_postgresql_gave_up_is_a_409(organiser, db_session, monkey
     response = organiser.patch(f"/api/v1/centres/{centre.id}", json={"city": "Tomsk"})
     assert response.status_code == 409
     assert "Retry-After" not in response.headers
+
+
+def test_if_match_is_compared_with_the_row_as_stored_not_as_read(
+    organiser, db_session, monkeypatch
+):
+    """Another writer commits between this request's read and its If-Match check: the
+    check re-reads the row (under a lock) and answers 412 with the newer ETag."""
+    centre = f.CentreFactory()
+    url = f"/api/v1/centres/{centre.id}"
+    etag = organiser.get(url).headers["ETag"]
+    original = centre_services.get_centre
+
+    def read_then_someone_writes(centre_id):
+        found = original(centre_id)
+        db_session.connection().execute(
+            sa.update(Centre).where(Centre.id == centre_id).values(version=Centre.version + 1)
+        )
+        return found
+
+    monkeypatch.setattr(centre_services, "get_centre", read_then_someone_writes)
+    response = organiser.patch(url, json={"city": "Atyrau"}, headers={"If-Match": etag})
+    assert response.status_code == 412
+    assert response.headers["ETag"] == f'"centres-{centre.id}-v2"'
