@@ -6,7 +6,7 @@ import io
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import limits
@@ -18,7 +18,7 @@ from marshmallow import validate
 
 from app.core.csvcells import SafeWriter
 from app.core.errors import ServiceUnavailable
-from app.core.export_slots import slots
+from app.core.export_slots import Release, hold, slots
 from app.core.permissions import user
 from app.core.ratelimits import TooMany
 from app.extensions import db, limiter
@@ -88,21 +88,20 @@ def csv_rows(stmt: sa.Select, schema: ma.Schema) -> Iterator[str]:
 
 def streamed(body: Iterator[str], mimetype: str, filename: str) -> Response:
     """An export, streamed; an anonymous one only in a free slot (``app.core.export_slots``),
-    which it gives back when the server closes the response (done, or the client gone)."""
+    which it gives back when the server closes the response."""
     release = _take_export_slot()
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if release is not None:
-        response.call_on_close(release)
+        hold(response, release)
     return response
 
 
-def _take_export_slot() -> Callable[[], None] | None:
+def _take_export_slot() -> Release | None:
     if user() is not None:
         return None
-    pool = slots()
-    token = pool.take()
-    if token is None:
+    release = slots().take()
+    if release is None:
         wait = current_app.config["EXPORT_BUSY_RETRY_SECONDS"]
         raise ServiceUnavailable(
             f"Too many exports are running right now. Try again in {wait} seconds, or log "
@@ -110,7 +109,7 @@ def _take_export_slot() -> Callable[[], None] | None:
             {"format": ["Every export slot is taken."]},
             headers={"Retry-After": str(wait)},
         )
-    return lambda: pool.give_back(token)
+    return release
 
 
 def limit_anonymous_exports() -> None:

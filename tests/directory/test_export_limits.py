@@ -82,76 +82,129 @@ def test_logged_in_callers_are_not_limited(caller, make_user, limit, how):
 
 
 @pytest.fixture
-def pool(app, monkeypatch):
-    """The process's slots, two of them, counted here (the suite's Redis is not shared)."""
-    from app.core.export_slots import slots
+def pool(app, monkeypatch, tmp_path):
+    """Two slots, as lock files of the test's own (the suite's Redis is shared)."""
+    from app.core.export_slots import ExportSlots
 
-    with app.app_context():
-        pool = slots()
-    monkeypatch.setattr(pool, "limit", 2)
-    monkeypatch.setattr(pool, "_acquire", None)
-    yield pool
-    pool._local.clear()
+    pool = ExportSlots(None, limit=2, seconds=60, directory=tmp_path)
+    monkeypatch.setitem(app.extensions, "export_slots", pool)
+    return pool
 
 
 def test_an_anonymous_export_waits_for_a_free_slot(caller, make_user, pool):
-    taken = [pool.take() for _ in range(pool.limit)]
-    assert None not in taken
+    held = [pool.take() for _ in range(pool.limit)]
+    assert None not in held
     response = export(caller(), *EXPORTS[0])
     error = assert_error(response, 503)
     assert response.headers["Retry-After"] == "30"
     assert "Try again in 30 seconds" in error["message"]
     # Logged-in callers do not wait for a slot.
     assert export(caller(make_user("expert")), *EXPORTS[0]).status_code == 200
-    pool.give_back(taken[0])
+    held[0]()
     assert export(caller(), *EXPORTS[0]).status_code == 200
 
 
 def test_a_finished_export_gives_its_slot_back(caller, pool):
     for _ in range(pool.limit + 2):
         assert export(caller(), *EXPORTS[3]).status_code == 200
-    assert pool._local == set()
+    assert pool.take() is not None
 
 
-def test_slots_count_in_the_process_while_redis_fails(caplog):
+def test_an_export_that_fails_after_taking_its_slot_gives_it_back(app, pool, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy import exc
+
+    from app.core.transaction import TransactionalFlask
+
+    def commit_fails(self):
+        super(TransactionalFlask, self).dispatch_request()  # the export takes its slot
+        raise exc.OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(TransactionalFlask, "dispatch_request", commit_fails)
+    client = app.test_client()
+    for _ in range(pool.limit + 1):
+        response = client.get(EXPORTS[0][0], query_string={"format": "csv"}, buffered=True)
+        assert response.status_code == 503
+        assert "database" in response.get_json()["errors"]
+    assert [pool.take() for _ in range(pool.limit)] != [None, None]
+
+
+def test_slots_are_shared_by_the_processes_of_a_host(tmp_path):
+    """Lock files: another process's slot counts, and is freed when that process dies."""
+    import subprocess
+    import sys
+
+    from app.core.export_slots import ExportSlots
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_A_SLOT.format(directory=str(tmp_path))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        here = ExportSlots(None, limit=1, seconds=60, directory=tmp_path)
+        assert here.take() is None
+        holder.kill()
+        holder.wait(10)
+        assert here.take() is not None
+    finally:
+        holder.kill()
+        holder.wait(10)
+        holder.stdout.close()
+
+
+_HOLD_A_SLOT = """
+import sys, time
+from pathlib import Path
+from app.core.export_slots import ExportSlots
+assert ExportSlots(None, limit=1, seconds=60, directory=Path({directory!r})).take()
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_slots_count_on_the_host_while_redis_fails(caplog, tmp_path):
     import redis
 
     from app.core.export_slots import ExportSlots
 
     dead = redis.Redis(port=1, socket_connect_timeout=0.2)  # nothing listens on port 1
-    slots = ExportSlots(dead, limit=1, seconds=60)
-    first = slots.take()
-    assert first is not None and slots.take() is None
-    assert "counting in this process" in caplog.text
-    slots.give_back(first)
+    slots = ExportSlots(dead, limit=1, seconds=60, directory=tmp_path)
+    release = slots.take()
+    assert release is not None and slots.take() is None
+    assert "counting on this host" in caplog.text
+    release()
     assert slots.take() is not None
 
 
 @pytest.fixture
-def redis_slots(app):
+def redis_slots(app, tmp_path):
     import os
+    import uuid
 
     import redis
 
-    from app.core.export_slots import KEY, ExportSlots
+    from app.core.export_slots import ExportSlots
 
     if not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set (CI's PostgreSQL run sets it)")
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    client.delete(KEY)
-    yield lambda limit, seconds: ExportSlots(client, limit, seconds)
-    client.delete(KEY)
+    key = f"test:export-slots:{uuid.uuid4().hex}"
+    yield lambda limit, seconds: ExportSlots(client, limit, seconds, tmp_path, key=key)
+    client.delete(key)
 
 
 def test_slots_in_redis_are_shared_and_lapse(redis_slots):
     import time
 
     one_host, another = redis_slots(2, 60), redis_slots(2, 60)
-    a, b = one_host.take(), another.take()
-    assert a and b and one_host.take() is None and another.take() is None
-    another.give_back(b)
+    first, second = one_host.take(), another.take()
+    assert first and second and one_host.take() is None and another.take() is None
+    second()
     assert one_host.take() is not None
-    # A slot whose holder died (no give_back) lapses.
+    # A slot whose holder died (and never gave it back) lapses.
     lapsing = redis_slots(3, 0.2)
     assert lapsing.take() is not None and lapsing.take() is None
     time.sleep(0.3)
