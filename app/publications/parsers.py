@@ -209,7 +209,7 @@ def _ris_chunks(text: str) -> list[tuple[int, str]]:
                     }
                 },
             )
-        if line.startswith("TY  -"):
+        if line.startswith(RIS_START):
             current, start = [line], number
         elif start is None:
             raise ParseError(
@@ -402,11 +402,19 @@ def parse_openalex(text: str) -> list[ParsedRecord]:
 
 # -- counting records before parsing them -------------------------------------------------
 
-# An entry (not @string, @preamble or @comment) anywhere, not only at a line's start: the
-# parser takes entries written on one line. An "@word{" inside a value counts too, which
-# errs towards refusing, never towards parsing more than the limit.
-_BIB_ENTRY = re.compile(r"@[ \t]*(?!(?:string|preamble|comment)\b)[A-Za-z]\w*[ \t]*[{(]", re.I)
-_RIS_START = re.compile(r"^TY  -", re.M)
+# bibtexparser (splitter.py) starts a block at "@" + word characters, none at all included
+# ("@1x{", "@статья{", "@{" are entries), + spaces or tabs + "{" or "(". Counting any
+# non-space run there errs towards refusing, never towards parsing past the limit; so does
+# an "@word{" inside a value or on one line with others. The quantifiers are possessive: with
+# two optional runs of spaces, "@" and a megabyte of them would backtrack quadratically.
+_BIB_ENTRY = re.compile(r"@\s*+(?!(?:string|preamble|comment)\b)[^\s{(@,]*+\s*+[{(]", re.I)
+# Only these split entries for their length: the parser's own block start at a line's start
+# (after whitespace other than "\n"), where it begins a block even inside another. Anywhere
+# else the parser may read it as text in a value, and a split there would let one long
+# entry through in short pieces; so an entry runs on to the next of these, over-measuring.
+_BIB_BOUNDARY = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]", re.M)
+# The RIS reader's record start, on the lines of str.splitlines() (CR, VT, RS, U+2028...).
+RIS_START = "TY  -"
 
 
 # bibtexparser's time grows faster than the length of one entry (0.2 MB in one field took
@@ -415,9 +423,13 @@ MAX_BIBTEX_ENTRY = 64 * 1024
 
 
 def longest_bibtex_entry(text: str) -> int:
-    """The most characters from one entry's start to the next (or to the end)."""
-    starts = [m.start() for m in _BIB_ENTRY.finditer(text)] + [len(text)]
-    return max((b - a for a, b in itertools.pairwise(starts)), default=0)
+    """The most characters from the file's start or one entry's start to the next."""
+    starts = [0, *(m.start() for m in _BIB_BOUNDARY.finditer(text)), len(text)]
+    return max(b - a for a, b in itertools.pairwise(starts))
+
+
+def _ris_count(text: str) -> int:
+    return sum(line.startswith(RIS_START) for line in text.splitlines())
 
 
 def _json_count(text: str, results: bool) -> int:
@@ -429,7 +441,7 @@ def _json_count(text: str, results: bool) -> int:
 
 COUNTERS = {
     "bibtex": lambda text: len(_BIB_ENTRY.findall(text)),
-    "ris": lambda text: len(_RIS_START.findall(text)),
+    "ris": _ris_count,
     "csl-json": lambda text: _json_count(text, results=False),
     "openalex": lambda text: _json_count(text, results=True),
 }

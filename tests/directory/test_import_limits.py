@@ -123,3 +123,82 @@ def test_a_bibtex_entry_past_its_length_is_413(organiser, db_session):
     error = assert_error(post(organiser, "bibtex", huge), 413)
     assert str(MAX_BIBTEX_ENTRY) in error["message"]
     assert count(db_session) == before
+
+
+# bibtexparser takes any "@" + word characters (none at all, too) + "{" or "(" as an
+# entry, so the counter may not ask for an ASCII letter first.
+ODD_TYPES = ["1x", "статья", "", "_"]
+
+
+@pytest.mark.parametrize("entry_type", ODD_TYPES)
+def test_bibtex_entries_of_any_type_are_counted(organiser, db_session, entry_type):
+    before = count(db_session)
+    text = bibtex(LIMIT + 1).replace("@article{", f"@{entry_type}{{")
+    error = assert_error(post(organiser, "bibtex", text), 413)
+    assert "IMPORT_MAX_RECORDS" in error["message"]
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize("entry_type", ODD_TYPES)
+def test_a_long_bibtex_entry_of_any_type_is_413(organiser, db_session, entry_type):
+    from app.publications.parsers import MAX_BIBTEX_ENTRY
+
+    before = count(db_session)
+    huge = f"@{entry_type}{{h, title = {{Huge}}, year = {{2020}}, abstract = {{"
+    huge += "x" * MAX_BIBTEX_ENTRY + "}}"
+    error = assert_error(post(organiser, "bibtex", huge), 413)
+    assert str(MAX_BIBTEX_ENTRY) in error["message"]
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize(
+    "fake_start",
+    [" @x{y} ", "\n@a-b{y}\n", "\n @ x{y}\n"],
+    ids=["mid-line start", "not a type at a line start", "space after @"],
+)
+def test_entry_starts_the_parser_reads_as_text_do_not_shorten_an_entry(
+    organiser, db_session, app, monkeypatch, fake_start
+):
+    """Inside a value these are text to the parser: splitting the length there would let
+    one entry of any length through in pieces, under a record limit of the default size."""
+    from app.publications.parsers import MAX_BIBTEX_ENTRY
+
+    monkeypatch.setitem(app.config, "IMPORT_MAX_RECORDS", 2000)
+    before = count(db_session)
+    pieces = fake_start.join(["x" * 1000] * (MAX_BIBTEX_ENTRY // 1000 + 1))
+    huge = "@article{h, title = {Huge}, year = {2020}, abstract = {" + pieces + "}}"
+    error = assert_error(post(organiser, "bibtex", huge), 413)
+    assert str(MAX_BIBTEX_ENTRY) in error["message"]
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\x0b", "\x1e", "\u2028"])
+def test_ris_records_are_counted_across_every_line_ending_the_reader_splits_on(
+    organiser, db_session, ending
+):
+    before = count(db_session)
+    text = ris(LIMIT + 1).replace("\n", ending)
+    error = assert_error(post(organiser, "ris", text), 413)
+    assert error["errors"] == {"records": [f"At most {LIMIT} records; this file has {LIMIT + 1}."]}
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n"])
+def test_ris_at_the_limit_with_other_line_endings_is_imported(organiser, ending):
+    response = post(organiser, "ris", ris(LIMIT).replace("\n", ending))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["created"] == LIMIT
+
+
+@pytest.mark.parametrize("entry_type", ["1x", "статья"])
+def test_bibtex_at_the_limit_with_odd_types_is_imported(organiser, entry_type):
+    response = post(organiser, "bibtex", bibtex(LIMIT).replace("@article{", f"@{entry_type}{{"))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["created"] == LIMIT
+
+
+def test_an_openalex_work_on_its_own_is_one_record(organiser):
+    work_ = json.loads(openalex(1))["results"][0]
+    response = post(organiser, "openalex", json.dumps(work_))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["created"] == 1
