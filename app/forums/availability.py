@@ -53,9 +53,11 @@ def _merge(windows: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.date
 
 
 def set_room_windows(room: Room, given: Iterable[dict[str, Any]]) -> Room:
-    """Replace the room's windows."""
-    room.windows = [RoomWindow(starts_at=s, ends_at=e) for s, e in _windows(room.forum, given)]
-    db.session.flush()
+    """Replace the room's windows; the same windows again change nothing (nor the version)."""
+    windows = _windows(room.forum, given)
+    if windows != [(w.starts_at, w.ends_at) for w in room.windows]:
+        room.windows = [RoomWindow(starts_at=s, ends_at=e) for s, e in windows]
+        db.session.flush()
     return room
 
 

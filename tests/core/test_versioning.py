@@ -115,3 +115,16 @@ def test_if_match_is_compared_with_the_row_as_stored_not_as_read(
     response = organiser.patch(url, json={"city": "Atyrau"}, headers={"If-Match": etag})
     assert response.status_code == 412
     assert response.headers["ETag"] == f'"centres-{centre.id}-v2"'
+
+
+def test_the_same_room_windows_again_leave_the_version(organiser, db_session):
+    room = f.RoomFactory()
+    url = f"/api/v1/rooms/{room.id}"
+    windows = {"windows": [{"start": "2027-09-14T09:00", "end": "2027-09-14T13:00"}]}
+    first = organiser.patch(url, json=windows)
+    assert first.status_code == 200, first.get_json()
+    again = organiser.patch(url, json=windows, headers={"If-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other = {"windows": [{"start": "2027-09-14T10:00", "end": "2027-09-14T13:00"}]}
+    assert organiser.patch(url, json=other).headers["ETag"] != first.headers["ETag"]
