@@ -9,18 +9,24 @@ answers live in Redis, shared by every worker and host; without it
 single-process server such as ``flask run``.
 
 Redis faults never fail a request, and never keep a retired answer in service for more
-than about a second. Each process keeps, per cache, a *suspect* flag and a *bump owed*:
+than a few seconds. Each process keeps, per cache, a *suspect* flag and a *bump owed*:
 
 - Any Redis error (a lookup, a store, a bump; down, timing out after ``REDIS_TIMEOUT``, or
   refusing writes) is logged, and the process reads uncached for ``CACHE_SUSPECT_SECONDS``
   (5) without touching Redis, and owes a bump. The list and report caches share that
-  window, so a Redis that hangs costs a request one timeout, not one per cache. A write's
-  bump is never retried inside the request: the write was committed and answers normally.
-- Before it reads the cache again, the process pays the bump it owes. Cached answers
-  stored before a write that could not announce itself are so retired before anyone in
-  this process serves them; every process that saw the outage does the same, so a Redis
-  that kept its data over an outage is retired by the first of them to read, even when the
-  writer itself died meanwhile.
+  window.
+- A write's bump tries Redis even inside the window: the other processes saw no error and
+  serve from the cache, so until the bump reaches Redis they serve the pre-write answer.
+  That costs a write at most one ``REDIS_TIMEOUT``, and only one per request (or command):
+  once Redis failed in a request, the other cache's bump there only owes. A bump that
+  fails is owed; it is never retried inside the request, for the write was committed and
+  answers normally.
+- Once the window has passed, the process pays the bump it owes at the start of its next
+  request of any kind, and in any case before it reads the cache again. Cached answers
+  stored before a write that could not announce itself are so retired within about the
+  window; every process that saw the outage does the same, so a Redis that kept its data
+  over an outage is retired by the first of them to serve a request, even when the writer
+  itself died meanwhile.
 - A Redis that answers reads but refuses writes (``MISCONF``, ``READONLY``, out of memory)
   leaves the generation as it was, so the others would keep serving old answers. Each
   process therefore proves every ``CACHE_PROBE_SECONDS`` (1), in the same round trip as a
@@ -28,9 +34,9 @@ than about a second. Each process keeps, per cache, a *suspect* flag and a *bump
 
 What remains: a process that alone loses Redis (a partition) and writes cannot tell the
 others, who may serve the pre-write answer until that process reaches Redis again (it pays
-its bump on its next read) or the entry's TTL (10 minutes) passes. And a process that saw
-nothing of an outage may, until one that did reads, serve an answer Redis kept over it
-(run Redis with ``--save ""`` and a restart keeps nothing).
+its bump on its next request) or the entry's TTL (10 minutes) passes. And a process that saw
+nothing of an outage may, until one that did serves a request, serve an answer Redis kept
+over it (run Redis with ``--save ""`` and a restart keeps nothing).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, request_started
 from redis import RedisError
 from sqlalchemy import orm
 
@@ -94,6 +100,9 @@ class MemoryBackend:
         self.generation += 1
         self.entries.clear()
 
+    def settle(self) -> None:
+        """Nothing is ever owed in the process."""
+
 
 class Suspicion:
     """Until when a process leaves one Redis alone; shared by the caches on that Redis, so
@@ -104,6 +113,17 @@ class Suspicion:
 
     def __bool__(self) -> bool:
         return time.monotonic() < self.until
+
+    def failed(self, seconds: float) -> None:
+        """Redis just failed: leave it alone for ``seconds``, and for the rest of this
+        request (or command)."""
+        self.until = time.monotonic() + seconds
+        if has_app_context():
+            g.setdefault("redis_failed", set()).add(self)
+
+    def failed_here(self) -> bool:
+        """Whether Redis already failed in this request (or command)."""
+        return has_app_context() and self in g.get("redis_failed", ())
 
 
 class RedisBackend:
@@ -165,27 +185,40 @@ class RedisBackend:
             self._failed("store", exc)
 
     def bump(self) -> None:
-        if self.suspect:
-            self.owes_bump = True  # Redis failed a moment ago: pay it when it answers
+        """Retire every stored answer: one try at Redis, even in the suspect window (the
+        other processes serve the pre-write answer until it lands); owed if it fails."""
+        if self.suspect and self.suspect.failed_here():
+            self.owes_bump = True  # this request already waited on Redis once
             return
-        try:
-            self.redis.incr(self.generation_key)
-        except RedisError as exc:
-            self._failed("generation bump", exc)
+        in_window = bool(self.suspect)
+        # In the window, what the outage itself owes stays owed: it is paid after it.
+        if self._incr() and not in_window:
+            self._paid()
+
+    def settle(self) -> None:
+        """Pay the bump owed once the suspect window has passed (at every request's start)."""
+        if self.owes_bump and not self.suspect and self._incr():
+            self._paid()
 
     def _usable(self) -> bool:
         if self.suspect:
             self.owes_bump = True  # Redis failed for a cache of this process: assume the worst
             return False
+        self.settle()
+        return not self.owes_bump
+
+    def _incr(self) -> bool:
+        try:
+            self.redis.incr(self.generation_key)
+        except RedisError as exc:
+            self._failed("generation bump", exc)
+            return False
+        return True
+
+    def _paid(self) -> None:
         if self.owes_bump:
-            try:
-                self.redis.incr(self.generation_key)
-            except RedisError as exc:
-                self._failed("generation bump", exc)
-                return False
             self.owes_bump = False
             log.warning("Redis answers again; %s retired what it held", self.namespace)
-        return True
 
     def _failed(self, what: str, exc: Exception) -> None:
         if not self.owes_bump:
@@ -199,7 +232,7 @@ class RedisBackend:
         # Writes may have gone unannounced meanwhile (here or in a process that died):
         # retire everything before the cache is read again.
         self.owes_bump = True
-        self.suspect.until = time.monotonic() + self.suspect_seconds
+        self.suspect.failed(self.suspect_seconds)
 
 
 def _with_header(start_response: Callable, cache_state: str) -> Callable:
@@ -308,6 +341,14 @@ def _forget(session: orm.Session) -> None:
     session.info.pop("directory_changed", None)
 
 
+def _settle(_app: Flask, **_extra: Any) -> None:
+    # At the start of every request, not only cached reads: a process that serves none
+    # still retires, once its window has passed, what its outage may have left in Redis.
+    backend = _backend()
+    if backend is not None:
+        backend.settle()
+
+
 def make_backend(app: Flask, mode: str, namespace: str, size: int) -> MemoryBackend | RedisBackend:
     """The backend for ``mode`` (``redis`` or ``memory``), with the app's fault settings."""
     if mode != "redis":
@@ -337,4 +378,5 @@ def register(app: Flask) -> None:
         return
     backend = make_backend(app, mode, "eb:cache", 2_000)
     app.extensions["response_cache"] = backend
+    request_started.connect(_settle, app)
     app.wsgi_app = ResponseCache(app.wsgi_app, backend)  # type: ignore[method-assign]

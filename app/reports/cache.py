@@ -4,7 +4,9 @@ In Redis when ``REDIS_URL`` is set, so every worker shares them; in the process 
 The key holds the day too: a session turns from planned to held at midnight. A committed
 write to a :class:`~app.core.derived.ReportSource` (or a ledger rebuild) retires them all.
 Redis faults fail open, as for the list cache (``app.core.cache`` says how): the report is
-computed, served and not stored, and a failed retirement makes readers bypass the cache.
+computed, served and not stored. A write's retirement tries Redis even in the suspect
+window; one that fails makes this process's readers bypass the cache, and is paid at the
+start of the first request once the window has passed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, request_started
 from sqlalchemy import orm
 
 from app.core.cache import MemoryBackend, RedisBackend, make_backend
@@ -78,6 +80,13 @@ def invalidate() -> None:
         backend.bump()
 
 
+def _settle(_app: Flask, **_extra: Any) -> None:
+    # Every request, as for the list cache; a backend not made yet owes nothing.
+    backend = current_app.extensions.get("report_cache")
+    if backend is not None:
+        backend.settle()
+
+
 def _note_writes(session: orm.Session, _context: Any) -> None:
     if flushed(session, ReportSource):
         session.info[FLAG] = True
@@ -92,8 +101,9 @@ def _forget(session: orm.Session) -> None:
     session.info.pop(FLAG, None)
 
 
-def register(_app: Flask) -> None:
-    """Retire cached reports when a session commits a write they depend on."""
+def register(app: Flask) -> None:
+    """Retire cached reports when a session commits a write they depend on, and pay a
+    retirement Redis missed at the start of the next request."""
     listen(
         [
             ("after_flush", _note_writes),
@@ -101,3 +111,4 @@ def register(_app: Flask) -> None:
             ("after_rollback", _forget),
         ]
     )
+    request_started.connect(_settle, app)

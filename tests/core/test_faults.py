@@ -14,6 +14,7 @@ import psycopg
 import pytest
 import redis
 import sqlalchemy as sa
+from flask import Flask
 from limits.storage import RedisStorage
 from limits.strategies import STRATEGIES
 
@@ -127,15 +128,32 @@ def test_after_a_failure_the_process_leaves_redis_alone_for_a_while():
     assert b.lookup("k")[0] is not None
 
 
-def test_the_caches_of_one_process_share_one_timeout():
+def test_a_write_in_the_suspect_window_retires_what_other_processes_serve():
+    shared: dict = {}
+    writer, other = backend(FakeRedis(shared)), backend(FakeRedis(shared))
+    generation, _ = other.lookup("k")
+    other.store("k", generation, b"old answer")
+    writer.redis.state = "down"
+    assert writer.lookup("k") == (None, None)  # the writer's window starts
+    writer.redis.state = "up"  # Redis is back; the writer's window has not passed
+    writer.bump()  # a write committed: it tries Redis anyway
+    assert other.lookup("k")[1] is None  # the other process saw no error, and still retires
+
+
+def test_the_caches_of_one_process_share_one_timeout_per_request():
     fake, suspicion = FakeRedis(), Suspicion()
     lists = RedisBackend(fake, "eb:cache", suspect_seconds=60, suspicion=suspicion)
     reports = RedisBackend(fake, "eb:reports", suspect_seconds=60, suspicion=suspicion)
     fake.state = "down"
-    lists.bump()  # fails: one call, one timeout
-    reports.bump()  # asks nothing of a Redis that just failed, and owes its bump
+    app = Flask(__name__)
+    with app.app_context():  # one request (or command) writes to both
+        lists.bump()  # fails: one call, one timeout
+        reports.bump()  # asks nothing of a Redis that just failed here, and owes its bump
     assert fake.calls == 1
     assert reports.owes_bump and reports.lookup("k") == (None, None)
+    with app.app_context():  # the next write tries again, inside the window
+        reports.bump()
+    assert fake.calls == 2  # one more: the lookup above asked nothing
 
 
 def test_a_store_that_fails_is_swallowed():
@@ -213,6 +231,29 @@ def test_reads_and_writes_succeed_while_redis_is_down(
     assert state == "miss"  # the bump owed was paid: the pre-write answer is retired
     assert "During the Outage Institute" in names
     assert "Before the Outage Institute" not in names
+
+
+def test_a_bump_owed_is_paid_by_the_next_request_of_any_kind(
+    faulty_app, fake_redis, organiser_token, db_session
+):
+    centre = f.CentreFactory(country_code="KZ", name_en="Before the Outage Institute")
+    db_session.commit()
+    client = faulty_app.test_client()
+    _centre_names(client)  # stored, for every process
+    other = backend(FakeRedis(fake_redis.data))  # a process that saw no outage
+    key = "/api/v1/centres?country=KZ&page_size=100"
+    fake_redis.state = "down"
+    patched = client.patch(
+        f"/api/v1/centres/{centre.id}", json={"name_en": "Renamed"}, headers=organiser_token
+    )
+    assert patched.status_code == 200  # committed; neither cache could retire: both owe
+    lists, reports = faulty_app.extensions["response_cache"], faulty_app.extensions["report_cache"]
+    recover(lists, reports)
+    assert other.lookup(key)[1] is not None  # the pre-write answer, still in Redis
+    # Not a cacheable read: an item, which the middleware passes straight to Flask.
+    assert client.get(f"/api/v1/centres/{centre.id}").status_code == 200
+    assert not lists.owes_bump and not reports.owes_bump
+    assert other.lookup(key)[1] is None
 
 
 def test_a_write_while_redis_refuses_writes_is_not_hidden_by_the_cache(
