@@ -16,7 +16,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = TransactionalFlask(__name__, instance_relative_config=True, static_folder=None)
+    # /static/ serves the pages' files (app/static); Swagger UI's come from its package.
+    app = TransactionalFlask(__name__, instance_relative_config=True, static_folder="static")
     app.config.from_object(config_class)
     app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # names in Cyrillic and Kazakh stay readable
@@ -46,7 +47,7 @@ def _ensure_instance_dir(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
-    from app.core import export_slots
+    from app.core import export_slots, i18n
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import (
         register_error_handlers,
@@ -66,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     api.init_app(app)
     api.register_converter(IdConverter, id_converter_schema)
+    i18n.register(app)
     register_error_handlers(app)
     register_integrity_handler(app)
     register_stale_handler(app)
@@ -127,8 +129,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.publications.routes import blp as publications
     from app.reference.routes import blp as reference
     from app.reports.routes import blp as reports
+    from app.site.pages import bp as site
 
     app.register_blueprint(docs)
+    app.register_blueprint(site)  # pages: plain Flask, so they stay out of the OpenAPI document
     for blueprint in (
         health,
         auth,

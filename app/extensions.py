@@ -1,6 +1,7 @@
 """Extension objects, created once here and initialised in :func:`app.create_app`."""
 
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from app.core.api import Api, schema_name
 from app.core.models import Base
 
+babel = Babel()
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})

@@ -489,6 +489,20 @@ ROWS += [
 ]
 
 
+# Pages: public; the language form is a write, so a read-only token may not post it.
+ROWS += [
+    Row("GET", "/", everyone(200)),
+    Row("GET", "/search", everyone(200), url="/search?q=shibutov"),
+    Row(
+        "POST",
+        "/language",
+        statuses(303, 303, 303, 303, 303, 403, 303),
+        extra={"data": {"lang": "ru", "next": "/search"}},
+    ),
+    Row("GET", "/static/<path:filename>", everyone(200), url="/static/site.css"),
+]
+
+
 class World:
     """The objects the matrix's URLs point at, and one caller per actor."""
 

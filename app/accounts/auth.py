@@ -142,8 +142,9 @@ def authenticate() -> None:
 
 
 def register_auth(app: Flask) -> None:
-    from app.accounts.csrf import check_csrf
+    from app.accounts.csrf import check_csrf, csrf_token
 
     login_manager.init_app(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token  # for the hidden field of page forms
     app.before_request(authenticate)
     app.before_request(check_csrf)

@@ -9,6 +9,9 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
+from app.core.error_pages import error_page
+from app.core.errors import wants_page
+
 PAGINATION_METADATA = {
     "type": "object",
     "properties": {
@@ -51,6 +54,8 @@ class Api(flask_smorest.Api):
                 for key, value in error.get_headers()
                 if key.lower() not in {"content-type", "content-length"}
             }
+        if wants_page():
+            return error_page(code, headers)
         return payload, code, headers
 
 

@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -61,6 +61,12 @@ class ServiceUnavailable(DomainError):
     """Something the service needs is down; the answer says when to try again."""
 
     status = 503
+
+
+def wants_page() -> bool:
+    """Whether an error answers as an HTML page: everywhere but under ``/api/``, which
+    keeps its JSON shape. The one place the two are told apart."""
+    return has_request_context() and not request.path.startswith("/api/")
 
 
 def _http_error(

@@ -1,0 +1,95 @@
+"""Interface languages: which one a request gets, and names in its script.
+
+The language comes from the ``lang`` cookie (set by the switcher), else the browser's
+``Accept-Language``, else English. Only pages are translated; the JSON API's messages stay
+English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+from flask_babel import get_locale
+
+LANGUAGES = ("en", "ru", "kk")
+DEFAULT_LANGUAGE = "en"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# Each language's own name, shown as is in every interface language.
+ENDONYMS = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_KAZAKH_LETTERS = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+
+
+def select_locale() -> str:
+    """The cookie's language, else the best of ``Accept-Language``, else English."""
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    # By quality, each tag by its primary subtag: "kk-KZ, ru;q=0.8" is Kazakh. (Werkzeug's
+    # best_match would take the exact "ru" over "kk-KZ" whatever their qualities.)
+    for tag, quality in request.accept_languages:
+        primary = tag.split("-")[0].split("_")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
+
+
+def language() -> str:
+    """The current request's interface language (``en``, ``ru`` or ``kk``)."""
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def name_in(lang: str, *, en: str, ru: str | None = None, kk: str | None = None) -> str:
+    """A record's name in ``lang`` where it has one, else the Latin (English) one."""
+    return {"ru": ru, "kk": kk}.get(lang) or en
+
+
+def person_name(lang: str, full_name: str, other_names: Iterable[str] = ()) -> str:
+    """A person's name in the script of ``lang``: for Russian the first full Cyrillic
+    spelling among ``other_names``; for Kazakh one with Kazakh letters if there is one,
+    else the Russian; else ``full_name``. Initials ("Шибутов М.") are passed over."""
+    if lang not in {"ru", "kk"}:
+        return full_name
+    cyrillic = [
+        name
+        for name in other_names or ()
+        if _CYRILLIC.search(name) and " " in name.strip() and "." not in name
+    ]
+    if lang == "kk":
+        kazakh = [name for name in cyrillic if _KAZAKH_LETTERS.search(name)]
+        cyrillic = kazakh + cyrillic
+    return cyrillic[0] if cyrillic else full_name
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` if it is a path on this site, else ``default``: never another host."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(char) < 32 or char == "\\" for char in target):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def _vary_on_language(response: Response) -> Response:
+    """A page's language follows the cookie and ``Accept-Language``; caches must know."""
+    if response.mimetype == "text/html":
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def register(app: Flask) -> None:
+    """Flask-Babel with :func:`select_locale`, and what templates need of it."""
+    from app.extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, ENDONYMS=ENDONYMS, language=language, name_in=name_in
+    )
+    app.jinja_env.globals["person_name"] = person_name
+    app.after_request(_vary_on_language)

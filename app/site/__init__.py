@@ -1,0 +1,1 @@
+"""The public site: the home page, search across the directory, the language switcher."""

@@ -1,0 +1,68 @@
+"""Public pages: a plain Flask blueprint that only maps URLs (no OpenAPI entries)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Blueprint, current_app, redirect, render_template, request
+from werkzeug.exceptions import BadRequest
+
+from app.core.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, safe_next
+from app.core.listing import q_field
+from app.site.services import search_directory
+
+bp = Blueprint("site", __name__)
+
+
+class SearchArgs(ma.Schema):
+    """The page's ``q``: the same field, and the same limits, as the API lists'."""
+
+    q = q_field()
+
+
+def _htmx() -> bool:
+    """An htmx request for part of a page (a history restore wants the whole page)."""
+    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+
+
+@bp.get("/")
+def home():
+    """What the platform is, a search box, and where each kind of user starts."""
+    return render_template("site/home.html")
+
+
+@bp.get("/search")
+def search():
+    """Experts, centres and publications matching ``q``; htmx gets only the results."""
+    q = request.args.get("q", "").strip()
+    error, results = None, None
+    if q:
+        try:
+            SearchArgs().load({"q": q})
+        except ma.ValidationError:
+            error = True
+        else:
+            results = search_directory(q)
+    template = "site/_results.html" if _htmx() else "site/search.html"
+    response = current_app.make_response(
+        render_template(template, q=q, results=results, error=error)
+    )
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen interface language in a cookie and go back where the form was."""
+    lang = request.form.get("lang", "")
+    if lang not in LANGUAGES:
+        raise BadRequest("Unknown language.")
+    response = redirect(safe_next(request.form.get("next")), 303)
+    response.set_cookie(
+        COOKIE,
+        lang,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response

@@ -1,0 +1,91 @@
+"""Vendored front-end files match their recorded SHA-384; the catalogues are compiled."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from app.core.i18n import LANGUAGES
+
+APP = Path(__file__).resolve().parents[2] / "app"
+VENDOR = APP / "static" / "vendor"
+MANIFEST = json.loads((VENDOR / "manifest.json").read_text())
+TRANSLATIONS = APP / "translations"
+
+
+def sha384(path: Path) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [(folder, name) for folder, entry in MANIFEST.items() for name in entry["files"]],
+)
+def test_vendored_file_matches_its_recorded_hash(folder, name):
+    recorded = MANIFEST[folder]["files"][name]["sha384"]
+    assert sha384(VENDOR / folder / name) == recorded
+
+
+def test_every_vendored_file_is_recorded_with_its_licence():
+    on_disk = {str(path.relative_to(VENDOR)) for path in VENDOR.rglob("*") if path.is_file()} - {
+        "manifest.json"
+    }
+    recorded = {f"{folder}/{name}" for folder, entry in MANIFEST.items() for name in entry["files"]}
+    assert on_disk == recorded
+    for folder, entry in MANIFEST.items():
+        assert folder.endswith(entry["version"])
+        assert any(name.upper().startswith("LICENSE") for name in entry["files"]), folder
+
+
+def test_pages_load_only_recorded_files_from_this_origin(client):
+    html = client.get("/").get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert sources
+    for source in sources:
+        response = client.get(source)
+        assert response.status_code == 200, source
+        response.close()
+    assert "://" not in " ".join(re.findall(r'(?:src)="([^"]+)"', html))
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline scripts
+
+
+def test_the_api_docs_assets_still_come_from_swagger_ui(client):
+    response = client.get("/api/v1/docs/assets/swagger-ui.css")
+    assert response.status_code == 200
+    response.close()
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_catalogue_is_complete_and_compiled(lang):
+    folder = TRANSLATIONS / lang / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po:
+        source = read_po(po, locale=lang)
+    mo_path = folder / "messages.mo"
+    assert mo_path.exists(), "run `make translations` (pybabel compile -d app/translations)"
+    with mo_path.open("rb") as mo:
+        compiled = read_mo(mo)
+    untranslated = [m.id for m in source if m.id and not all(_strings(m))]
+    assert untranslated == []
+    assert not [m.id for m in source if m.id and m.fuzzy]
+    assert [problem for problem in source.check()] == []
+    expected = {_key(m): _strings(m) for m in source if m.id}
+    actual = {_key(m): _strings(m) for m in compiled if m.id}
+    assert actual == expected, "stale .mo: run `make translations`"
+
+
+def _key(message) -> tuple:
+    ids = message.id if isinstance(message.id, list | tuple) else (message.id,)
+    return (message.context, *ids)
+
+
+def _strings(message) -> tuple[str, ...]:
+    strings = message.string
+    return tuple(strings) if isinstance(strings, list | tuple) else (strings,)
