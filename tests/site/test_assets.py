@@ -1,4 +1,8 @@
-"""Vendored front-end files match their recorded SHA-384; the catalogues are compiled."""
+"""Vendored front-end files match their recorded SHA-384; the catalogues are compiled.
+
+Two folders hold vendored files, each with a ``manifest.json``: ``app/static/vendor`` (served
+to visitors) and ``tests/browser/vendor`` (axe-core, injected only by the browser tests).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from babel.messages.pofile import read_po
 
 from app.core.i18n import LANGUAGES
 
-APP = Path(__file__).resolve().parents[2] / "app"
-VENDOR = APP / "static" / "vendor"
-MANIFEST = json.loads((VENDOR / "manifest.json").read_text())
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app"
+VENDORS = [APP / "static" / "vendor", ROOT / "tests" / "browser" / "vendor"]
+MANIFESTS = {vendor: json.loads((vendor / "manifest.json").read_text()) for vendor in VENDORS}
 TRANSLATIONS = APP / "translations"
 
 
@@ -25,21 +30,28 @@ def sha384(path: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    ("folder", "name"),
-    [(folder, name) for folder, entry in MANIFEST.items() for name in entry["files"]],
+    ("vendor", "folder", "name"),
+    [
+        pytest.param(vendor, folder, name, id=f"{folder}/{name}")
+        for vendor, manifest in MANIFESTS.items()
+        for folder, entry in manifest.items()
+        for name in entry["files"]
+    ],
 )
-def test_vendored_file_matches_its_recorded_hash(folder, name):
-    recorded = MANIFEST[folder]["files"][name]["sha384"]
-    assert sha384(VENDOR / folder / name) == recorded
+def test_vendored_file_matches_its_recorded_hash(vendor, folder, name):
+    recorded = MANIFESTS[vendor][folder]["files"][name]["sha384"]
+    assert sha384(vendor / folder / name) == recorded
 
 
-def test_every_vendored_file_is_recorded_with_its_licence():
-    on_disk = {str(path.relative_to(VENDOR)) for path in VENDOR.rglob("*") if path.is_file()} - {
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda vendor: str(vendor.relative_to(ROOT)))
+def test_every_vendored_file_is_recorded_with_its_licence(vendor):
+    manifest = MANIFESTS[vendor]
+    on_disk = {str(path.relative_to(vendor)) for path in vendor.rglob("*") if path.is_file()} - {
         "manifest.json"
     }
-    recorded = {f"{folder}/{name}" for folder, entry in MANIFEST.items() for name in entry["files"]}
+    recorded = {f"{folder}/{name}" for folder, entry in manifest.items() for name in entry["files"]}
     assert on_disk == recorded
-    for folder, entry in MANIFEST.items():
+    for folder, entry in manifest.items():
         assert folder.endswith(entry["version"])
         assert any(name.upper().startswith("LICENSE") for name in entry["files"]), folder
 
