@@ -1,4 +1,5 @@
-"""Every page in every language passes axe, fits a phone, and breaks no rule of the CSP."""
+"""Every page in every language passes axe, fits a phone and a desktop, and loads without a
+console error (a CSP refusal or a missing file); the skip link works."""
 
 from __future__ import annotations
 
@@ -25,22 +26,64 @@ def test_axe_finds_nothing_serious(site, page, lang, size):
     assert not found, f"axe on {page} ({lang}, {size}):\n{axe.describe(found)}"
 
 
+# Elements wider than the viewport, outermost first: what makes a page scroll sideways.
+TOO_WIDE = """
+    return [...document.querySelectorAll("body *")]
+        .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+             + [...el.classList].map(c => "." + c).join(""));
+"""
+# Elements that stick out of their container's content box into the page's margin. (Pico
+# pulls a nav's lists into the margin by its links' padding, so the text lines up: not those.)
+IN_THE_MARGIN = """
+    const out = [];
+    for (const container of document.querySelectorAll(".container")) {
+        const box = container.getBoundingClientRect();
+        const style = getComputedStyle(container);
+        const left = box.left + parseFloat(style.paddingLeft);
+        const right = box.right - parseFloat(style.paddingRight);
+        for (const el of container.querySelectorAll(":not(nav, nav *)")) {
+            const rect = el.getBoundingClientRect();
+            if (rect.width && (rect.left < left - 0.5 || rect.right > right + 0.5)) {
+                out.push(el.tagName.toLowerCase() + [...el.classList].map(c => "." + c).join("")
+                         + " " + Math.round(rect.left) + "–" + Math.round(rect.right));
+            }
+        }
+    }
+    return out;
+"""
+# Words in headings that a line break cuts in two (a break after a hyphen is fine): a
+# long Kazakh word in a narrow card does that without a hyphen.
+SPLIT_WORDS = """
+    const split = [];
+    for (const heading of document.querySelectorAll("h1, h2, h3")) {
+        const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const match of node.data.matchAll(/[^\\s\\-‐]+/gu)) {
+                const range = document.createRange();
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (lines.size > 1) split.push(match[0]);
+            }
+        }
+    }
+    return split;
+"""
+
+
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", PAGES)
-def test_page_fits_a_phone_without_scrolling_sideways(site, page, lang):
-    driver = site.open(PAGES[page], lang=lang, size=PHONE)
-    widths = driver.execute_script(
+def test_page_fits_its_width(site, page, lang, size):
+    driver = site.open(PAGES[page], lang=lang, size=SIZES[size])
+    width, viewport = driver.execute_script(
         "return [document.documentElement.scrollWidth, window.innerWidth]"
     )
-    wider = driver.execute_script(
-        """
-        return [...document.querySelectorAll("body *")]
-            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-            .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-                 + [...el.classList].map(c => "." + c).join(""));
-        """
-    )
-    assert widths[0] <= widths[1], f"{page} ({lang}) is {widths[0]} px wide; wider: {wider}"
+    where = f"{page} ({lang}, {size})"
+    assert width <= viewport, f"{where} is {width} px wide: {driver.execute_script(TOO_WIDE)}"
+    assert driver.execute_script(IN_THE_MARGIN) == [], f"{where}: these reach into the margin"
+    assert driver.execute_script(SPLIT_WORDS) == [], f"{where}: headings split these words"
 
 
 @pytest.mark.parametrize("page", PAGES)
