@@ -16,7 +16,14 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app.extensions import db
-from tests.browser.harness import DESKTOP, BrowserMissing, build_live_app, chromium, resize, serve
+from tests.browser.harness import (
+    DESKTOP,
+    build_live_app,
+    chromium,
+    missing_browser,
+    resize,
+    serve,
+)
 from tests.conftest import scratch_database
 
 WAIT_SECONDS = 10
@@ -80,11 +87,10 @@ def live_url(app: Flask, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def driver() -> Iterator[WebDriver]:
     """One headless Chromium per test module, quit at the module's end whatever happens."""
-    try:
-        with chromium() as browser:
-            yield browser
-    except BrowserMissing as missing:
-        pytest.fail(str(missing), pytrace=False)
+    if problem := missing_browser():
+        pytest.fail(problem, pytrace=False)
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -59,15 +59,17 @@ class BrowserMissing(RuntimeError):
     """Chromium or chromedriver is not where Debian installs them."""
 
 
-def missing_programs() -> list[str]:
-    return [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+def missing_browser() -> str | None:
+    """What to install, when Chromium or chromedriver is not where Debian puts them."""
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    return f"{' and '.join(missing)} not found: {INSTALL_HINT}." if missing else None
 
 
 @contextmanager
 def chromium(size: tuple[int, int] = DESKTOP) -> Iterator[webdriver.Chrome]:
     """A headless Chromium with a fresh profile; quit, and its profile removed, on exit."""
-    if missing := missing_programs():
-        raise BrowserMissing(f"{' and '.join(missing)} not found: {INSTALL_HINT}.")
+    if problem := missing_browser():
+        raise BrowserMissing(problem)
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)

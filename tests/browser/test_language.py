@@ -48,6 +48,7 @@ def test_switching_language_translates_the_page_and_is_remembered(site):
 @pytest.mark.parametrize(
     ("endonym", "lang", "nursha"),
     [("Русский", "ru", "Аскар Нурша"), ("Қазақша", "kk", "Асқар Нұрша")],
+    ids=["ru", "kk"],
 )
 def test_switching_keeps_the_page_and_shows_names_in_its_script(site, endonym, lang, nursha):
     driver = site.open("/search?q=nursha")
