@@ -14,8 +14,6 @@ list.
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from app.core.ratelimits import TooMany
+from app.core.ratelimits import TooMany, seconds_until
 from app.extensions import limiter
 
 T = TypeVar("T")
@@ -94,7 +92,7 @@ def _reserve(bucket: Bucket, *keys: str) -> None:
     if _run(lambda strategy: strategy.hit(item, bucket.name, *keys)):
         return
     reset, _ = _run(lambda strategy: strategy.get_window_stats(item, bucket.name, *keys))
-    raise LoginThrottled(bucket.refusal, max(1, math.ceil(reset - time.time())))
+    raise LoginThrottled(bucket.refusal, seconds_until(reset))
 
 
 def _give_back(bucket: Bucket, *keys: str) -> None:

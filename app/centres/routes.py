@@ -25,7 +25,6 @@ blp = Blueprint(
     url_prefix="/api/v1/centres",
     description="Think tanks and analytical centres of both countries.",
 )
-ITEM = CentreSchema()
 
 
 @blp.route("")

@@ -32,10 +32,6 @@ class SafeWriter:
     def writerow(self, row: list[Any]) -> Any:
         return self._writer.writerow([neutralise(cell) for cell in row])
 
-    def writerows(self, rows: list[list[Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
-
 
 class SafeDictWriter(csv.DictWriter):
     """``csv.DictWriter`` whose every cell passes through :func:`neutralise`."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import math
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +18,7 @@ from app.core.csvcells import SafeWriter
 from app.core.errors import ServiceUnavailable
 from app.core.export_slots import Release, hold, slots
 from app.core.permissions import user
-from app.core.ratelimits import TooMany
+from app.core.ratelimits import TooMany, seconds_until
 from app.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -88,7 +86,9 @@ def csv_rows(stmt: sa.Select, schema: ma.Schema) -> Iterator[str]:
 
 def streamed(body: Iterator[str], mimetype: str, filename: str) -> Response:
     """An export, streamed; an anonymous one only in a free slot (``app.core.export_slots``),
-    which it gives back when the server closes the response."""
+    which it gives back when the server closes the response. Anonymous callers are
+    rate limited first (:func:`limit_anonymous_exports`)."""
+    limit_anonymous_exports()
     release = _take_export_slot()
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -130,7 +130,7 @@ def limit_anonymous_exports() -> None:
         if not allowed:
             raise TooMany(
                 f"Too many exports from your address (at most {item})",
-                max(1, math.ceil(reset_at - time.time())),
+                seconds_until(reset_at),
                 ", or log in: exports by logged-in users are not limited",
             )
 
@@ -141,7 +141,6 @@ def list_or_export(
     """The select for a JSON page, or a streamed CSV of every row it matches."""
     if filters.get("format", "json") == "json":
         return stmt
-    limit_anonymous_exports()
     response = streamed(csv_rows(stmt, schema_cls()), "text/csv", f"{name}.csv")
     response.export_stmt = stmt
     return response

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask_babel import get_locale
@@ -64,16 +63,6 @@ def person_name(lang: str, full_name: str, other_names: Iterable[str] = ()) -> s
         kazakh = [name for name in cyrillic if _KAZAKH_LETTERS.search(name)]
         cyrillic = kazakh + cyrillic
     return cyrillic[0] if cyrillic else full_name
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """``target`` if it is a path on this site, else ``default``: never another host."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    if any(ord(char) < 32 or char == "\\" for char in target):
-        return default
-    parts = urlsplit(target)
-    return default if parts.scheme or parts.netloc else target
 
 
 def _vary_on_language(response: Response) -> Response:

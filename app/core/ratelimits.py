@@ -20,6 +20,11 @@ def in_words(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def seconds_until(reset_at: float) -> int:
+    """Whole seconds until ``reset_at`` (a Unix time), rounded up: never too early."""
+    return max(1, math.ceil(reset_at - time.time()))
+
+
 class TooMany(TooManyRequests):
     """429: ``refusal``, then when to try again, in words and in ``Retry-After``."""
 
@@ -37,7 +42,7 @@ def register_rate_limit_handler(app: Flask) -> None:
     def handle(error: RateLimitExceeded):
         current = limiter.current_limit
         reset_at = current.reset_at if current is not None else time.time() + 60
-        seconds = max(1, math.ceil(reset_at - time.time()))
+        seconds = seconds_until(reset_at)
         refusal = f"Too many requests of this kind from your address (at most {error.limit.limit})"
         return api.handle_http_exception(TooMany(refusal, seconds))
 

@@ -63,6 +63,7 @@ def cap_body() -> None:
     request goes on as if it had come with ``Content-Length``.
     """
     environ, limit = request.environ, body_limit()
+    request.max_content_length = limit
     if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         if (request.content_length or 0) > limit:
             raise _too_large(limit)

@@ -30,7 +30,6 @@ from app.experts.schemas import (
 blp = Blueprint(
     "experts", __name__, url_prefix="/api/v1/experts", description="Experts of both countries."
 )
-ITEM = ExpertSchema()
 
 
 @blp.route("")

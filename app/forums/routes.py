@@ -30,7 +30,6 @@ from app.forums.schemas import (
 blp = Blueprint(
     "forums", __name__, url_prefix="/api/v1", description="Forum series, their editions and rooms."
 )
-FORUM = ForumSchema()
 
 
 @blp.route("/forum-series")

@@ -18,7 +18,6 @@ blp = Blueprint(
     url_prefix="/api/v1/projects",
     description="Joint projects and agreements between centres.",
 )
-ITEM = ProjectSchema()
 
 
 @blp.route("")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 
 from app.core.api import Blueprint
 from app.core.db import reads_first
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, limit_anonymous_exports, list_or_export, streamed
+from app.core.exports import csv_doc, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
@@ -28,7 +28,6 @@ blp = Blueprint(
     url_prefix="/api/v1/publications",
     description="Publications, joint and otherwise, with their authors.",
 )
-ITEM = PublicationSchema()
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 EXTRA_FORMATS = {
     "csl-json": (formats.csl_stream, CSL_JSON, "json"),
@@ -46,7 +45,6 @@ LIST_DOC["responses"]["200"]["content"].update(
 def _export(stmt, filters):
     """CSV as every list does; CSL-JSON and BibTeX for reference managers."""
     if filters["format"] in EXTRA_FORMATS:
-        limit_anonymous_exports()
         writer, mimetype, ext = EXTRA_FORMATS[filters["format"]]
         response = streamed(writer(stmt), mimetype, f"publications.{ext}")
         response.export_stmt = stmt
@@ -100,7 +98,6 @@ class Import(MethodView):
         """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched
         to experts; a DOI or URL already stored is skipped."""
         require_organiser()
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
         text = request.get_data(as_text=True)
         report = imports.import_publications(query["format"], text, dry_run=query["dry_run"])
         return report, 201 if report.publication_ids else 200

@@ -6,8 +6,9 @@ import marshmallow as ma
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from app.core.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, safe_next
+from app.core.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES
 from app.core.listing import q_field
+from app.core.redirects import safe_next
 from app.site.services import search_directory
 
 bp = Blueprint("site", __name__)
