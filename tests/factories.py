@@ -173,6 +173,7 @@ class UserFactory(BaseFactory):
     # A real argon2 hash costs ~50 ms; tests that log in set their own.
     password_hash = "not-a-real-hash"
     role = "expert"
+    email_verified_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
 
 
 class RoomWindowFactory(BaseFactory):

@@ -37,6 +37,7 @@ class User(Versioned, Audited, Base):
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("length(email) >= 3", name="email_not_empty"),
+        sa.CheckConstraint("language IN ('en', 'ru', 'kk')", name="language_known"),
     )
 
     id: Mapped[intpk]
@@ -48,6 +49,11 @@ class User(Versioned, Audited, Base):
         sa.String(64), unique=True, default=new_session_token
     )
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # When the owner proved the address is theirs (the link mailed at registration); until
+    # then their own profile stays private.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The interface language mail is written in (en, ru or kk); None: the site's default.
+    language: Mapped[str | None] = mapped_column(sa.String(2))
     created_at: Mapped[created_at]
 
     expert: Mapped[Expert | None] = relationship(back_populates="user")
@@ -65,6 +71,10 @@ class User(Versioned, Audited, Base):
 
     def get_id(self) -> str:
         return self.session_token
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def rotate_session_token(self) -> None:
         """Cut every cookie session of this user."""

@@ -36,13 +36,21 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, password: str, role: Role = Role.EXPERT) -> User:
-    """Create an active user; refuses an email already in use and a weak password."""
+def create_user(
+    email: str, password: str, role: Role = Role.EXPERT, *, verified: bool = True
+) -> User:
+    """Create an active user; refuses an email already in use and a weak password. An
+    address someone typed at registration is ``verified=False`` until its link is used."""
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict("A user with this email already exists.", {"email": ["Already in use."]})
     check_password_policy(password)
-    user = User(email=email, password_hash=hash_password(password), role=role)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified_at=utcnow() if verified else None,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -52,7 +60,7 @@ def register_expert(data: dict[str, Any]) -> User:
     """A new expert: a user with the expert role and their own unverified profile."""
     if db.session.get(Country, data["country"]) is None:
         raise DomainError("Unknown country.", {"country": ["No such country."]})
-    user = create_user(data["email"], data["password"], Role.EXPERT)
+    user = create_user(data["email"], data["password"], Role.EXPERT, verified=False)
     expert = Expert(
         full_name=data["full_name"],
         country_code=data["country"],
