@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.core.docs import blp as docs
     from app.experts.routes import blp as experts
     from app.extensions import api
+    from app.forums.pages import bp as forum_pages
     from app.forums.routes import blp as forums
     from app.forums.schedule_routes import blp as schedule
     from app.health.routes import blp as health
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(docs)
     app.register_blueprint(site)  # pages: plain Flask, so they stay out of the OpenAPI document
+    app.register_blueprint(forum_pages)
     for blueprint in (
         health,
         auth,

@@ -500,6 +500,9 @@ ROWS += [
         extra={"data": {"lang": "ru", "next": "/search"}},
     ),
     Row("GET", "/static/<path:filename>", everyone(200), url="/static/site.css"),
+    Row("GET", "/forums", everyone(200)),
+    # The world's forum is a draft: seen as the API's DRAFT_READS say.
+    Row("GET", "/forums/<int:forum_id>", DRAFT_READS, url="/forums/{forum}"),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -14,7 +14,7 @@ from app.core.errors import Conflict, NotFound
 from app.core.models import utcnow
 from app.core.versioning import lock
 from app.extensions import db
-from app.forums import conflicts
+from app.forums import conflicts, visibility
 from app.forums.models import (
     ChangeKind,
     Forum,
@@ -24,6 +24,9 @@ from app.forums.models import (
     ProgrammeChange,
     PublicationStatus,
 )
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 
 def publish(forum: Forum) -> dict[str, Any]:
@@ -135,16 +138,14 @@ def published_forum(forum: Forum) -> Forum:
     return forum
 
 
-def published_sessions(forum: Forum) -> list[ForumSession]:
-    """The public programme's sessions in time order, with rooms, topics and participants."""
+def _scheduled(forum: Forum, *conditions: sa.ColumnElement[bool]) -> list[ForumSession]:
+    """``forum``'s scheduled sessions meeting ``conditions`` in time order, with rooms,
+    topics and participants."""
     return list(
         db.session.scalars(
             sa.select(ForumSession)
-            .where(
-                ForumSession.forum_id == forum.id,
-                ForumSession.status == PublicationStatus.PUBLISHED,
-                ForumSession.starts_at.is_not(None),
-            )
+            .where(ForumSession.forum_id == forum.id, ForumSession.starts_at.is_not(None))
+            .where(*conditions)
             .options(
                 orm.joinedload(ForumSession.room),
                 orm.selectinload(ForumSession.topics),
@@ -153,6 +154,30 @@ def published_sessions(forum: Forum) -> list[ForumSession]:
             .order_by(ForumSession.starts_at, ForumSession.room_id, ForumSession.id)
         )
     )
+
+
+def published_sessions(forum: Forum) -> list[ForumSession]:
+    """The public programme's sessions in time order, with rooms, topics and participants."""
+    return _scheduled(forum, ForumSession.status == PublicationStatus.PUBLISHED)
+
+
+def visible_sessions(forum: Forum, viewer: User | None) -> list[ForumSession]:
+    """The scheduled sessions ``viewer`` may see: the public programme, and for organisers
+    and invitees the drafts they may see too (the page marks them)."""
+    return _scheduled(forum, visibility.session_filter(viewer))
+
+
+def by_day(forum: Forum, sessions: list[ForumSession]) -> list[tuple[dt.date, list]]:
+    """``sessions`` (in time order) under each date of the forum in its zone; a session
+    set outside the forum's dates gets its own date rather than vanishing."""
+    zone = zoneinfo.ZoneInfo(forum.timezone)
+    days: dict[dt.date, list[ForumSession]] = defaultdict(list)
+    span = (forum.end_date - forum.start_date).days + 1
+    for offset in range(span):
+        days[forum.start_date + dt.timedelta(days=offset)] = []
+    for session in sessions:
+        days[session.starts_at.astimezone(zone).date()].append(session)
+    return sorted(days.items())
 
 
 def programme(forum: Forum) -> dict[str, Any]:

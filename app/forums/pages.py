@@ -1,0 +1,105 @@
+"""Forum pages: the list of forums and a forum's public programme (plain Flask, no
+OpenAPI entries). The same services and query schema as ``GET /api/v1/forums``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import marshmallow as ma
+from babel import dates
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
+from werkzeug.exceptions import BadRequest
+
+from app.core.permissions import user
+from app.extensions import db
+from app.forums import publishing, services, visibility
+from app.forums.models import Forum, PublicationStatus
+from app.forums.schemas import ForumQuerySchema
+
+bp = Blueprint("forums_pages", __name__)
+
+
+@bp.get("/forums")
+def index():
+    """The forums the visitor may see: upcoming ones soonest first, then the rest newest
+    first; ``year`` and ``host_country`` filter as in the API."""
+    try:
+        filters = ForumQuerySchema(unknown=ma.EXCLUDE).load(request.args)
+    except ma.ValidationError:
+        raise BadRequest("Invalid filter.") from None
+    forums = list(db.session.scalars(services.forums_query(filters, user())))
+    today = dt.datetime.now(dt.UTC).date()
+    upcoming = [forum for forum in reversed(forums) if forum.end_date >= today]
+    past = [forum for forum in forums if forum.end_date < today]
+    return render_template("forums/index.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/forums/<int:forum_id>")
+def programme(forum_id: int):
+    """A forum's programme by day in its own zone; a draft is 404 but to those who may
+    see it, who get it marked as a draft."""
+    viewer = user()
+    forum = visibility.forum_or_404(viewer, forum_id)
+    days = publishing.by_day(forum, publishing.visible_sessions(forum, viewer))
+    return render_template("forums/programme.html", forum=forum, days=days, **_feeds(forum))
+
+
+def _feeds(forum: Forum) -> dict[str, str | None]:
+    """The published programme's iCalendar and frab URLs (a draft has neither)."""
+    if forum.status != PublicationStatus.PUBLISHED:
+        return {"ics_url": None, "webcal_url": None, "frab_url": None}
+    ics = url_for("schedule.ForumCalendar", forum_id=forum.id, _external=True)
+    return {
+        "ics_url": ics,
+        "webcal_url": "webcal://" + ics.split("://", 1)[1],
+        "frab_url": url_for("schedule.ForumFrab", forum_id=forum.id, _external=True),
+    }
+
+
+# -- what the templates show --------------------------------------------------------
+
+
+def utc_offset(forum: Forum) -> int:
+    """The forum's offset from UTC in minutes, at noon on its first day."""
+    noon = dt.datetime.combine(forum.start_date, dt.time(12), zoneinfo.ZoneInfo(forum.timezone))
+    return int(noon.utcoffset().total_seconds()) // 60
+
+
+def offset_label(minutes: int) -> str:
+    """``UTC+5``, ``UTC+5:30``, ``UTC-3``."""
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_time(moment: dt.datetime, forum: Forum) -> str:
+    """A stored (UTC) time as the forum's clock shows it, in the interface's format."""
+    zone = zoneinfo.ZoneInfo(forum.timezone)
+    return dates.format_time(moment.astimezone(zone), "short", tzinfo=zone, locale=get_locale())
+
+
+def long_date(day: dt.date) -> str:
+    return dates.format_date(day, "full", locale=get_locale())
+
+
+def date_span(forum: Forum) -> str:
+    """The forum's dates, as the interface's language writes a range."""
+    if forum.start_date == forum.end_date:
+        return dates.format_date(forum.start_date, "long", locale=get_locale())
+    return dates.format_interval(forum.start_date, forum.end_date, "yMMMd", locale=get_locale())
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    # Speakers link to their profile pages by path: those pages are another feature's,
+    # and this one need not know how they are registered.
+    return {
+        "forum_utc_offset": utc_offset,
+        "offset_label": offset_label,
+        "local_time": local_time,
+        "long_date": long_date,
+        "date_span": date_span,
+        "expert_path": lambda expert_id: f"/experts/{expert_id}",
+    }
