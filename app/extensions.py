@@ -10,11 +10,17 @@ from flask_sqlalchemy import SQLAlchemy
 
 from app.core.api import Api, schema_name
 from app.core.models import Base
+from app.core.openapi import SecurityPlugin
 
 babel = Babel()
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
-api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+api = Api(
+    spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [SecurityPlugin()],
+    }
+)
 login_manager = LoginManager()
 # Storage comes from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so every
 # worker process and host shares one count.

@@ -44,8 +44,14 @@ def published(db_session):
         status="published",
     )
     hall = f.RoomFactory(forum=forum, name="Hall A")
-    opening = scheduled(forum, utc(2027, 9, 14, 4, 0), title="Opening plenary", room=hall,
-                        format="plenary", status="published")
+    opening = scheduled(
+        forum,
+        utc(2027, 9, 14, 4, 0),
+        title="Opening plenary",
+        room=hall,
+        format="plenary",
+        status="published",
+    )
     scheduled(forum, utc(2027, 9, 14, 9, 0), title="Energy corridors", status="published")
     # 20:30 in UTC is already 15 September in Almaty.
     scheduled(forum, utc(2027, 9, 14, 20, 30), title="Night owls", status="published")
@@ -65,7 +71,9 @@ def test_programme_by_day_in_the_forums_zone(caller, published):
     first, second = map(text, sections(html))
     assert "Tuesday, September 14, 2027" in first and "Wednesday, September 15, 2027" in second
     # 04:00 UTC is 9:00 in Almaty; sessions in time order within their day.
-    assert re.search(r"9:00 AM – 10:30 AM Opening plenary .* 2:00 PM – 3:30 PM Energy corridors", first)
+    assert re.search(
+        r"9:00 AM – 10:30 AM Opening plenary .* 2:00 PM – 3:30 PM Energy corridors", first
+    )
     assert "Night owls" in second and "1:30 AM" in second
     assert "Times are in Asia/Almaty (UTC+5)." in text(html)
     assert "Unannounced draft" not in html  # a draft session is not public
@@ -148,12 +156,18 @@ def test_a_draft_is_shown_to_an_invited_expert(caller, draft, make_user):
 
 def test_forum_list_upcoming_and_past(caller, published, db_session):
     past = f.ForumFactory(
-        title="Long ago", year=2019, start_date=dt.date(2019, 5, 1),
-        end_date=dt.date(2019, 5, 2), status="published",
+        title="Long ago",
+        year=2019,
+        start_date=dt.date(2019, 5, 1),
+        end_date=dt.date(2019, 5, 2),
+        status="published",
     )
     later = f.ForumFactory(
-        title="Later still", year=2028, start_date=dt.date(2028, 5, 1),
-        end_date=dt.date(2028, 5, 2), status="published",
+        title="Later still",
+        year=2028,
+        start_date=dt.date(2028, 5, 1),
+        end_date=dt.date(2028, 5, 2),
+        status="published",
     )
     db_session.flush()
     html = caller().get("/forums").get_data(as_text=True)
