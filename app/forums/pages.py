@@ -9,7 +9,7 @@ import zoneinfo
 import marshmallow as ma
 from babel import dates
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from werkzeug.exceptions import BadRequest
 
 from app.core.permissions import user
@@ -19,6 +19,9 @@ from app.forums.models import Forum, PublicationStatus
 from app.forums.schemas import ForumQuerySchema
 
 bp = Blueprint("forums_pages", __name__)
+
+# Clocks differ by at most 26 hours (UTC-12 to UTC+14).
+MAX_HOURS = 27
 
 
 @bp.get("/forums")
@@ -74,6 +77,15 @@ def offset_label(minutes: int) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+def offset_words() -> dict[str, dict[int, str]]:
+    """ "2 hours", "30 minutes" for every difference two clocks can have, in the interface's
+    language: the page's script picks from them (the browser's Intl lacks Kazakh units)."""
+    return {
+        "hours": {n: ngettext("%(num)d hour", "%(num)d hours", n) for n in range(1, MAX_HOURS)},
+        "minutes": {n: ngettext("%(num)d minute", "%(num)d minutes", n) for n in (15, 30, 45)},
+    }
+
+
 def local_time(moment: dt.datetime, forum: Forum) -> str:
     """A stored (UTC) time as the forum's clock shows it, in the interface's format."""
     zone = zoneinfo.ZoneInfo(forum.timezone)
@@ -98,6 +110,7 @@ def _helpers() -> dict:
     return {
         "forum_utc_offset": utc_offset,
         "offset_label": offset_label,
+        "offset_words": offset_words,
         "local_time": local_time,
         "long_date": long_date,
         "date_span": date_span,

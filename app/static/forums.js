@@ -1,13 +1,13 @@
 // The programme page notes how the visitor's own clock differs from the forum's. The
-// sentences come translated in data attributes; Intl spells the hours in the page's
-// language. Without JavaScript the page still says which zone its times are in.
+// sentences, and the hours and minutes in words, come translated in data attributes.
+// Without JavaScript the page still says which zone its times are in.
 (function () {
   "use strict";
   var note = document.getElementById("viewer-offset");
-  if (!note || typeof Intl === "undefined") {
+  if (!note) {
     return;
   }
-  var lang = document.documentElement.lang || "en";
+  var words = JSON.parse(note.dataset.words);
   var forumOffset = parseInt(note.dataset.forumOffset, 10);
   var parts = note.dataset.forumDate.split("-").map(Number);
   // The visitor's offset on the forum's first day, at noon UTC (summer time included).
@@ -21,28 +21,25 @@
     return "UTC" + sign + hours + (rest ? ":" + String(rest).padStart(2, "0") : "");
   }
 
-  function amount(value, unit) {
-    return new Intl.NumberFormat(lang, { style: "unit", unit: unit, unitDisplay: "long" })
-      .format(value);
-  }
-
+  // "2 hours 30 minutes"; null for a difference no real pair of zones has.
   function span(minutes) {
     var hours = Math.floor(minutes / 60);
     var rest = minutes % 60;
-    var words = [];
-    if (hours) {
-      words.push(amount(hours, "hour"));
+    var pieces = [hours ? words.hours[hours] : "", rest ? words.minutes[rest] : ""];
+    if (pieces.indexOf(undefined) !== -1) {
+      return null;
     }
-    if (rest) {
-      words.push(amount(rest, "minute"));
-    }
-    return words.join(" ");
+    return pieces.filter(Boolean).join(" ");
   }
 
   var diff = ownOffset - forumOffset;
+  var amount = span(Math.abs(diff));
+  if (amount === null) {
+    return;
+  }
   var sentence = diff === 0 ? note.dataset.same : diff > 0 ? note.dataset.ahead : note.dataset.behind;
   note.textContent = sentence
     .replace("{zone}", label(ownOffset))
-    .replace("{diff}", span(Math.abs(diff)));
+    .replace("{diff}", amount);
   note.hidden = false;
 })();

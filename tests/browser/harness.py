@@ -25,6 +25,7 @@ from app import create_app
 from app.extensions import db
 from config import TestingConfig
 from seeds.loader import load_report
+from tests.browser import programme
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -37,6 +38,8 @@ PHONE = (360, 800)
 PAGES = {
     "home": "/",
     "search": "/search?q=shibutov",
+    "forums": "/forums",
+    "programme": programme.PATH,
     "not-found": "/no-such-page",
 }
 
@@ -118,6 +121,7 @@ def build_live_app(database_url: str) -> Flask:
     with app.app_context():
         flask_migrate.upgrade()
         load_report()
+        programme.seed_programme()
         db.session.commit()
         db.session.remove()
     return app

@@ -54,14 +54,15 @@ IN_THE_MARGIN = """
     }
     return out;
 """
-# Words in headings that a line break cuts in two (a break after a hyphen is fine): a
-# long Kazakh word in a narrow card does that without a hyphen.
+# Words in headings that a line break cuts in two (a break after a hyphen, or after the en
+# dash of "Russia–Kazakhstan", is fine): a long Kazakh word in a narrow card does that
+# without a hyphen.
 SPLIT_WORDS = """
     const split = [];
     for (const heading of document.querySelectorAll("h1, h2, h3")) {
         const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            for (const match of node.data.matchAll(/[^\\s\\-‐]+/gu)) {
+            for (const match of node.data.matchAll(/[^\\s\\-‐–]+/gu)) {
                 const range = document.createRange();
                 range.setStart(node, match.index);
                 range.setEnd(node, match.index + match[0].length);
