@@ -22,21 +22,41 @@ bp = Blueprint("forums_pages", __name__)
 
 # Clocks differ by at most 26 hours (UTC-12 to UTC+14).
 MAX_HOURS = 27
+PAST_PER_PAGE = 20
+MAX_PAGE = 10_000  # far past any real list; keeps the SQL offset small
+
+
+class ForumPageArgs(ForumQuerySchema):
+    """The API's filters, and which page of past forums."""
+
+    class Meta:
+        unknown = ma.EXCLUDE  # a stray parameter in a shared link is no error on a page
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
 
 
 @bp.get("/forums")
 def index():
-    """The forums the visitor may see: upcoming ones soonest first, then the rest newest
-    first; ``year`` and ``host_country`` filter as in the API."""
+    """The forums the visitor may see: those to come, soonest first, then past ones newest
+    first, a page at a time; ``year``, ``host_country`` and ``series`` filter as in the API."""
     try:
-        filters = ForumQuerySchema(unknown=ma.EXCLUDE).load(request.args)
+        args = ForumPageArgs().load(request.args)
     except ma.ValidationError:
         raise BadRequest("Invalid filter.") from None
-    forums = list(db.session.scalars(services.forums_query(filters, user())))
+    page = args.pop("page")
     today = dt.datetime.now(dt.UTC).date()
-    upcoming = [forum for forum in reversed(forums) if forum.end_date >= today]
-    past = [forum for forum in forums if forum.end_date < today]
-    return render_template("forums/index.html", upcoming=upcoming, past=past)
+    upcoming, past = services.upcoming_and_past(args, user(), today)
+    # One row more than a page says whether an older page exists, without a COUNT.
+    rows = db.session.scalars(past.limit(PAST_PER_PAGE + 1).offset((page - 1) * PAST_PER_PAGE))
+    past_forums = list(rows)
+    return render_template(
+        "forums/index.html",
+        upcoming=list(db.session.scalars(upcoming)) if page == 1 else [],
+        past=past_forums[:PAST_PER_PAGE],
+        page=page,
+        older=len(past_forums) > PAST_PER_PAGE,
+        filters=args,
+    )
 
 
 @bp.get("/forums/<int:forum_id>")

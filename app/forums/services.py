@@ -7,6 +7,7 @@ import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from app.accounts.models import User
 from app.audit.services import record
@@ -56,6 +57,20 @@ def forums_query(filters: dict[str, Any], viewer: User | None) -> sa.Select:
         if name in filters:
             stmt = stmt.where(column == filters[name])
     return stmt
+
+
+def upcoming_and_past(
+    filters: dict[str, Any], viewer: User | None, today: dt.date
+) -> tuple[sa.Select, sa.Select]:
+    """:func:`forums_query` split at ``today``: those not yet over, soonest first, and the
+    rest, newest first; each with its country and series."""
+    stmt = forums_query(filters, viewer).options(
+        orm.joinedload(Forum.country), orm.joinedload(Forum.series)
+    )
+    upcoming = (
+        stmt.where(Forum.end_date >= today).order_by(None).order_by(Forum.start_date, Forum.id)
+    )
+    return upcoming, stmt.where(Forum.end_date < today)
 
 
 def expected_host(series: ForumSeries, edition_year: int, exclude_id: int | None) -> str | None:

@@ -201,3 +201,54 @@ def test_no_such_forum_is_a_404_page(caller, path):
 
 def test_the_nav_links_to_forums(caller):
     assert 'href="/forums"' in caller().get("/").get_data(as_text=True)
+
+
+def test_past_forums_come_a_page_at_a_time(caller, db_session, monkeypatch):
+    from app.forums import pages
+
+    monkeypatch.setattr(pages, "PAST_PER_PAGE", 2)
+    for year in (2016, 2017, 2018):
+        f.ForumFactory(
+            title=f"Forum of {year}",
+            year=year,
+            host_country="KZ",
+            start_date=dt.date(year, 5, 1),
+            end_date=dt.date(year, 5, 2),
+            status="published",
+        )
+    db_session.flush()
+    first = caller().get("/forums?host_country=KZ").get_data(as_text=True)
+    # The seeded Kostanay forum (2023) and 2018 fill the first page; 2017 and 2016 follow.
+    assert "XIX Russia" in first and "Forum of 2018" in first and "Forum of 2017" not in first
+    older = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "host_country=KZ" in older and "page=2" in older
+    second = caller().get(older).get_data(as_text=True)
+    assert "Forum of 2017" in second and "Forum of 2016" in second
+    assert 'id="upcoming"' not in second and 'rel="next"' not in second
+    assert 'rel="prev"' in second
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "10001"])
+def test_a_bad_page_is_a_400(caller, page):
+    assert caller().get(f"/forums?page={page}").status_code == 400
+
+
+def test_the_pages_run_a_fixed_number_of_statements(caller, published, count_queries):
+    for n in range(5):
+        f.ForumFactory(
+            title=f"Extra {n}",
+            status="published",
+            start_date=dt.date(2020, 1, 1 + n),
+            end_date=dt.date(2020, 1, 1 + n),
+            year=2020,
+        )
+    anonymous = caller()
+    anonymous.get("/forums")  # warm: the first request loads what every request shares
+    with count_queries() as counter:
+        assert anonymous.get("/forums").status_code == 200
+    # Upcoming and past forums, each with country and series joined in.
+    assert counter.count == 2, counter.statements
+    with count_queries() as counter:
+        assert anonymous.get(f"/forums/{published.id}").status_code == 200
+    # The forum, its sessions, topics, participations with experts, country, series.
+    assert counter.count <= 7, counter.statements
