@@ -23,7 +23,8 @@ SCHEMES: dict[str, dict[str, Any]] = {
         "type": "apiKey",
         "in": "cookie",
         "name": "session",  # Flask's SESSION_COOKIE_NAME; the browser sends it by itself
-        "description": "The session cookie set by POST /api/v1/auth/login.",
+        "description": "The session cookie set by POST /api/v1/auth/login. The browser "
+        "sends it by itself (Swagger UI cannot set a cookie): give only the CSRF token.",
     },
     CSRF: {
         "type": "apiKey",
