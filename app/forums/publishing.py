@@ -182,15 +182,10 @@ def by_day(forum: Forum, sessions: list[ForumSession]) -> list[tuple[dt.date, li
 
 def programme(forum: Forum) -> dict[str, Any]:
     """The public programme: sessions by day in the forum's zone, and the changelog."""
-    zone = zoneinfo.ZoneInfo(forum.timezone)
-    by_day: dict[dt.date, list[ForumSession]] = defaultdict(list)
-    for session in published_sessions(forum):
-        by_day[session.starts_at.astimezone(zone).date()].append(session)
-    days = []
-    day = forum.start_date
-    while day <= forum.end_date:
-        days.append({"date": day, "sessions": by_day.pop(day, [])})
-        day += dt.timedelta(days=1)
+    days = [
+        {"date": day, "sessions": sessions}
+        for day, sessions in by_day(forum, published_sessions(forum))
+    ]
     changes = db.session.scalars(
         sa.select(ProgrammeChange).filter_by(forum_id=forum.id).order_by(ProgrammeChange.id.desc())
     )

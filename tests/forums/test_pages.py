@@ -97,6 +97,14 @@ def test_an_empty_day_says_so(caller, published):
     assert "Nothing is scheduled on this day yet." in days[2]
 
 
+def test_a_session_outside_the_forums_dates_keeps_its_day(caller, published):
+    published.end_date = dt.date(2027, 9, 14)  # shortened after "Night owls" was set
+    days = sections(caller().get(f"/forums/{published.id}").get_data(as_text=True))
+    assert len(days) == 2 and "Night owls" in days[1]
+    api = caller().get(f"/api/v1/forums/{published.id}/programme").json
+    assert [day["date"] for day in api["days"]] == ["2027-09-14", "2027-09-15"]
+
+
 def test_subscribe_link_gives_the_calendar(caller, published):
     html = caller().get(f"/forums/{published.id}").get_data(as_text=True)
     ics = re.search(r'href="http://localhost(/[^"]+)"[^>]*id="subscribe-ics"', html).group(1)
