@@ -10,7 +10,8 @@ import marshmallow as ma
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.passwords import MIN_LENGTH
+from app.accounts.passwords import MIN_LENGTH, check_password_policy
+from app.core.errors import DomainError
 
 # What to do about a field the schema refused, GOV.UK style: one message per field.
 MESSAGES = {
@@ -64,6 +65,22 @@ def refusals(errors: dict[str, Any], rename: dict[str, str] | None = None) -> di
         else:
             found[field] = str(REFUSALS.get(field) or MESSAGES.get(field, GENERIC))
     return found
+
+
+def password_problem(field: str = "password") -> dict[str, str]:
+    """The policy's message for the posted password, if it breaks the policy: shown with
+    the schema's errors, so that one round trip shows every problem."""
+    try:
+        check_password_policy(request.form.get(field, ""))
+    except DomainError:
+        return {field: policy_message()}
+    return {}
+
+
+def in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
+    """``errors`` in the form's order (the summary lists them as the fields come)."""
+    first = {name: errors[name] for name in order if name in errors}
+    return first | {name: text for name, text in errors.items() if name not in order}
 
 
 def load(

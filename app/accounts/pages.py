@@ -14,7 +14,7 @@ from flask_limiter.util import get_remote_address
 
 from app.accounts import mails, registration, services
 from app.accounts.auth import begin_session, end_session
-from app.accounts.forms import load, refusals
+from app.accounts.forms import in_order, load, password_problem, refusals
 from app.accounts.links import RESET, VERIFY, LinkProblem, check_token
 from app.accounts.schemas import EmailOnlySchema, LoginSchema, PasswordResetSchema, RegisterSchema
 from app.core.errors import DomainError
@@ -62,6 +62,7 @@ def register():
         return _register_page()
     data, errors = load(RegisterSchema(), REGISTER_FIELDS)
     if errors:
+        errors = in_order({**password_problem(), **errors}, REGISTER_FIELDS)
         return _register_page(errors, 422)
     choice = request.form.get("profile", "")
     found = registration.candidates(data["full_name"])

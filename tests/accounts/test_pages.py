@@ -46,6 +46,10 @@ def test_bad_registration_lists_each_error_linked_to_its_field(caller, db_sessio
     assert response.status_code == 422
     summary = re.search(r'class="error-summary".*?</article>', html, re.S).group(0)
     assert re.findall(r'href="#(\w+)"', summary) == ["email", "full_name", "country"]
+    # A weak password is named with the schema's errors, not one round trip later.
+    both = register(caller, email="not-an-address", password="short").get_data(as_text=True)
+    summary = re.search(r'class="error-summary".*?</article>', both, re.S).group(0)
+    assert re.findall(r'href="#(\w+)"', summary) == ["email", "password"]
     assert 'id="email-error"' in html and 'aria-invalid="true"' in html
     assert db_session.scalar(sa.select(User.id).filter_by(email="not-an-address")) is None
 
