@@ -629,7 +629,7 @@ def test_every_route_has_a_row(app):
 
 def _filled(extra: dict[str, Any], world: World) -> dict[str, Any]:
     """A row's extra arguments, with ``{owner_email}`` in form fields filled in."""
-    if "data" not in extra:
+    if not isinstance(extra.get("data"), dict):
         return dict(extra)
     data = {k: v.format(owner_email=world.owner.email) for k, v in extra["data"].items()}
     return {**extra, "data": data}

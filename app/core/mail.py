@@ -13,6 +13,7 @@ goes on, since its write is already saved, and every mail we send can be asked f
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -105,7 +106,7 @@ def deliver(messages: list[Message]) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         for m in messages:
-            current_app.logger.info("Mail to %s: %s\n\n%s", m.to, m.subject, m.text)
+            _log().info("Mail to %s: %s\n\n%s", m.to, m.subject, m.text)
         return
     try:
         connection = mail.get_connection(
@@ -122,6 +123,14 @@ def deliver(messages: list[Message]) -> None:
         current_app.logger.exception(
             "Mail could not be sent to %s", ", ".join(m.to for m in messages)
         )
+
+
+def _log() -> logging.Logger:
+    # Its own level: the app's logger passes only warnings outside debug mode, and these
+    # messages are how `make run` shows its mail.
+    log = current_app.logger.getChild("mail")
+    log.setLevel(logging.INFO)
+    return log
 
 
 def _email(message: Message, connection: Any) -> EmailMultiAlternatives:
