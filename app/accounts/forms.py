@@ -24,6 +24,7 @@ MESSAGES = {
     "name": _l("Enter a name for the token, up to 100 characters"),
     "scopes": _l("Choose what the token may do"),
     "expires_in_days": _l("Enter a number of days from 1 to 366"),
+    "profile": _l("Choose the profile that is yours, or make a new one"),
 }
 GENERIC = _l("Check this field")
 

@@ -14,7 +14,7 @@ from flask_limiter.util import get_remote_address
 
 from app.accounts import mails, registration, services
 from app.accounts.auth import begin_session, end_session
-from app.accounts.forms import in_order, load, password_problem, refusals
+from app.accounts.forms import MESSAGES, in_order, load, password_problem, refusals
 from app.accounts.links import RESET, VERIFY, LinkProblem, check_token
 from app.accounts.schemas import EmailOnlySchema, LoginSchema, PasswordResetSchema, RegisterSchema
 from app.core.errors import DomainError
@@ -50,6 +50,7 @@ def _register_page(errors=None, status=200, candidates=()):
         form=form,
         errors=errors or {},
         candidates=candidates,
+        centre_of=registration.latest_centre,
         countries=_countries(),
     ), status
 
@@ -66,8 +67,9 @@ def register():
         return _register_page(errors, 422)
     choice = request.form.get("profile", "")
     found = registration.candidates(data["full_name"])
-    if found and not choice:
-        return _register_page(candidates=found)  # the password is typed again, never echoed
+    if found and not choice:  # the password is typed again, never echoed
+        unanswered = {"profile": str(MESSAGES["profile"])} if request.form.get("offered") else {}
+        return _register_page(unanswered, 422 if unanswered else 200, found)
     try:
         new_user, claim = registration.register(data, choice, language())
     except DomainError as exc:

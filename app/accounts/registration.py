@@ -11,6 +11,7 @@ from sqlalchemy import orm
 from app.accounts import services
 from app.accounts.mails import send_verification
 from app.accounts.models import ProfileClaim, Role, User
+from app.centres.models import Centre
 from app.claims.services import create_claim
 from app.core.errors import DomainError
 from app.experts.models import Affiliation, Expert
@@ -33,6 +34,12 @@ def candidates(full_name: str) -> list[Expert]:
         .order_by(Expert.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def latest_centre(expert: Expert) -> Centre | None:
+    """Where the expert works now (an open affiliation), else where they worked last."""
+    current = [a for a in expert.affiliations if a.end_date is None] or expert.affiliations
+    return current[-1].centre if current else None
 
 
 def register(

@@ -194,3 +194,21 @@ def test_a_profile_not_offered_cannot_be_claimed(caller, db_session, make_user):
     response = register(caller, full_name="Askar Nursha", profile=str(owned.id))
     assert response.status_code == 422
     assert db_session.scalar(sa.select(User.id).filter_by(email=FORM["email"])) is None
+
+
+def test_is_this_you_unanswered_says_so(caller, db_session):
+    page = register(caller, full_name="Askar Nursha", offered="1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert 'href="#profile"' in html and 'id="profile"' in html
+    assert db_session.scalar(sa.select(User.id).filter_by(email=FORM["email"])) is None
+
+
+def test_is_this_you_shows_where_the_person_works(caller, db_session):
+    from tests import factories as f
+
+    expert = f.ExpertFactory(full_name="Dana Centreva")
+    old = f.AffiliationFactory(expert=expert, end_date=dt.date(2019, 1, 1))
+    now = f.AffiliationFactory(expert=expert, start_date=None)
+    html = register(caller, full_name="Dana Centreva").get_data(as_text=True)
+    assert now.centre.name_en in html and old.centre.name_en not in html
