@@ -64,7 +64,9 @@ def register():
     data, errors = load(RegisterSchema(), REGISTER_FIELDS)
     if errors:
         errors = in_order({**password_problem(), **errors}, REGISTER_FIELDS)
-        return _register_page(errors, 422)
+        offered = request.form.get("offered") and "full_name" not in errors
+        found = registration.candidates(request.form["full_name"]) if offered else []
+        return _register_page(errors, 422, found)
     choice = request.form.get("profile", "")
     found = registration.candidates(data["full_name"])
     if found and not choice:  # the password is typed again, never echoed

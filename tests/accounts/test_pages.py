@@ -212,3 +212,13 @@ def test_is_this_you_shows_where_the_person_works(caller, db_session):
     now = f.AffiliationFactory(expert=expert, start_date=None)
     html = register(caller, full_name="Dana Centreva").get_data(as_text=True)
     assert now.centre.name_en in html and old.centre.name_en not in html
+
+
+def test_is_this_you_stays_when_the_password_is_missing(caller, db_session):
+    seeded = db_session.scalars(sa.select(Expert).filter_by(full_name="Askar Nursha")).one()
+    page = register(
+        caller, full_name="Askar Nursha", offered="1", profile=str(seeded.id), password=""
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and 'href="#password"' in html
+    assert f'value="{seeded.id}" id="profile" checked' in html
