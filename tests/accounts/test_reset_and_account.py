@@ -147,3 +147,14 @@ def test_account_forms_need_the_csrf_token(caller, make_user):
     assert response.status_code == 403
     ok = client.client.post("/account/language", data={"language": "ru", "csrf_token": CSRF})
     assert ok.status_code == 303
+
+
+@pytest.mark.parametrize("url", ["/password-reset", "/verify/resend"])
+def test_asking_for_links_is_rate_limited(app, caller, make_user, db_session, url):
+    user = make_user()
+    client = caller()
+    limit = int(app.config["RATE_LIMIT_MAIL_LINKS"].split()[0])
+    for _ in range(limit):
+        assert client.post(url, data={"email": user.email}).status_code == 200
+    refused = client.post(url, data={"email": user.email})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
