@@ -113,6 +113,24 @@ class Config:
     EXPORT_SLOT_SECONDS = float(os.environ.get("EXPORT_SLOT_SECONDS", "180"))
     EXPORT_BUSY_RETRY_SECONDS = 30
 
+    # Mail (app.core.mail): SMTP when MAIL_SERVER is set; without it each message goes to
+    # the log and to the outbox table that `flask mail outbox` lists.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes", "on"}
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Expert Bridge <noreply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Links in mail start with APP_URL (e.g. https://expertbridge.example); without it,
+    # SERVER_NAME and PREFERRED_URL_SCHEME, else the host the request came to.
+    APP_URL = os.environ.get("APP_URL") or None
+    # How long a mailed link works: email verification, password reset.
+    VERIFY_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("VERIFY_LINK_HOURS", "48")))
+    RESET_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("RESET_LINK_HOURS", "2")))
+    # Asking for a link by mail (a new verification link, a password reset), per address.
+    RATE_LIMIT_MAIL_LINKS = os.environ.get("RATE_LIMIT_MAIL_LINKS", "5 per hour")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

@@ -47,7 +47,7 @@ def _ensure_instance_dir(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
-    from app.core import export_slots, i18n
+    from app.core import export_slots, i18n, mail
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import (
         register_error_handlers,
@@ -68,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, id_converter_schema)
     i18n.register(app)
+    mail.register(app)
     register_error_handlers(app)
     register_integrity_handler(app)
     register_stale_handler(app)
@@ -115,6 +116,8 @@ def _migrations_dir():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.accounts.account_pages import bp as account_pages
+    from app.accounts.pages import bp as accounts_pages
     from app.accounts.routes import auth, users
     from app.audit.routes import blp as audit
     from app.centres.routes import blp as centres
@@ -135,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs)
     app.register_blueprint(site)  # pages: plain Flask, so they stay out of the OpenAPI document
     app.register_blueprint(forum_pages)
+    app.register_blueprint(accounts_pages)
+    app.register_blueprint(account_pages)
     for blueprint in (
         health,
         auth,

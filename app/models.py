@@ -6,6 +6,7 @@ Alembic and the tests read the metadata through this module.
 from app.accounts.models import ApiToken, ClaimStatus, ProfileClaim, Role, TokenScope, User
 from app.audit.models import AuditEntry
 from app.centres.models import Centre, CentreKind, Visibility, centre_topics
+from app.core.mail import OutboxMessage
 from app.core.models import Base
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.forums.models import (
@@ -50,6 +51,7 @@ __all__ = [
     "ForumSeries",
     "ForumSession",
     "HostRule",
+    "OutboxMessage",
     "Participation",
     "ParticipationRole",
     "ParticipationStatus",

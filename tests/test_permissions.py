@@ -505,6 +505,67 @@ ROWS += [
     Row("GET", "/forums/<int:forum_id>", DRAFT_READS, url="/forums/{forum}"),
 ]
 
+# Account pages: anyone may register, log in and ask for links; a read-only token may
+# post no form. /account sends the anonymous to log in.
+PAGE_WRITE = statuses(200, 200, 200, 200, 200, 403, 200)
+ACCOUNT_FORM = statuses(303, 303, 303, 303, 303, 403, 303)
+ROWS += [
+    Row("GET", "/register", everyone(200)),
+    Row(
+        "POST",
+        "/register",
+        PAGE_WRITE,
+        extra={
+            "data": {
+                "email": "page-new@example.org",
+                "password": PASSWORD,
+                "full_name": "Новый эксперт",
+                "country": "RU",
+            }
+        },
+    ),
+    Row("GET", "/verify/<token>", everyone(410), url="/verify/not-a-token"),
+    Row("POST", "/verify/resend", PAGE_WRITE, extra={"data": {"email": "x@example.org"}}),
+    Row("GET", "/login", everyone(200)),
+    Row(
+        "POST",
+        "/login",
+        ACCOUNT_FORM,
+        extra={"data": {"email": "{owner_email}", "password": PASSWORD}},
+    ),
+    Row("POST", "/logout", ACCOUNT_FORM),
+    Row("GET", "/password-reset", everyone(200)),
+    Row("POST", "/password-reset", PAGE_WRITE, extra={"data": {"email": "x@example.org"}}),
+    Row("GET", "/password-reset/<token>", everyone(410), url="/password-reset/not-a-token"),
+    Row(
+        "POST",
+        "/password-reset/<token>",
+        statuses(410, 410, 410, 410, 410, 403, 410),
+        url="/password-reset/not-a-token",
+        extra={"data": {"password": "a-different-passphrase"}},
+    ),
+    Row("GET", "/account", statuses(302, 200, 200, 200, 200, 200, 200)),
+    Row(
+        "POST",
+        "/account/password",
+        statuses(303, 200, 200, 200, 200, 403, 200),
+        extra={"data": {"current_password": PASSWORD, "new_password": "a-different-passphrase"}},
+    ),
+    Row("POST", "/account/language", ACCOUNT_FORM, extra={"data": {"language": "ru"}}),
+    Row(
+        "POST",
+        "/account/tokens",
+        statuses(303, 201, 201, 201, 201, 403, 201),
+        extra={"data": {"name": "script", "scopes": "read", "expires_in_days": "30"}},
+    ),
+    Row(
+        "POST",
+        "/account/tokens/<int:token_id>/revoke",
+        statuses(303, 303, 404, 404, 404, 403, 303),
+        url="/account/tokens/{token}/revoke",
+    ),
+]
+
 
 class World:
     """The objects the matrix's URLs point at, and one caller per actor."""
@@ -569,12 +630,20 @@ def test_every_route_has_a_row(app):
     assert covered - routes == set(), "rows for routes that do not exist"
 
 
+def _filled(extra: dict[str, Any], world: World) -> dict[str, Any]:
+    """A row's extra arguments, with ``{owner_email}`` in form fields filled in."""
+    if not isinstance(extra.get("data"), dict):
+        return dict(extra)
+    data = {k: v.format(owner_email=world.owner.email) for k, v in extra["data"].items()}
+    return {**extra, "data": data}
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.rule}")
 def test_permission_matrix(world, row, actor):
     url = (row.url or row.rule).format(**world.ids)
     body = row.body(world) if callable(row.body) else row.body
-    kwargs = {"json": body} if body is not None else dict(row.extra)
+    kwargs = {"json": body} if body is not None else _filled(row.extra, world)
     response = world.callers[actor].open(row.method, url, **kwargs)
     with response:
         assert response.status_code == row.expected[actor], response.get_data(as_text=True)[:300]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.accounts.models import ApiToken, TokenScope, User
 from app.core.errors import Forbidden
@@ -139,6 +140,26 @@ def authenticate() -> None:
     enforce_session_lifetime()
     enforce_token_scope()
     touch_token()
+
+
+def begin_session(user: User, remember: bool = False) -> None:
+    """Log ``user`` in on a fresh session: nothing from before login survives."""
+    from app.audit.services import record
+
+    session.clear()
+    session["_sid"] = secrets.token_urlsafe(16)
+    login_user(user, remember=remember)
+    record("login", "user", user.id)
+
+
+def end_session(user: User) -> None:
+    """Log out, ending every cookie session of ``user`` (the session token rotates)."""
+    from app.audit.services import record
+
+    user.rotate_session_token()
+    record("logout", "user", user.id)
+    logout_user()
+    session.clear()
 
 
 def register_auth(app: Flask) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-
-from flask import current_app, session
+from flask import current_app
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
-from flask_login import login_user, logout_user
+from flask_login import login_user
 
 from app.accounts import services
+from app.accounts.auth import begin_session, end_session
 from app.accounts.csrf import csrf_token
+from app.accounts.mails import send_verification
 from app.accounts.schemas import (
     CsrfSchema,
     LoginResultSchema,
@@ -25,9 +25,9 @@ from app.accounts.schemas import (
     UserQuerySchema,
     UserSchema,
 )
-from app.audit.services import record
 from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
+from app.core.i18n import language
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
 from app.core.redirects import safe_next
@@ -65,8 +65,10 @@ class Register(MethodView):
     @auth.arguments(RegisterSchema)
     @auth.response(201, MeSchema)
     def post(self, data):
-        """Register as an expert: creates a user and their own unverified profile."""
-        user = services.register_expert(data)
+        """Register as an expert: creates a user and their own profile, private until the
+        address is verified by the link mailed (in the interface language) to it."""
+        user = services.register_expert(data, language())
+        send_verification(user)
         return user
 
 
@@ -82,10 +84,7 @@ class Login(MethodView):
         """Log in with a session cookie. The answer carries the CSRF token for later writes.
         Failed attempts are limited per address and per account and address (429)."""
         user = services.authenticate(data["email"], data["password"], get_remote_address())
-        session.clear()  # a fresh session: nothing from before login survives
-        session["_sid"] = secrets.token_urlsafe(16)
-        login_user(user, remember=data["remember"])
-        record("login", "user", user.id)
+        begin_session(user, data["remember"])
         return {**_me(user), "next": safe_next(data["next"])}
 
 
@@ -94,11 +93,7 @@ class Logout(MethodView):
     @auth.response(204)
     def post(self):
         """Log out, ending every session of this user."""
-        user = require_user()
-        user.rotate_session_token()
-        record("logout", "user", user.id)
-        logout_user()
-        session.clear()
+        end_session(require_user())
 
 
 @auth.route("/me")

@@ -51,6 +51,16 @@ class LoginSchema(ma.Schema):
     )
 
 
+class EmailOnlySchema(ma.Schema):
+    """Asking for a link by mail (a new verification link, a password reset)."""
+
+    email = Email(required=True, validate=validate.Length(max=254))
+
+
+class PasswordResetSchema(ma.Schema):
+    password = Password(required=True)
+
+
 class MeSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     email = ma.fields.String(dump_only=True)

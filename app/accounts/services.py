@@ -21,6 +21,7 @@ from app.accounts.passwords import (
     verify_password,
 )
 from app.audit.services import record
+from app.core.cache import mark_directory_changed
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.lookup import get_or_404
 from app.core.models import utcnow
@@ -56,11 +57,13 @@ def create_user(
     return user
 
 
-def register_expert(data: dict[str, Any]) -> User:
-    """A new expert: a user with the expert role and their own unverified profile."""
+def register_expert(data: dict[str, Any], language: str | None = None) -> User:
+    """A new expert: a user with the expert role and their own profile, private until the
+    address is verified; ``language`` is the one their mail is written in."""
     if db.session.get(Country, data["country"]) is None:
         raise DomainError("Unknown country.", {"country": ["No such country."]})
     user = create_user(data["email"], data["password"], Role.EXPERT, verified=False)
+    user.language = language
     expert = Expert(
         full_name=data["full_name"],
         country_code=data["country"],
@@ -124,6 +127,31 @@ def revoke_all_tokens(user: User) -> None:
         sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+
+
+def verify_email(user: User) -> None:
+    """The address is proven; the user's profile becomes public."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        mark_directory_changed(db.session)  # cached public lists did not show the profile
+        record("verify_email", "user", user.id)
+    db.session.flush()
+
+
+def reset_password(user: User, new: str) -> None:
+    """Set a password from a mailed link: every session and token of the user ends. The
+    link reached the mailbox, so the address counts as verified too."""
+    check_password_policy(new)
+    user.password_hash = hash_password(new)
+    user.rotate_session_token()
+    revoke_all_tokens(user)
+    record("reset_password", "user", user.id)
+    verify_email(user)
+
+
+def set_language(user: User, language: str | None) -> None:
+    user.language = language
+    db.session.flush()
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -65,6 +65,22 @@ def person_name(lang: str, full_name: str, other_names: Iterable[str] = ()) -> s
     return cyrillic[0] if cyrillic else full_name
 
 
+def remember_language(response: Response, lang: str) -> Response:
+    """Set the cookie that picks the interface language (the switcher's, and the
+    account's choice)."""
+    from flask import current_app
+
+    response.set_cookie(
+        COOKIE,
+        lang,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
 def _vary_on_language(response: Response) -> Response:
     """A page's language follows the cookie and ``Accept-Language``; caches must know."""
     if response.mimetype == "text/html":

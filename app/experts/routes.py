@@ -40,7 +40,9 @@ class Experts(MethodView):
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List experts: filter, search names in any script, sort; ``format=csv`` exports."""
-        return list_or_export(services.list_query(filters), filters, ExpertSchema, "experts")
+        return list_or_export(
+            services.list_query(filters, user()), filters, ExpertSchema, "experts"
+        )
 
     @blp.arguments(ExpertWriteSchema)
     @blp.arguments(ForceSchema, location="query", as_kwargs=True)
@@ -58,7 +60,7 @@ class ExpertItem(MethodView):
     def get(self, expert_id):
         """A profile with affiliations over time, publications, sessions and collaborators
         across the border."""
-        expert = services.get_expert(expert_id)
+        expert = services.get_visible_expert(expert_id, user())
         _, headers = with_etag(expert)
         return services.with_detail(expert, user()), headers
 

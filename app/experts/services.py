@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.core.errors import Conflict, DomainError
+from app.core.errors import Conflict, DomainError, NotFound
 from app.core.listing import apply_search, apply_sort
 from app.core.lookup import get_or_404
 from app.experts.models import Affiliation, Expert, expert_topics
@@ -24,6 +24,30 @@ SORTS = {"name": Expert.full_name, "id": Expert.id}
 
 def get_expert(expert_id: int) -> Expert:
     return get_or_404(Expert, expert_id, "expert")
+
+
+def visible_to(viewer: User | None) -> sa.ColumnElement[bool]:
+    """The profiles ``viewer`` may see: all but those whose user has not verified their
+    address yet, which only that user and admins see (a registration is private until
+    then). The one rule for lists, search and detail."""
+    from app.accounts.models import User
+
+    if viewer is not None and viewer.is_admin:
+        return sa.true()
+    unverified_owner = sa.exists().where(
+        User.id == Expert.user_id, User.email_verified_at.is_(None)
+    )
+    if viewer is None:
+        return ~unverified_owner
+    return sa.or_(~unverified_owner, Expert.user_id == viewer.id)
+
+
+def get_visible_expert(expert_id: int, viewer: User | None) -> Expert:
+    """The expert, or 404 when ``viewer`` may not see them (as if they did not exist)."""
+    expert = get_expert(expert_id)
+    if not db.session.scalar(sa.select(visible_to(viewer)).where(Expert.id == expert.id)):
+        raise NotFound("No such expert.")
+    return expert
 
 
 def resolve_topics(topic_ids: list[int]) -> list[Topic]:
@@ -42,11 +66,16 @@ def check_country(code: str, field: str = "country") -> str:
     return code
 
 
-def list_query(filters: dict[str, Any]) -> sa.Select:
-    """Experts matching the filters; affiliations and topics load in two more queries."""
-    stmt = sa.select(Expert).options(
-        orm.selectinload(Expert.topics),
-        orm.selectinload(Expert.affiliations).joinedload(Affiliation.centre),
+def list_query(filters: dict[str, Any], viewer: User | None = None) -> sa.Select:
+    """Experts matching the filters that ``viewer`` may see (:func:`visible_to`; None: the
+    public); affiliations and topics load in two more queries."""
+    stmt = (
+        sa.select(Expert)
+        .options(
+            orm.selectinload(Expert.topics),
+            orm.selectinload(Expert.affiliations).joinedload(Affiliation.centre),
+        )
+        .where(visible_to(viewer))
     )
     if "country" in filters:
         stmt = stmt.where(Expert.country_code == filters["country"])

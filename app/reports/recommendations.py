@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.experts.models import Affiliation, Expert, expert_topics
+from app.experts.services import visible_to
 from app.extensions import db
 from app.forums import invitations, sessions
 from app.forums.models import Forum, ForumSession, Participation, ParticipationRole
@@ -44,11 +45,13 @@ def _gaps(w: Window, count: int) -> list[Gap]:
 
 
 def _members(centre_ids: set[int], day: dt.date) -> dict[int, list[Expert]]:
-    """Experts affiliated with these centres on ``day``, from the centre's country."""
+    """Experts affiliated with these centres on ``day``, from the centre's country; not
+    those whose registration is unverified (private: see ``visible_to``)."""
     rows = db.session.execute(
         sa.select(Affiliation.centre_id, Expert)
         .join(Expert, Expert.id == Affiliation.expert_id)
         .where(
+            visible_to(None),
             Affiliation.centre_id.in_(centre_ids),
             sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
             sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),

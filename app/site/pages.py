@@ -6,8 +6,9 @@ import marshmallow as ma
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from app.core.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES
+from app.core.i18n import LANGUAGES, remember_language
 from app.core.listing import q_field
+from app.core.permissions import user
 from app.core.redirects import safe_next
 from app.site.services import search_directory
 
@@ -42,7 +43,7 @@ def search():
         except ma.ValidationError:
             error = True
         else:
-            results = search_directory(q)
+            results = search_directory(q, user())
     template = "site/_results.html" if _htmx() else "site/search.html"
     response = current_app.make_response(
         render_template(template, q=q, results=results, error=error)
@@ -57,13 +58,4 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang not in LANGUAGES:
         raise BadRequest("Unknown language.")
-    response = redirect(safe_next(request.form.get("next")), 303)
-    response.set_cookie(
-        COOKIE,
-        lang,
-        max_age=COOKIE_MAX_AGE,
-        samesite="Lax",
-        httponly=True,
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-    )
-    return response
+    return remember_language(redirect(safe_next(request.form.get("next")), 303), lang)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.accounts.models import User
 from app.centres import services as centres
 from app.experts import services as experts
 from app.extensions import db
@@ -32,12 +33,12 @@ def _found(stmt: sa.Select, limit: int) -> Found:
     return Found(list(db.session.scalars(stmt.limit(limit))), total)
 
 
-def search_directory(q: str, limit: int = PER_KIND) -> dict[str, Found]:
-    """Experts, centres and publications matching ``q`` in any script, best first; the
-    same filters and ranking as ``GET /api/v1/<kind>?q=``."""
+def search_directory(q: str, viewer: User | None = None, limit: int = PER_KIND) -> dict[str, Found]:
+    """Experts, centres and publications matching ``q`` in any script that ``viewer`` may
+    see, best first; the same filters and ranking as ``GET /api/v1/<kind>?q=``."""
     filters = {"q": q}
     return {
-        "experts": _found(experts.list_query(filters), limit),
+        "experts": _found(experts.list_query(filters, viewer), limit),
         "centres": _found(centres.list_query(filters), limit),
         "publications": _found(publications.list_query(filters), limit),
     }

@@ -18,8 +18,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from app.extensions import db
 from tests.browser.harness import (
     DESKTOP,
+    LOGGED_IN,
     build_live_app,
     chromium,
+    log_in,
     missing_browser,
     resize,
     serve,
@@ -42,6 +44,8 @@ class Site:
     def open(self, path: str, *, lang: str | None = None, size=DESKTOP) -> WebDriver:
         """Load ``path`` at viewport ``size``, in ``lang`` (the switcher's cookie) if given."""
         resize(self.driver, size)
+        if path in LOGGED_IN:
+            log_in(self.driver, self.base_url)
         if lang:
             self.driver.execute_cdp_cmd(
                 "Network.setCookie", {"name": "lang", "value": lang, "url": self.base_url}

@@ -19,9 +19,12 @@ import flask_migrate
 from flask import Flask
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.accounts.services import create_user
 from app.extensions import db
 from config import TestingConfig
 from seeds.loader import load_report
@@ -41,7 +44,14 @@ PAGES = {
     "forums": "/forums",
     "programme": programme.PATH,
     "not-found": "/no-such-page",
+    "register": "/register",
+    "login": "/login",
+    "password-reset": "/password-reset",
+    "account": "/account",
 }
+# Pages seen logged in, as BROWSER_USER (build_live_app makes the account).
+LOGGED_IN = {"/account"}
+BROWSER_USER = ("browser-user@example.org", "steppe-caravan-2030")
 
 # Without the networking flags Chromium calls Google's hosts at start-up (refused here).
 CHROMIUM_FLAGS = (
@@ -116,15 +126,27 @@ def build_live_app(database_url: str) -> Flask:
 
     class LiveConfig(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
+        # Every visit to a logged-in page logs in first (log_in), many a minute.
+        RATE_LIMIT_LOGIN_ADDRESS = "1000 per minute"
 
     app = create_app(LiveConfig)
     with app.app_context():
         flask_migrate.upgrade()
         load_report()
         programme.seed_programme()
+        create_user(*BROWSER_USER)
         db.session.commit()
         db.session.remove()
     return app
+
+
+def log_in(driver: webdriver.Chrome, base_url: str, user: tuple[str, str] = BROWSER_USER) -> None:
+    """Log in through the login form, as a person would."""
+    driver.get(f"{base_url}/login")
+    driver.find_element(By.ID, "email").send_keys(user[0])
+    driver.find_element(By.ID, "password").send_keys(user[1])
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
 
 
 @contextmanager

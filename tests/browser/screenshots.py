@@ -15,11 +15,13 @@ from pathlib import Path
 from app.core.i18n import LANGUAGES
 from tests.browser.harness import (
     DESKTOP,
+    LOGGED_IN,
     PAGES,
     PHONE,
     BrowserMissing,
     build_live_app,
     chromium,
+    log_in,
     resize,
     serve,
 )
@@ -34,6 +36,8 @@ def shoot(driver, base_url: str, folder: Path) -> list[Path]:
         for lang in LANGUAGES:
             for width, height in (DESKTOP, PHONE):
                 resize(driver, (width, height))
+                if path in LOGGED_IN:
+                    log_in(driver, base_url)
                 driver.execute_cdp_cmd(
                     "Network.setCookie", {"name": "lang", "value": lang, "url": base_url}
                 )

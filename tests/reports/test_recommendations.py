@@ -176,3 +176,11 @@ def test_an_unknown_expert_rolls_the_whole_session_back(gap, caller, make_user):
     }
     assert organiser.post("/api/v1/reports/recommendations/apply", json=body).status_code == 404
     assert organiser.get(f"/api/v1/forums/{gap['forum'].id}/sessions").get_json() == []
+
+
+def test_an_unverified_registration_is_never_proposed(gap, caller, make_user, db_session):
+    """A profile stays private until its owner verifies the address: not in reports either."""
+    gap["ivan"].user = f.UserFactory(email_verified_at=None)
+    db_session.flush()
+    # Ivan was the only Russian who could close it (test_the_pair_who_could_close_a_gap).
+    assert for_gap(proposals(caller, make_user, gap["forum"], per_gap=5), gap) == []

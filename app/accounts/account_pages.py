@@ -1,0 +1,119 @@
+"""``/account``: the address, a new password, the interface and mail language, and
+personal API tokens. A plain Flask blueprint; the API's schemas and services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
+from flask_login import login_user
+
+from app.accounts import services
+from app.accounts.forms import load, refusals
+from app.accounts.models import TokenScope, User
+from app.accounts.schemas import PasswordChangeSchema, TokenCreateSchema
+from app.core.errors import DomainError
+from app.core.i18n import LANGUAGES, remember_language
+from app.core.permissions import user
+from app.extensions import limiter
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class LoginNeeded(Exception):
+    """The visitor is not logged in: send them to log in, then back."""
+
+
+def _me() -> User:
+    found = user()
+    if found is None:
+        raise LoginNeeded
+    return found
+
+
+@bp.errorhandler(LoginNeeded)
+def _to_login(_exc):
+    back = url_for("account.show") if request.method != "GET" else request.path
+    return redirect(url_for("accounts.login", next=back), 303 if request.method != "GET" else 302)
+
+
+def _scope_names() -> dict[str, str]:
+    return {
+        TokenScope.READ: gettext("Read"),
+        TokenScope.WRITE: gettext("Write"),
+        TokenScope.CALENDAR: gettext("Calendar feed only"),
+    }
+
+
+def _page(me: User, status: int = 200, **extra: Any):
+    context: dict[str, Any] = {
+        "me": me,
+        "SCOPE_NAMES": _scope_names(),
+        "format_date": format_date,
+        "tokens": services.user_tokens(me),
+        "scopes": list(TokenScope),
+        "errors": {},
+        "form": {},
+        **extra,
+    }
+    return render_template("accounts/account.html", **context), status
+
+
+@bp.get("")
+def show():
+    """Your account."""
+    return _page(_me())
+
+
+@bp.post("/password")
+def change_password():
+    """Change the password; every other session and every token ends."""
+    me = _me()
+    data, errors = load(PasswordChangeSchema(), ("current_password", "new_password"))
+    try:
+        if not errors:
+            services.change_password(me, data["current_password"], data["new_password"])
+    except DomainError as exc:
+        errors = refusals(exc.errors, {"password": "new_password"})
+    if errors:
+        return _page(me, 422, errors=errors)
+    login_user(me)  # this session carries the new session token and goes on
+    return _page(me, notice="password")
+
+
+@bp.post("/language")
+def set_language():
+    """The language of the interface and of the mail we send you."""
+    me = _me()
+    lang = request.form.get("language", "")
+    if lang not in LANGUAGES:
+        return _page(me, 422, errors={"language": _choose_language()})
+    services.set_language(me, lang)
+    return remember_language(redirect(url_for("account.show"), 303), lang)
+
+
+def _choose_language() -> str:
+    return gettext("Choose one of the languages")
+
+
+@bp.post("/tokens")
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_TOKENS"])
+def create_token():
+    """A new token; its secret (and a calendar token's feed URL) is shown on this page once."""
+    me = _me()
+    fields = ("name", "expires_in_days")
+    data, errors = load(TokenCreateSchema(), fields, lists=("scopes",))
+    if errors:
+        form = {name: request.form.get(name, "") for name in fields}
+        return _page(me, 422, errors=errors, form=form)
+    token, secret = services.create_token(me, data["name"], data["scopes"], data["expires_in_days"])
+    created = {"token": token, "secret": secret, "feed_url": services.feed_url(token, secret)}
+    return _page(me, 201, created=created)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    """Revoke one of your tokens."""
+    services.revoke_token(_me(), token_id)
+    return redirect(url_for("account.show"), 303)

@@ -1,0 +1,96 @@
+"""Page forms of accounts: load a posted form with the API's schema, and say what is
+wrong with each field in the visitor's language (the schemas' own messages are English,
+for the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.passwords import MIN_LENGTH, check_password_policy
+from app.core.errors import DomainError
+
+# What to do about a field the schema refused, GOV.UK style: one message per field.
+MESSAGES = {
+    "email": _l("Enter an email address in the correct format, like name@example.org"),
+    "password": _l("Enter a password"),
+    "new_password": _l("Enter a new password"),
+    "current_password": _l("Enter your current password"),
+    "full_name": _l("Enter your full name"),
+    "country": _l("Choose your country"),
+    "name": _l("Enter a name for the token, up to 100 characters"),
+    "scopes": _l("Choose what the token may do"),
+    "expires_in_days": _l("Enter a number of days from 1 to 366"),
+    "profile": _l("Choose the profile that is yours, or make a new one"),
+}
+GENERIC = _l("Check this field")
+
+
+def policy_message() -> str:
+    return str(
+        _l(
+            "Use a password of at least %(min)d characters that is not a common one "
+            "and does not repeat a short pattern",
+            min=MIN_LENGTH,
+        )
+    )
+
+
+# What the services refuse, by field (password fields: the policy).
+REFUSALS = {
+    "email": _l(
+        "An account with this email address already exists: log in, or reset your password"
+    ),
+    "current_password": _l("The current password is wrong"),
+}
+PASSWORDS = ("password", "new_password")
+
+
+def field_errors(messages: dict[str, Any], order: tuple[str, ...] = ()) -> dict[str, str]:
+    """One translated message for each field the schema refused, in the form's order."""
+    names = [n for n in order if n in messages] + [n for n in messages if n not in order]
+    return {name: str(MESSAGES.get(name, GENERIC)) for name in names}
+
+
+def refusals(errors: dict[str, Any], rename: dict[str, str] | None = None) -> dict[str, str]:
+    """Translated messages for a service's refusal (a DomainError's ``errors``), each on
+    its form field (``rename`` maps the service's name for a field to the form's)."""
+    found = {}
+    for name in errors:
+        field = (rename or {}).get(name, name)
+        if field in PASSWORDS:
+            found[field] = policy_message()
+        else:
+            found[field] = str(REFUSALS.get(field) or MESSAGES.get(field, GENERIC))
+    return found
+
+
+def password_problem(field: str = "password") -> dict[str, str]:
+    """The policy's message for the posted password, if it breaks the policy: shown with
+    the schema's errors, so that one round trip shows every problem."""
+    try:
+        check_password_policy(request.form.get(field, ""))
+    except DomainError:
+        return {field: policy_message()}
+    return {}
+
+
+def in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
+    """``errors`` in the form's order (the summary lists them as the fields come)."""
+    first = {name: errors[name] for name in order if name in errors}
+    return first | {name: text for name, text in errors.items() if name not in order}
+
+
+def load(
+    schema: ma.Schema, fields: tuple[str, ...], lists: tuple[str, ...] = ()
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The posted ``fields`` loaded by ``schema``: (data, {}) or (None, errors)."""
+    raw: dict[str, Any] = {name: request.form.get(name, "") for name in fields}
+    raw.update({name: request.form.getlist(name) for name in lists})
+    try:
+        return schema.load(raw), {}
+    except ma.ValidationError as exc:
+        return None, field_errors(exc.messages, fields + lists)  # type: ignore[arg-type]

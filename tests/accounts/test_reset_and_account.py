@@ -1,0 +1,160 @@
+"""Password reset by a mailed link, and the /account page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.services import create_token
+from app.core.mail import OutboxMessage
+from app.models import ApiToken, TokenScope
+from tests.conftest import CSRF, PASSWORD
+
+NEW = "a-brand-new-passphrase"
+
+
+def reset_links(db_session, to: str) -> list[str]:
+    stmt = sa.select(OutboxMessage).filter_by(recipient=to).order_by(OutboxMessage.id)
+    return [m.links[0].removeprefix("http://localhost") for m in db_session.scalars(stmt)]
+
+
+def test_the_same_answer_whether_or_not_the_address_has_an_account(caller, make_user, db_session):
+    user = make_user()
+    known = caller().post("/password-reset", data={"email": user.email})
+    unknown = caller().post("/password-reset", data={"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data() == unknown.get_data()
+    assert len(reset_links(db_session, user.email)) == 1
+    assert reset_links(db_session, "nobody@example.org") == []
+
+
+def test_reset_ends_sessions_and_tokens_and_the_link_works_once(caller, make_user, db_session):
+    user = make_user()
+    session = caller(user)
+    _, secret = create_token(user, "script", [TokenScope.READ], 30)
+    assert caller(token=secret).get("/api/v1/auth/me").status_code == 200
+    caller().post("/password-reset", data={"email": user.email.upper()})
+    (link,) = reset_links(db_session, user.email)
+
+    assert caller().get(link).status_code == 200
+    weak = caller().post(link, data={"password": "short"})
+    assert weak.status_code == 422 and 'href="#password"' in weak.get_data(as_text=True)
+    done = caller().post(link, data={"password": NEW})
+    assert done.status_code == 200
+
+    assert session.get("/api/v1/auth/me").status_code == 401
+    assert caller(token=secret).get("/api/v1/auth/me").status_code == 401
+    assert all(t.revoked_at for t in db_session.scalars(sa.select(ApiToken)))
+    assert caller().post(link, data={"password": "yet-another-passphrase"}).status_code == 410
+    old = caller().post("/login", data={"email": user.email, "password": PASSWORD})
+    new = caller().post("/login", data={"email": user.email, "password": NEW})
+    assert (old.status_code, new.status_code) == (422, 303)
+
+
+def test_an_expired_reset_link_is_refused(app, caller, make_user, db_session, monkeypatch):
+    user = make_user()
+    caller().post("/password-reset", data={"email": user.email})
+    (link,) = reset_links(db_session, user.email)
+    monkeypatch.setitem(app.config, "RESET_LINK_MAX_AGE", dt.timedelta(seconds=-1))
+    page = caller().post(link, data={"password": NEW})
+    assert page.status_code == 410 and "expired" in page.get_data(as_text=True)
+    assert caller().post("/login", data={"email": user.email, "password": NEW}).status_code == 422
+
+
+def test_a_reset_link_verifies_the_address(caller, make_user, db_session):
+    user = make_user()
+    user.email_verified_at = None
+    caller().post("/password-reset", data={"email": user.email})
+    (link,) = reset_links(db_session, user.email)
+    caller().post(link, data={"password": NEW})
+    db_session.refresh(user)
+    assert user.email_verified_at is not None
+
+
+def test_account_needs_a_login(caller):
+    response = caller().get("/account")
+    assert (response.status_code, response.headers["Location"]) == (302, "/login?next=/account")
+
+
+def test_account_changes_the_password_and_keeps_this_session(caller, make_user, db_session):
+    user = make_user()
+    client, other = caller(user), caller(user)
+    wrong = client.post(
+        "/account/password", data={"current_password": "not-it-at-all", "new_password": NEW}
+    )
+    assert wrong.status_code == 422 and 'href="#current_password"' in wrong.get_data(as_text=True)
+    done = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": NEW}
+    )
+    assert done.status_code == 200
+    assert client.get("/account").status_code == 200
+    assert other.get("/api/v1/auth/me").status_code == 401
+
+
+def test_account_language_goes_to_the_user_and_the_cookie(caller, make_user, db_session):
+    user = make_user()
+    response = caller(user).post("/account/language", data={"language": "kk"})
+    assert response.status_code == 303 and "lang=kk" in response.headers["Set-Cookie"]
+    db_session.refresh(user)
+    assert user.language == "kk"
+    assert caller(user).post("/account/language", data={"language": "de"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("scopes", "feed"), [(["read"], False), (["calendar"], True), (["write"], False)]
+)
+def test_account_creates_a_token_shown_once(caller, make_user, db_session, scopes, feed):
+    user = make_user()
+    client = caller(user)
+    response = client.post(
+        "/account/tokens", data={"name": "mine", "scopes": scopes, "expires_in_days": "7"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 201
+    token = db_session.scalars(sa.select(ApiToken).filter_by(user_id=user.id)).one()
+    assert token.scopes == scopes
+    assert f'value="{token.prefix}' in html  # the whole secret, starting with its prefix
+    assert ("/api/v1/me/schedule.ics?token=eb_" in html) is feed
+    assert 'value="eb_' not in client.get("/account").get_data(as_text=True)
+
+
+def test_account_refuses_a_bad_token_form(caller, make_user):
+    response = caller(make_user()).post(
+        "/account/tokens", data={"name": "", "scopes": ["calendar", "read"], "expires_in_days": "0"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name in ("name", "scopes", "expires_in_days"):
+        assert f'href="#{name}"' in html
+
+
+def test_account_revokes_its_own_token_only(caller, make_user, db_session):
+    user, other = make_user(), make_user()
+    token, _ = create_token(user, "mine", [TokenScope.READ], 30)
+    assert caller(other).post(f"/account/tokens/{token.id}/revoke").status_code == 404
+    assert caller(user).post(f"/account/tokens/{token.id}/revoke").status_code == 303
+    db_session.refresh(token)
+    assert token.revoked_at is not None
+
+
+def test_account_forms_need_the_csrf_token(caller, make_user):
+    client = caller(make_user())
+    response = client.post(
+        "/account/language", data={"language": "ru"}, headers={"X-CSRF-Token": ""}
+    )
+    assert response.status_code == 403
+    ok = client.client.post("/account/language", data={"language": "ru", "csrf_token": CSRF})
+    assert ok.status_code == 303
+
+
+@pytest.mark.parametrize("url", ["/password-reset", "/verify/resend"])
+def test_asking_for_links_is_rate_limited(app, caller, make_user, db_session, url):
+    user = make_user()
+    client = caller()
+    limit = int(app.config["RATE_LIMIT_MAIL_LINKS"].split()[0])
+    for _ in range(limit):
+        assert client.post(url, data={"email": user.email}).status_code == 200
+    refused = client.post(url, data={"email": user.email})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
