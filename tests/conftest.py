@@ -136,20 +136,24 @@ CSRF = "test-csrf-token"
 
 
 class Caller:
-    """Calls the API as one actor: anonymous, a cookie session, or a bearer token."""
+    """Calls the API as one actor: anonymous, a cookie session, or a bearer token.
+
+    A session (anonymous too) sends the CSRF token a page's form would carry, as a browser
+    does once it has loaded the form; tests of the check itself send none."""
 
     def __init__(self, client: FlaskClient, *, user=None, token: str | None = None):
         self.client, self.user, self.token = client, user, token
-        if user is not None and token is None:
+        if token is None:
             with client.session_transaction() as sess:
-                sess["_user_id"] = user.session_token
-                sess["_fresh"] = True
+                if user is not None:
+                    sess["_user_id"] = user.session_token
+                    sess["_fresh"] = True
                 sess["_csrf"] = CSRF
 
     def headers(self) -> dict[str, str]:
         if self.token:
             return {"Authorization": f"Bearer {self.token}"}
-        return {"X-CSRF-Token": CSRF} if self.user is not None else {}
+        return {"X-CSRF-Token": CSRF}
 
     def open(self, method: str, url: str, **kwargs):
         # What the test set up is committed (to its savepoint) before the request runs,

@@ -2,7 +2,10 @@
 or, from a page's form, a ``csrf_token`` field.
 
 The token is a random value kept in the (signed) session; bearer-token requests
-are exempt, since a browser never adds an Authorization header by itself.
+are exempt, since a browser never adds an Authorization header by itself. Anonymous
+requests are checked when they post a page's form, so another site cannot log a visitor
+in to its own account (login CSRF) or send mail in their name; the language switcher,
+which only sets the visitor's own cookie, is the one form exempt.
 """
 
 from __future__ import annotations
@@ -34,8 +37,16 @@ def csrf_token() -> str:
     return token
 
 
+# Forms an anonymous visitor may post without a token.
+ANONYMOUS_EXEMPT = frozenset({"site.set_language"})
+
+
 def check_csrf() -> None:
-    if request.method in SAFE_METHODS or via_token() or not current_user.is_authenticated:
+    if request.method in SAFE_METHODS or via_token():
+        return
+    if not current_user.is_authenticated and (
+        not _page_form() or request.endpoint in ANONYMOUS_EXEMPT
+    ):
         return
     sent = request.headers.get(HEADER, "") or _sent_in_form()
     expected = session.get("_csrf", "")
@@ -46,8 +57,11 @@ def check_csrf() -> None:
         )
 
 
+def _page_form() -> bool:
+    """A page's form (API bodies are JSON, and never carry the token as a field)."""
+    return not request.path.startswith("/api/") and request.mimetype in _FORMS
+
+
 def _sent_in_form() -> str:
-    """The token a page's form posts (never read from API bodies, which are JSON)."""
-    if request.path.startswith("/api/") or request.mimetype not in _FORMS:
-        return ""
-    return request.form.get(FIELD, "")
+    """The token a page's form posts."""
+    return request.form.get(FIELD, "") if _page_form() else ""

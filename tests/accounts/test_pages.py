@@ -222,3 +222,24 @@ def test_is_this_you_stays_when_the_password_is_missing(caller, db_session):
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and 'href="#password"' in html
     assert f'value="{seeded.id}" id="profile" checked' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "form"),
+    [
+        ("/login", {"email": "someone@example.org", "password": PASSWORD}),
+        ("/register", {"email": "new@example.org", "password": PASSWORD, "full_name": "N N"}),
+        ("/password-reset", {"email": "someone@example.org"}),
+    ],
+)
+def test_an_anonymous_form_without_its_csrf_token_is_refused(app, db_session, url, form):
+    """Another site cannot post our forms for a visitor: no login into its own account,
+    no registration or mail in their name."""
+    response = app.test_client().post(url, data=form)
+    assert response.status_code == 403 and response.mimetype == "text/html"
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_language_switcher_needs_no_token(app):
+    response = app.test_client().post("/language", data={"lang": "kk", "next": "/"})
+    assert response.status_code == 303 and "lang=kk" in response.headers["Set-Cookie"]
