@@ -9,9 +9,13 @@ from werkzeug.exceptions import BadRequest
 from app.core.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES
 from app.core.listing import q_field
 from app.core.redirects import safe_next
+from app.site import labels
 from app.site.services import search_directory
 
 bp = Blueprint("site", __name__)
+# The directory's vocabularies, for every feature's pages.
+bp.add_app_template_global(labels.label, "label")
+bp.add_app_template_global(labels.options, "label_options")
 
 
 class SearchArgs(ma.Schema):
