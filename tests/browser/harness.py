@@ -38,6 +38,14 @@ PAGES = {
     "home": "/",
     "search": "/search?q=shibutov",
     "not-found": "/no-such-page",
+    "experts": "/experts",
+    "centres": "/centres?country=KZ",
+    "publications": "/publications",
+    # The seeds load in file order into an empty database, so these ids are stable;
+    # tests/directory/test_detail_pages.py checks that they still show these records.
+    "expert": "/experts/1",  # Marat Shibutov
+    "centre": "/centres/11",  # IISPS
+    "publication": "/publications/4",  # the 2018 joint report, three authors
 }
 
 # Without the networking flags Chromium calls Google's hosts at start-up (refused here).

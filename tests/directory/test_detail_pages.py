@@ -223,3 +223,18 @@ def test_search_results_link_to_the_pages(client, shibutov):
     page = client.get("/search?q=Шибутов").get_data(as_text=True)
     assert f'<a href="/experts/{shibutov.id}">Marat Shibutov</a>' in page
     assert "/api/v1/" not in page.split('id="results"')[1].split("</main>")[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [
+        ("expert", "Marat Shibutov"),
+        ("centre", "International Institute of Sociology and Political Science (IISPS)"),
+        ("publication", "Российско-казахстанские отношения на современном этапе."),
+    ],
+)
+def test_the_browser_tests_record_pages_are_the_seeded_ones(client, page, heading):
+    """The browser tests' PAGES name records by id (their database is seeded the same way)."""
+    from tests.browser.harness import PAGES
+
+    assert h1(page_of(client, PAGES[page])).startswith(heading)
