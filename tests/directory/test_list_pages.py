@@ -272,3 +272,22 @@ def test_centre_names_and_labels_in_the_interface_language(client):
     assert "Қазақстан" in page  # the country, in Kazakh
     assert "Мемлекеттік институт" in page or "Тәуелсіз талдау орталығы" in page
     assert "Any kind" not in page and "Кез келген түрі" in page
+
+
+@pytest.mark.parametrize("path", ["/experts", "/centres", "/publications"])
+def test_a_list_page_runs_a_fixed_number_of_statements(client, db_session, count_queries, path):
+    """More rows on the page, not more statements: what a row shows is loaded with it."""
+    counts = []
+    for _ in range(2):
+        client.get(path)  # the request's commit settles what the factories wrote (the ledger)
+        with count_queries() as counter:
+            assert client.get(path, headers={"HX-Request": "true"}).status_code == 200
+        counts.append(counter.count)
+        for n in range(8):  # more of everything each list shows, each with its own links
+            centre = f.CentreFactory(country_code="KZ")
+            expert = f.ExpertFactory(full_name=f"Aa Counted {n}")
+            f.AffiliationFactory(expert=expert, centre=centre, end_date=None)
+            f.AuthorshipFactory(expert=expert, centre=centre)
+        db_session.flush()
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 8, counts
