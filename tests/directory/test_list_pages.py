@@ -271,7 +271,7 @@ def test_centre_names_and_labels_in_the_interface_language(client):
     page = client.get("/centres?country=KZ").get_data(as_text=True)
     assert "Қазақстан" in page  # the country, in Kazakh
     assert "Мемлекеттік институт" in page or "Тәуелсіз талдау орталығы" in page
-    assert "Any kind" not in page and "Кез келген түрі" in page
+    assert "Any kind" not in page and "Кез келген түр<" in page
 
 
 @pytest.mark.parametrize("path", ["/experts", "/centres", "/publications"])
@@ -291,3 +291,19 @@ def test_a_list_page_runs_a_fixed_number_of_statements(client, db_session, count
         db_session.flush()
     assert counts[0] == counts[1], counts
     assert counts[0] <= 8, counts
+
+
+def test_the_search_page_leads_to_the_whole_list(client):
+    """/search shows a few of each kind; past those, a link to the kind's list of them all."""
+    page = client.get("/search?q=Казахстан").get_data(as_text=True)
+    link = re.search(r'<a href="(/publications\?q=[^"]+)">See all (\d+)</a>', page)
+    assert link, "no link to the whole list"
+    listed = client.get(htmlib.unescape(link.group(1))).get_data(as_text=True)
+    assert len(linked_ids(listed, "publications")) == int(link.group(2)) > 5
+
+
+def test_htmx_with_a_refused_argument_gets_a_400_fragment(client):
+    response = client.get("/publications?year_from=3000", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment and 'class="directory-list"' not in fragment
