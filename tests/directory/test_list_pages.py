@@ -243,6 +243,8 @@ def test_the_400_page_speaks_the_visitors_language(client, lang, message):
     page = client.get("/publications?year_to=3000").get_data(as_text=True)
     assert message in page
     assert {"en": "There is a problem", "ru": "Возникла проблема", "kk": "Қате бар"}[lang] in page
+    title = {"en": "Error: Publications", "ru": "Ошибка: Публикации", "kk": "Қате: Жарияланымдар"}
+    assert f"<title>{title[lang]} · " in page
 
 
 def test_an_unknown_filter_is_named(client):
