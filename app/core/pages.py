@@ -63,16 +63,14 @@ def read_filters(schema_cls: type[ma.Schema]) -> Filters:
     raw = {key: value for key, value in request.args.items() if value.strip()}
     page_raw = {"page": raw.pop("page")} if "page" in raw else {}
     found = Filters(raw=raw)
-    for schema, data in ((schema_cls(exclude=("format",)), raw), (PageArgs(), page_raw)):
-        try:
-            loaded = schema.load(data)
-        except ma.ValidationError as error:
-            found.errors.update(error.normalized_messages())
-        else:
-            if isinstance(schema, PageArgs):
-                found.page = loaded["page"]
-            else:
-                found.values = loaded
+    try:
+        found.values = schema_cls(exclude=("format",)).load(raw)
+    except ma.ValidationError as error:
+        found.errors.update(error.normalized_messages())
+    try:
+        found.page = PageArgs().load(page_raw)["page"]
+    except ma.ValidationError as error:
+        found.errors.update(error.normalized_messages())
     return found
 
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 from app.core.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES
 from app.core.listing import q_field
+from app.core.pages import is_htmx
 from app.core.redirects import safe_next
 from app.site import labels
 from app.site.services import search_directory
@@ -22,11 +23,6 @@ class SearchArgs(ma.Schema):
     """The page's ``q``: the same field, and the same limits, as the API lists'."""
 
     q = q_field()
-
-
-def _htmx() -> bool:
-    """An htmx request for part of a page (a history restore wants the whole page)."""
-    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
 @bp.get("/")
@@ -47,7 +43,7 @@ def search():
             error = True
         else:
             results = search_directory(q)
-    template = "site/_results.html" if _htmx() else "site/search.html"
+    template = "site/_results.html" if is_htmx() else "site/search.html"
     response = current_app.make_response(
         render_template(template, q=q, results=results, error=error)
     )
