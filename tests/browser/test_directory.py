@@ -17,8 +17,11 @@ MAX_TABS = 40
 
 
 def listed(site) -> list[str]:
-    links = site.driver.find_elements("css selector", "#results .directory-list a")
-    return [link.text for link in links]
+    """The names the results list, read in one go (htmx may swap them at any moment)."""
+    return site.driver.execute_script(
+        "return [...document.querySelectorAll('#results .directory-list a')]"
+        ".map(a => a.innerText.trim())"
+    )
 
 
 def press_tab_until(site, wanted: str) -> list[str]:
