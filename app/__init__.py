@@ -120,9 +120,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.pages import bp as accounts_pages
     from app.accounts.routes import auth, users
     from app.audit.routes import blp as audit
+    from app.centres.pages import bp as centre_pages
     from app.centres.routes import blp as centres
     from app.claims.routes import blp as claims
     from app.core.docs import blp as docs
+    from app.experts.pages import bp as expert_pages
     from app.experts.routes import blp as experts
     from app.extensions import api
     from app.forums.pages import bp as forum_pages
@@ -130,16 +132,24 @@ def _register_blueprints(app: Flask) -> None:
     from app.forums.schedule_routes import blp as schedule
     from app.health.routes import blp as health
     from app.projects.routes import blp as projects
+    from app.publications.pages import bp as publication_pages
     from app.publications.routes import blp as publications
     from app.reference.routes import blp as reference
     from app.reports.routes import blp as reports
     from app.site.pages import bp as site
 
     app.register_blueprint(docs)
-    app.register_blueprint(site)  # pages: plain Flask, so they stay out of the OpenAPI document
-    app.register_blueprint(forum_pages)
-    app.register_blueprint(accounts_pages)
-    app.register_blueprint(account_pages)
+    # pages: plain Flask, so they stay out of the OpenAPI document
+    for pages in (
+        site,
+        expert_pages,
+        centre_pages,
+        publication_pages,
+        forum_pages,
+        accounts_pages,
+        account_pages,
+    ):
+        app.register_blueprint(pages)
     for blueprint in (
         health,
         auth,

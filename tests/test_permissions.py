@@ -565,6 +565,20 @@ ROWS += [
         url="/account/tokens/{token}/revoke",
     ),
 ]
+# The directory's pages: public reading, as the API's lists and records.
+ROWS += [
+    Row("GET", "/experts", everyone(200), url="/experts?q=shibutov&country=KZ"),
+    Row("GET", "/experts/<int:expert_id>", everyone(200), url="/experts/{owner_expert}"),
+    Row("GET", "/centres", everyone(200), url="/centres?country=RU&page=1"),
+    Row("GET", "/centres/<int:centre_id>", everyone(200), url="/centres/{centre}"),
+    Row("GET", "/publications", everyone(200), url="/publications?year_from=2000"),
+    Row(
+        "GET",
+        "/publications/<int:publication_id>",
+        everyone(200),
+        url="/publications/{publication}",
+    ),
+]
 
 
 class World:

@@ -134,7 +134,13 @@ def _family(centre: Centre) -> list[int]:
 
 def current_experts(centre: Centre, today: dt.date) -> list[dict[str, Any]]:
     stmt = (
-        sa.select(Expert.id, Expert.full_name, Affiliation.position, Affiliation.start_date)
+        sa.select(
+            Expert.id,
+            Expert.full_name,
+            Affiliation.position,
+            Affiliation.start_date,
+            Expert.other_names,
+        )
         .join(Affiliation, Affiliation.expert_id == Expert.id)
         .where(
             Affiliation.centre_id == centre.id,
@@ -144,8 +150,8 @@ def current_experts(centre: Centre, today: dt.date) -> list[dict[str, Any]]:
         .order_by(Expert.full_name)
     )
     return [
-        {"id": i, "full_name": n, "position": p, "since": s}
-        for i, n, p, s in db.session.execute(stmt)
+        {"id": i, "full_name": n, "position": p, "since": s, "other_names": o}
+        for i, n, p, s, o in db.session.execute(stmt)
     ]
 
 
@@ -199,6 +205,8 @@ def partners_abroad(centre: Centre, ids: list[int]) -> list[dict[str, Any]]:
         {
             "id": c.id,
             "name_en": c.name_en,
+            "name_ru": c.name_ru,
+            "name_kk": c.name_kk,
             "acronym": c.acronym,
             "country_code": c.country_code,
             **ties[c.id],

@@ -48,6 +48,21 @@ def name_in(lang: str, *, en: str, ru: str | None = None, kk: str | None = None)
     return {"ru": ru, "kk": kk}.get(lang) or en
 
 
+def record_name(lang: str, record: object) -> str:
+    """:func:`name_in` for a record with ``name_en`` and, where it has them, ``name_ru``
+    and ``name_kk`` (a centre, a country, a region, a topic; or a row of them as a dict)."""
+
+    def get(key: str) -> str | None:
+        return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
+
+    return name_in(lang, en=get("name_en") or "", ru=get("name_ru"), kk=get("name_kk"))
+
+
+def named_options(records: Iterable[object], lang: str, key: str = "id") -> list[tuple]:
+    """(``key``, name in ``lang``) for each record: the options of a select."""
+    return [(getattr(record, key), record_name(lang, record)) for record in records]
+
+
 def person_name(lang: str, full_name: str, other_names: Iterable[str] = ()) -> str:
     """A person's name in the script of ``lang``: for Russian the first full Cyrillic
     spelling among ``other_names``; for Kazakh one with Kazakh letters if there is one,
@@ -97,4 +112,6 @@ def register(app: Flask) -> None:
         LANGUAGES=LANGUAGES, ENDONYMS=ENDONYMS, language=language, name_in=name_in
     )
     app.jinja_env.globals["person_name"] = person_name
+    app.jinja_env.globals["record_name"] = record_name
+    app.jinja_env.filters["map_names"] = named_options
     app.after_request(_vary_on_language)

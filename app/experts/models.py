@@ -97,6 +97,11 @@ class Affiliation(Audited, DirectoryRecord, Base):
     expert: Mapped[Expert] = relationship(back_populates="affiliations")
     centre: Mapped[Centre] = relationship(back_populates="affiliations")
 
+    @property
+    def current(self) -> bool:
+        """Whether the position is held today."""
+        return self.held_on(dt.date.today())
+
     def held_on(self, day: dt.date) -> bool:
         """Whether the position was held on ``day`` (open ends count as held)."""
         started = self.start_date is None or self.start_date <= day

@@ -277,9 +277,15 @@ def collaborators_abroad(expert: Expert, viewer: User | None) -> list[dict[str, 
     for eid, n in db.session.execute(sessions):
         ties.setdefault(eid, {"joint_publications": 0, "shared_sessions": 0})["shared_sessions"] = n
     people = db.session.execute(
-        sa.select(Expert.id, Expert.full_name, Expert.country_code).where(Expert.id.in_(ties))
+        sa.select(Expert.id, Expert.full_name, Expert.country_code, Expert.other_names).where(
+            Expert.id.in_(ties)
+        )
     )
-    rows = [{"id": i, "full_name": n, "country": c, **ties[i]} for i, n, c in people]
+    # other_names: for the pages, which show a name in the interface's script
+    rows = [
+        {"id": i, "full_name": n, "country": c, "other_names": o, **ties[i]}
+        for i, n, c, o in people
+    ]
     return sorted(rows, key=lambda r: (-(r["joint_publications"] + r["shared_sessions"]), r["id"]))
 
 

@@ -8,22 +8,22 @@ from werkzeug.exceptions import BadRequest
 
 from app.core.i18n import LANGUAGES, remember_language
 from app.core.listing import q_field
+from app.core.pages import is_htmx
 from app.core.permissions import user
 from app.core.redirects import safe_next
+from app.site import labels
 from app.site.services import search_directory
 
 bp = Blueprint("site", __name__)
+# The directory's vocabularies, for every feature's pages.
+bp.add_app_template_global(labels.label, "label")
+bp.add_app_template_global(labels.options, "label_options")
 
 
 class SearchArgs(ma.Schema):
     """The page's ``q``: the same field, and the same limits, as the API lists'."""
 
     q = q_field()
-
-
-def _htmx() -> bool:
-    """An htmx request for part of a page (a history restore wants the whole page)."""
-    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
 @bp.get("/")
@@ -44,7 +44,7 @@ def search():
             error = True
         else:
             results = search_directory(q, user())
-    template = "site/_results.html" if _htmx() else "site/search.html"
+    template = "site/_results.html" if is_htmx() else "site/search.html"
     response = current_app.make_response(
         render_template(template, q=q, results=results, error=error)
     )

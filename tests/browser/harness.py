@@ -48,6 +48,14 @@ PAGES = {
     "login": "/login",
     "password-reset": "/password-reset",
     "account": "/account",
+    "experts": "/experts",
+    "centres": "/centres?country=KZ",
+    "publications": "/publications",
+    # The seeds load in file order into an empty database, so these ids are stable;
+    # tests/directory/test_detail_pages.py checks that they still show these records.
+    "expert": "/experts/1",  # Marat Shibutov
+    "centre": "/centres/11",  # IISPS
+    "publication": "/publications/4",  # the 2018 joint report, three authors
 }
 # Pages seen logged in, as BROWSER_USER (build_live_app makes the account).
 LOGGED_IN = {"/account"}

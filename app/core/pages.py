@@ -1,0 +1,135 @@
+"""What the directory's list pages share: the page's arguments read with the API's own
+query schema, one page of a select, and htmx's partial answers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
+from marshmallow import validate
+
+from app.core.fields import MAX_ID
+from app.core.pagination import count_rows
+from app.extensions import db
+
+PAGE_SIZE = 20
+
+
+class PageArgs(ma.Schema):
+    """The page number: the one argument a list page adds to the API's filters."""
+
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
+
+
+@dataclass
+class Filters:
+    """What a list page was asked for: the filters as the API's schema loaded them, the
+    arguments as sent (to fill the form again), and each refused argument's message."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the search was asked for (the form shows its filters)."""
+        return bool(self.raw.keys() - {"q"})
+
+
+@dataclass
+class Paged:
+    items: list[Any]
+    total: int
+    page: int
+    pages: int
+
+
+def is_htmx() -> bool:
+    """An htmx request for part of a page (a history restore wants the whole page)."""
+    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+
+
+def read_filters(schema_cls: type[ma.Schema]) -> Filters:
+    """The query string, loaded by the API list's ``schema_cls`` less its ``format`` (the
+    page links to the API's export instead). A GET form sends its empty fields: they mean
+    "any", so they are dropped first. Repeated arguments count once, as in the API."""
+    raw = {key: value for key, value in request.args.items() if value.strip()}
+    page_raw = {"page": raw.pop("page")} if "page" in raw else {}
+    found = Filters(raw=raw)
+    try:
+        found.values = schema_cls(exclude=("format",)).load(raw)
+    except ma.ValidationError as error:
+        found.errors.update(error.normalized_messages())
+    try:
+        found.page = PageArgs().load(page_raw)["page"]
+    except ma.ValidationError as error:
+        found.errors.update(error.normalized_messages())
+    return found
+
+
+def error_messages(errors: dict[str, Any], schema_cls: type[ma.Schema]) -> dict[str, str]:
+    """Each refused argument with a message in the visitor's language (marshmallow's are
+    English, for the API)."""
+    known = schema_cls().fields
+    messages = {}
+    for name in errors:
+        if name == "q":
+            text = _("Enter a search of at most 200 characters.")
+        elif name in {"year_from", "year_to"}:
+            text = _("Enter a year from 1900 to 2100.")
+        elif name == "page":
+            text = _("Enter a page number of 1 or more.")
+        elif name in known and name != "format":
+            text = _("Choose one of the options offered.")
+        else:
+            text = _("This page has no filter called “%(name)s”.", name=name)
+        messages[name] = text
+    return messages
+
+
+def paginate(stmt: sa.Select, page: int, size: int = PAGE_SIZE) -> Paged:
+    """One page of ``stmt``: a COUNT and a windowed SELECT, as the API's pages."""
+    total = count_rows(stmt)
+    pages = max(1, math.ceil(total / size))
+    items = []
+    if page <= pages:
+        items = list(db.session.scalars(stmt.limit(size).offset((page - 1) * size)))
+    return Paged(items, total, page, pages)
+
+
+def render_listing(template: str, fragment: str, status: int = 200, **context: Any) -> Response:
+    """The whole page, or for htmx only its results region."""
+    body = render_template(fragment if is_htmx() else template, **context)
+    response = current_app.make_response((body, status))
+    response.vary.add("HX-Request")
+    return response
+
+
+def list_page(
+    schema_cls: type[ma.Schema],
+    list_query: Callable[[dict[str, Any]], sa.Select],
+    template: str,
+    fragment: str,
+    form: Callable[[], dict[str, Any]],
+) -> Response:
+    """A directory list: the API's filters and search, a page of what matches, the
+    filter form (``form()`` gives what it offers; an htmx answer has no form). Refused
+    arguments answer 400 with the form and an error summary, and query nothing."""
+    filters = read_filters(schema_cls)
+    context = {} if is_htmx() else form()
+    if filters.errors:
+        messages = error_messages(filters.errors, schema_cls)
+        return render_listing(
+            template, fragment, 400, filters=filters, listing=None, errors=messages, **context
+        )
+    listing = paginate(list_query(filters.values), filters.page)
+    return render_listing(
+        template, fragment, filters=filters, listing=listing, errors={}, **context
+    )
