@@ -105,8 +105,10 @@ def paginate(stmt: sa.Select, page: int, size: int = PAGE_SIZE) -> Paged:
 
 
 def render_listing(template: str, fragment: str, status: int = 200, **context: Any) -> Response:
-    """The whole page, or for htmx only its results region."""
-    body = render_template(fragment if is_htmx() else template, **context)
+    """The whole page, or for htmx only its results region (what is wrong, when refused)."""
+    if is_htmx():
+        template = "_refused_results.html" if context.get("errors") else fragment
+    body = render_template(template, **context)
     response = current_app.make_response((body, status))
     response.vary.add("HX-Request")
     return response

@@ -309,3 +309,7 @@ def test_htmx_with_a_refused_argument_gets_a_400_fragment(client):
     assert response.status_code == 400
     fragment = response.get_data(as_text=True)
     assert "<html" not in fragment and 'class="directory-list"' not in fragment
+    # htmx swaps it in (base.html's responseHandling): it says what is wrong, linked to
+    # the field, in place of results that no longer match the form.
+    assert 'class="error-summary"' in fragment and 'href="#year_from"' in fragment
+    assert "Enter a year from 1900 to 2100." in fragment

@@ -65,6 +65,14 @@ def test_pages_load_only_recorded_files_from_this_origin(client):
         assert response.status_code == 200, source
         response.close()
     assert "://" not in " ".join(re.findall(r'(?:src)="([^"]+)"', html))
+    # Pico comes in through site.css's @import (see there why).
+    response = client.get("/static/site.css")
+    sheet = response.get_data(as_text=True)
+    response.close()
+    (imported,) = re.findall(r'@import url\("([^"]+)"\)', sheet)
+    response = client.get(f"/static/{imported}")
+    assert response.status_code == 200 and b"Pico CSS" in response.data
+    response.close()
     assert "<style" not in html and " style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline scripts
 
