@@ -14,6 +14,7 @@ import hmac
 import secrets
 
 from flask import request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.auth import via_token
@@ -27,6 +28,10 @@ _FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 class CsrfFailed(DomainError):
     status = 403
+    page_explanation = _l(
+        "This form has expired, or it was sent from another site. Go back, reload the "
+        "page and send the form again."
+    )
 
 
 def csrf_token() -> str:

@@ -47,10 +47,13 @@ def _explanation(code: int, headers: dict[str, str]) -> str:
     return str(EXPLANATIONS.get(code, GENERIC_EXPLANATION))
 
 
-def error_page(code: int, headers: dict[str, str]) -> tuple[str, int, dict[str, str]]:
-    """The HTML page for ``code``; never the exception's text (a 500 shows no trace)."""
+def error_page(
+    code: int, headers: dict[str, str], explanation: str | None = None
+) -> tuple[str, int, dict[str, str]]:
+    """The HTML page for ``code``; never the exception's text (a 500 shows no trace), only
+    the status's sentence or a translated ``explanation``."""
     title = str(TITLES.get(code, GENERIC_TITLE))
-    explanation = _explanation(code, headers)
+    explanation = explanation or _explanation(code, headers)
     try:
         body = render_template("errors/error.html", code=code, title=title, explanation=explanation)
     except Exception:  # the page must answer even when the layout cannot be drawn

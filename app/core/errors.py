@@ -10,6 +10,8 @@ from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.core.error_pages import error_page
+
 # How long a client should wait after a 503 before trying again (Retry-After, seconds).
 RETRY_AFTER_SECONDS = 5
 # SQLite reports missing tables and bad SQL as OperationalError too: only these messages
@@ -21,6 +23,8 @@ class DomainError(Exception):
     """A rule of the domain was broken; the request cannot be carried out as sent."""
 
     status = 422
+    # What an error page says instead of the status's usual sentence (None: that one).
+    page_explanation: str | None = None
 
     def __init__(
         self,
@@ -111,6 +115,8 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle_domain_error(error: DomainError):
         db.session.rollback()
+        if error.page_explanation and wants_page():
+            return error_page(error.status, error.headers, str(error.page_explanation))
         return api.handle_http_exception(
             _http_error(error.status, error.message, error.errors, error.headers)
         )

@@ -238,6 +238,7 @@ def test_an_anonymous_form_without_its_csrf_token_is_refused(app, db_session, ur
     no registration or mail in their name."""
     response = app.test_client().post(url, data=form)
     assert response.status_code == 403 and response.mimetype == "text/html"
+    assert "This form has expired, or it was sent from another site." in response.text
     assert db_session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
 
 
