@@ -12,6 +12,7 @@ import hashlib
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy import orm
 
 from app.accounts.models import ApiToken, TokenScope, User
 from app.core.errors import Forbidden
@@ -57,8 +58,11 @@ def load_user_from_bearer(req) -> User | None:
     secret, in_url = _presented_token(req)
     if not secret:
         return None
+    # The user comes in the same statement: every authenticated request needs it.
     token = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
+        sa.select(ApiToken)
+        .options(orm.joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == hash_token(secret))
     ).one_or_none()
     if token is None or not token.usable_at(utcnow()) or not token.user.active:
         return None
