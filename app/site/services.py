@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.centres import services as centres
+from app.core.pagination import page_total
 from app.experts import services as experts
 from app.extensions import db
 from app.publications import services as publications
@@ -25,11 +26,8 @@ class Found:
 
 
 def _found(stmt: sa.Select, limit: int) -> Found:
-    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    total = db.session.scalar(counted)
-    if not total:
-        return Found()
-    return Found(list(db.session.scalars(stmt.limit(limit))), total)
+    items = list(db.session.scalars(stmt.limit(limit)))
+    return Found(items, page_total(0, limit, len(items), stmt))
 
 
 def search_directory(q: str, limit: int = PER_KIND) -> dict[str, Found]:
