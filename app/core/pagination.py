@@ -48,9 +48,14 @@ def page_total(first: int, size: int, rows: int, stmt: sa.Select) -> int:
     return count_rows(stmt)
 
 
+def _objects(window: sa.Select) -> list[Any]:
+    return list(db.session.scalars(window))
+
+
 class SelectPage(Page):
     """A page over a ``select()``: one windowed SELECT, and a COUNT when the page does
-    not tell the total (:func:`page_total`).
+    not tell the total (:func:`page_total`). A select whose ``page_rows`` execution option
+    names a function is read by it (given the windowed select) instead of as ORM objects.
 
     A view that exports instead (CSV) returns a streamed ``Response`` carrying its
     select; the page passes it through, with the total row count.
@@ -65,7 +70,8 @@ class SelectPage(Page):
             size, first = self.page_params.page_size, self.page_params.first_item
             # Far past any real data, and past what an SQL OFFSET can hold: no rows.
             window = self.collection.limit(size).offset(first) if first <= MAX_OFFSET else None
-            self._rows = [] if window is None else list(db.session.scalars(window))
+            read = self.collection.get_execution_options().get("page_rows", _objects)
+            self._rows = [] if window is None else read(window)
         return self._rows
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -75,6 +76,34 @@ def list_query(filters: dict[str, Any]) -> sa.Select:
     if filters.get("sort") or not filters.get("q"):
         stmt = apply_sort(stmt, filters.get("sort"), SORTS, "name")
     return stmt
+
+
+def list_rows(window: sa.Select) -> list[SimpleNamespace]:
+    """A page of :func:`list_query` (``window``: with its LIMIT and OFFSET) as plain rows
+    holding what :class:`~app.experts.schemas.ExpertSchema` shows, in three statements.
+    Loading ORM objects for it cost ~0.3 ms a page more for one expert and ~1 ms for 20
+    (their topics, affiliations and centres); the API list dumps these through the same
+    schema, and tests/directory/test_lists.py checks both dump alike."""
+    from app.centres.models import Centre
+
+    conn = db.session.connection()
+    rows = conn.execute(window.with_only_columns(*Expert.__table__.c)).mappings()
+    experts = [SimpleNamespace(**row, topics=[], affiliations=[]) for row in rows]
+    by_id = {e.id: e for e in experts}
+    if not by_id:
+        return experts
+    links = sa.select(expert_topics.c.expert_id, expert_topics.c.topic_id)
+    links = links.where(expert_topics.c.expert_id.in_(by_id)).order_by(expert_topics.c.topic_id)
+    for expert_id, topic_id in conn.execute(links):
+        by_id[expert_id].topics.append(SimpleNamespace(id=topic_id))
+    table = Affiliation.__table__
+    held = sa.select(*table.c, Centre.name_en).join_from(table, Centre)
+    held = held.where(table.c.expert_id.in_(by_id)).order_by(table.c.start_date, table.c.id)
+    for row in conn.execute(held).mappings():
+        by_id[row["expert_id"]].affiliations.append(
+            SimpleNamespace(**row, centre=SimpleNamespace(name_en=row["name_en"]))
+        )
+    return experts
 
 
 def check_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> None:
