@@ -133,3 +133,19 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> tuple[
     if "Non-2xx" in out:
         raise RuntimeError(f"errors while loading {url}:\n{out}")
     return rate, p99
+
+
+def workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds (user + system) spent so far by ``server``'s worker processes (Linux's
+    /proc; 0 elsewhere). Per request, it tells an app's cost apart from how busy the
+    machine was, which moves the req/s of a shared machine from run to run."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return 0.0
+    return total

@@ -19,13 +19,14 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import urllib.error
 import urllib.request
 
 import sqlalchemy as sa
 
-from bench.common import full_network, serve, wrk
+from bench.common import full_network, serve, workers_cpu, wrk
 
 QUERY = "shibutov"
 TARGET = 0.15
@@ -115,11 +116,11 @@ def measure(url: str, seconds: int) -> None:
         "RESPONSE_CACHE": "redis" if os.environ.get("REDIS_URL") else "off",
     }
     expert_id, secret = seeded_expert(url), bearer_token(url)
-    results: dict[str, tuple[float, str] | str] = {}
+    results: dict[str, tuple[float, str, float] | str] = {}
     proc = serve("bench.bare_app:app", PORT_BARE, env)
     try:
         wrk(f"http://127.0.0.1:{PORT_BARE}/items", 3)  # warm up
-        results["bare Flask"] = wrk(f"http://127.0.0.1:{PORT_BARE}/items", seconds)
+        results["bare Flask"] = timed(proc, f"http://127.0.0.1:{PORT_BARE}/items", seconds, {})
     finally:
         proc.terminate()
         proc.wait()
@@ -136,29 +137,39 @@ def measure(url: str, seconds: int) -> None:
                 results[name] = f"{path}: {skipped}"
                 continue
             wrk(f"http://127.0.0.1:{PORT_APP}{path}", 3, headers)  # warm up
-            results[name] = wrk(f"http://127.0.0.1:{PORT_APP}{path}", seconds, headers)
+            results[name] = timed(proc, f"http://127.0.0.1:{PORT_APP}{path}", seconds, headers)
     finally:
         proc.terminate()
         proc.wait()
     report(url, results, expert_id)
 
 
-def report(url: str, results: dict[str, tuple[float, str] | str], expert_id: int) -> None:
-    bare = results["bare Flask"][0]
+def timed(
+    server: subprocess.Popen, url: str, seconds: int, headers: dict[str, str]
+) -> tuple[float, str, float]:
+    """wrk's req/s and p99, and the server's worker CPU milliseconds per request."""
+    before = workers_cpu(server)
+    rate, p99 = wrk(url, seconds, headers)
+    return rate, p99, (workers_cpu(server) - before) * 1000 / (rate * seconds)
+
+
+def report(url: str, results: dict[str, tuple[float, str, float] | str], expert_id: int) -> None:
+    bare, _, bare_cpu = results["bare Flask"]
     print(f"database        {sa.make_url(url).get_backend_name()}   logged in, no shared cache")
     paths = {name: path for name, path, _ in runs(expert_id)}
     for name, result in results.items():
         if isinstance(result, str):
             print(f"{name:15} skipped: {result}")
             continue
-        rate, p99 = result
+        rate, p99, cpu = result
+        figures = f"{name:15} {rate:8.0f} req/s   p99 {p99:>8}   {cpu:5.2f} ms CPU/req"
         if name == "bare Flask":
-            print(f"{name:15} {rate:8.0f} req/s   p99 {p99:>8}")
+            print(figures)
             continue
         verdict = "ok" if rate / bare >= TARGET else "BELOW"
         print(
-            f"{name:15} {rate:8.0f} req/s   p99 {p99:>8}   ratio {rate / bare:.3f} "
-            f"(target >= {TARGET}) {verdict}   {paths[name]}"
+            f"{figures}   ratio {rate / bare:.3f} (target >= {TARGET}) {verdict}, "
+            f"by CPU {bare_cpu / cpu:.3f}   {paths[name]}"
         )
 
 
