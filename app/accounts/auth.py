@@ -26,11 +26,23 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# Every authenticated request runs one of these two: built once, for SQLAlchemy keys and
+# caches a statement object's compiled form once, not on each request (~0.1 ms a request).
+_SESSION_USER = sa.select(User).where(
+    User.session_token == sa.bindparam("session_token", type_=User.session_token.type),
+    User.active.is_(True),
+)
+# The token's user comes in the same statement.
+_TOKEN = (
+    sa.select(ApiToken)
+    .options(orm.joinedload(ApiToken.user))
+    .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=ApiToken.token_hash.type))
+)
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return db.session.scalars(
-        sa.select(User).where(User.session_token == session_token, User.active.is_(True))
-    ).one_or_none()
+    return db.session.scalars(_SESSION_USER, {"session_token": session_token}).one_or_none()
 
 
 FEED_ATTR = "calendar_feed"
@@ -58,12 +70,7 @@ def load_user_from_bearer(req) -> User | None:
     secret, in_url = _presented_token(req)
     if not secret:
         return None
-    # The user comes in the same statement: every authenticated request needs it.
-    token = db.session.scalars(
-        sa.select(ApiToken)
-        .options(orm.joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == hash_token(secret))
-    ).one_or_none()
+    token = db.session.scalars(_TOKEN, {"token_hash": hash_token(secret)}).one_or_none()
     if token is None or not token.usable_at(utcnow()) or not token.user.active:
         return None
     if in_url and not token.calendar_only:
