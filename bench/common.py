@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -75,3 +79,73 @@ def full_network(url: str | None) -> str:
         flask(["seed"], url)
         flask(["seed", "synthetic", *(f"--{k}={v}" for k, v in FULL.items())], url)
     return url
+
+
+def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    """``target`` under gunicorn with 2 sync workers and the rest of ``gunicorn.conf.py``
+    (preloaded app, keep-alive, the redacting logger), read from the repository root as
+    production reads it, but for two settings. The access log goes to /dev/null: each line
+    is still formatted (and redacted), but a terminal's speed does not count. Workers are
+    not recycled: the steady state is measured, and the config's ``post_fork`` builds the
+    whole app in every new worker, which under bare Flask (thousands of requests a second,
+    a new worker every fraction of a second) cut its rate to under 1,000 req/s."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--access-logfile",
+        "/dev/null",
+        "--max-requests",
+        "0",
+        target,
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+        except urllib.error.HTTPError:
+            return proc  # it answers (a 404 is fine)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        return proc
+    proc.terminate()
+    raise RuntimeError(f"{target} did not start on port {port}")
+
+
+def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> tuple[float, str]:
+    """Requests per second and p99 of ``url`` under wrk (2 threads, 16 connections)."""
+    sent = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", "16", "-d", f"{seconds}s", "--latency", *sent, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors while loading {url}:\n{out}")
+    return rate, p99
+
+
+def workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds (user + system) spent so far by ``server``'s worker processes (Linux's
+    /proc; 0 elsewhere). Per request, it tells an app's cost apart from how busy the
+    machine was, which moves the req/s of a shared machine from run to run."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return 0.0
+    return total

@@ -12,57 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 
-from bench.common import ROOT, full_network
+from bench.common import full_network, serve, wrk
 
 LIST = "/api/v1/experts?country=KZ&page_size=20"
-
-
-def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        target,
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-        except urllib.error.HTTPError:
-            return proc  # it answers (a 404 is fine)
-        except OSError:
-            time.sleep(0.1)
-            continue
-        return proc
-    proc.terminate()
-    raise RuntimeError(f"{target} did not start on port {port}")
-
-
-def wrk(url: str, seconds: int) -> tuple[float, str]:
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", "16", "-d", f"{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
-    if "Non-2xx" in out:
-        raise RuntimeError(f"errors while loading {url}:\n{out}")
-    return rate, p99
 
 
 def main() -> None:

@@ -27,3 +27,26 @@ def test_unknown_config_name_is_refused(monkeypatch):
     monkeypatch.setenv("FLASK_CONFIG", "staging")
     with pytest.raises(RuntimeError, match="FLASK_CONFIG"):
         config.config_from_env()
+
+
+def test_a_feature_module_imported_first_leaves_the_app_working(tmp_path):
+    """A script that imports a feature's services before the app (as bench.pages_throughput
+    does), in a new interpreter: no module may configure the mappers while it is imported,
+    before every model is (the test run imports in another order and would not see)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}"}
+    env.pop("FLASK_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import app.accounts.services, wsgi"],
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

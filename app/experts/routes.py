@@ -40,9 +40,8 @@ class Experts(MethodView):
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List experts: filter, search names in any script, sort; ``format=csv`` exports."""
-        return list_or_export(
-            services.list_query(filters, user()), filters, ExpertSchema, "experts"
-        )
+        stmt = services.list_query(filters, user()).execution_options(page_rows=services.list_rows)
+        return list_or_export(stmt, filters, ExpertSchema, "experts")
 
     @blp.arguments(ExpertWriteSchema)
     @blp.arguments(ForceSchema, location="query", as_kwargs=True)

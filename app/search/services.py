@@ -9,6 +9,7 @@ share the query word's first letters.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,25 +102,40 @@ def _candidate_rows(
     fuzzy pass, with its first letters). Initials ("А.") do not pick candidates, which
     would be half the table; they are checked against the candidates' keys."""
     long_words = [w for w in words if len(w) >= MIN_WORD] or words
-    c = SearchKey.__table__.c
-
-    def having_prefix(*stems: str) -> sa.Select:
-        ranges = [sa.and_(c.key >= s, c.key < prefix_upper_bound(s)) for s in stems if s]
-        return sa.select(c.entity_id).where(c.entity_type == entity_type, sa.or_(*ranges))
-
     # Every word (or, in the fuzzy pass for typos, its first letters) must start one of
     # the record's keys; or the whole query must start its name.
-    stems = [_fuzzy_stem(w) for w in long_words] if fuzzy else long_words
+    stems = [s for s in dict.fromkeys(_fuzzy_stem(w) if fuzzy else w for w in long_words) if s]
+    prefixes = stems if fuzzy else [*stems, whole]
+    params: dict[str, Any] = {"entity_type": entity_type}
+    for n, prefix in enumerate(prefixes):
+        params[f"low_{n}"], params[f"high_{n}"] = prefix, prefix_upper_bound(prefix)
+    stmt = _candidates_stmt(len(stems), not fuzzy)
+    return [tuple(r) for r in session.connection().execute(stmt, params)]
+
+
+@functools.cache
+def _candidates_stmt(stems: int, with_whole: bool) -> sa.Select:
+    """The candidates' keys for so many stems (and the whole query), with bound values:
+    built once per shape, not per search (building and keying it cost ~0.1 ms a pass)."""
+    c = SearchKey.__table__.c
+    entity_type = sa.bindparam("entity_type", type_=c.entity_type.type)
+
+    def having_prefix(n: int) -> sa.Select:
+        low = sa.bindparam(f"low_{n}", type_=c.key.type)
+        high = sa.bindparam(f"high_{n}", type_=c.key.type)
+        return sa.select(c.entity_id).where(
+            c.entity_type == entity_type, c.key >= low, c.key < high
+        )
+
     # (A subquery, because SQLite refuses a parenthesised INTERSECT inside a UNION.)
-    every = sa.intersect(*(having_prefix(w) for w in dict.fromkeys(stems))).subquery()
+    every = sa.intersect(*(having_prefix(n) for n in range(stems))).subquery()
     found = sa.select(every.c.entity_id)
-    if not fuzzy:
-        found = sa.union(found, having_prefix(whole))
+    if with_whole:
+        found = sa.union(found, having_prefix(stems))
     ids = sa.select(found.subquery().c.entity_id).distinct().limit(MAX_CANDIDATES)
-    stmt = sa.select(c.entity_id, c.key, c.whole).where(
+    return sa.select(c.entity_id, c.key, c.whole).where(
         c.entity_type == entity_type, c.entity_id.in_(ids.scalar_subquery())
     )
-    return [tuple(r) for r in session.execute(stmt).all()]
 
 
 def _fuzzy_stem(word: str) -> str:

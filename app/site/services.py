@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.centres import services as centres
+from app.core.pagination import page_total
 from app.experts import services as experts
 from app.extensions import db
 from app.publications import services as publications
@@ -26,11 +27,12 @@ class Found:
 
 
 def _found(stmt: sa.Select, limit: int) -> Found:
-    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    total = db.session.scalar(counted)
-    if not total:
-        return Found()
-    return Found(list(db.session.scalars(stmt.limit(limit))), total)
+    """The first ``limit`` rows of a list's select, as rows of its table's columns: the page
+    shows names and titles only, so the list's eager loads (topics, affiliations, authors)
+    would be read for nothing."""
+    table = stmt.column_descriptions[0]["entity"].__table__
+    items = list(db.session.execute(stmt.with_only_columns(*table.c).limit(limit)))
+    return Found(items, page_total(0, limit, len(items), stmt))
 
 
 def search_directory(q: str, viewer: User | None = None, limit: int = PER_KIND) -> dict[str, Found]:

@@ -193,3 +193,21 @@ def test_nothing_found_says_so(client):
 def test_pages_are_not_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert not [path for path in paths if not path.startswith("/api/")]
+
+
+def test_search_runs_the_same_statements_however_many_match(client, db_session, count_queries):
+    """Each kind: its search, one page of rows, and a count only when the page is full;
+    nothing per result, and no eager loads of what the page does not show."""
+    from tests import factories as f
+
+    for n in range(8):
+        f.ExpertFactory(full_name=f"Zhanar Testova {n}", other_names=[])
+    db_session.commit()
+    counts = {}
+    for q in ("Zhanar Testova 3", "Zhanar Testova"):
+        with count_queries() as counter:
+            assert client.get("/search", query_string={"q": q}).status_code == 200
+        counts[q] = counter.count
+    # Eight experts fill the page of five, so the second search also counts them.
+    assert counts["Zhanar Testova"] == counts["Zhanar Testova 3"] + 1, counts
+    assert counts["Zhanar Testova"] <= 9, counts  # 11 when each kind loaded its lists' extras
