@@ -128,6 +128,10 @@ class Config:
     # How long a mailed link works: email verification, password reset.
     VERIFY_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("VERIFY_LINK_HOURS", "48")))
     RESET_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("RESET_LINK_HOURS", "2")))
+    # A link confirming a new address, mailed to it from /account.
+    EMAIL_CHANGE_LINK_MAX_AGE = timedelta(
+        hours=int(os.environ.get("EMAIL_CHANGE_LINK_HOURS", "48"))
+    )
     # Asking for a link by mail (a new verification link, a password reset), per address.
     RATE_LIMIT_MAIL_LINKS = os.environ.get("RATE_LIMIT_MAIL_LINKS", "5 per hour")
 

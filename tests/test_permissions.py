@@ -554,6 +554,13 @@ ROWS += [
     Row("POST", "/account/language", ACCOUNT_FORM, extra={"data": {"language": "ru"}}),
     Row(
         "POST",
+        "/account/email",
+        statuses(303, 200, 200, 200, 200, 403, 200),
+        extra={"data": {"new_email": "moved@example.org", "email_password": PASSWORD}},
+    ),
+    Row("GET", "/account/email/<token>", everyone(410), url="/account/email/not-a-token"),
+    Row(
+        "POST",
         "/account/tokens",
         statuses(303, 201, 201, 201, 201, 403, 201),
         extra={"data": {"name": "script", "scopes": "read", "expires_in_days": "30"}},

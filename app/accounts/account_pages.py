@@ -9,10 +9,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import format_date, gettext
 from flask_login import login_user
 
-from app.accounts import services
+from app.accounts import mails, services
 from app.accounts.forms import load, refusals
+from app.accounts.links import EMAIL_CHANGE, LinkProblem, check_token_values
 from app.accounts.models import TokenScope, User
-from app.accounts.schemas import PasswordChangeSchema, TokenCreateSchema
+from app.accounts.schemas import EmailChangeSchema, PasswordChangeSchema, TokenCreateSchema
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES, remember_language
 from app.core.permissions import user
@@ -80,6 +81,39 @@ def change_password():
         return _page(me, 422, errors=errors)
     login_user(me)  # this session carries the new session token and goes on
     return _page(me, notice="password")
+
+
+@bp.post("/email")
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_MAIL_LINKS"])
+def change_email():
+    """Ask for a new address: a link goes to it, and the address changes once it is used."""
+    me = _me()
+    data, errors = load(EmailChangeSchema(), ("new_email", "email_password"))
+    try:
+        if not errors:
+            new_email = services.check_email_change(me, data["email_password"], data["new_email"])
+    except DomainError as exc:
+        errors = refusals(exc.errors, {"current_password": "email_password"})
+    if errors:
+        return _page(me, 422, errors=errors, form={"new_email": request.form.get("new_email")})
+    mails.send_email_change(me, new_email)
+    return _page(me, notice="email", pending_email=new_email)
+
+
+@bp.get("/email/<token>")
+def confirm_email(token: str):
+    """Use the link mailed to the new address: it becomes the account's, and the old one
+    is told. Needs no login: the link itself proves the mailbox."""
+    found = check_token_values(EMAIL_CHANGE, token)
+    if isinstance(found, LinkProblem):
+        return render_template("accounts/link_problem.html", problem=found.value, kind="email"), 410
+    me, (new_email,) = found
+    try:
+        old = services.change_email(me, new_email)
+    except DomainError:
+        return render_template("accounts/link_problem.html", problem="taken", kind="email"), 409
+    mails.send_email_changed(me, old)
+    return render_template("accounts/email_changed.html", email=new_email)
 
 
 @bp.post("/language")

@@ -16,9 +16,11 @@ from app.core.errors import DomainError
 # What to do about a field the schema refused, GOV.UK style: one message per field.
 MESSAGES = {
     "email": _l("Enter an email address in the correct format, like name@example.org"),
+    "new_email": _l("Enter an email address in the correct format, like name@example.org"),
     "password": _l("Enter a password"),
     "new_password": _l("Enter a new password"),
     "current_password": _l("Enter your current password"),
+    "email_password": _l("Enter your current password"),
     "full_name": _l("Enter your full name"),
     "country": _l("Choose your country"),
     "name": _l("Enter a name for the token, up to 100 characters"),
@@ -45,6 +47,8 @@ REFUSALS = {
         "An account with this email address already exists: log in, or reset your password"
     ),
     "current_password": _l("The current password is wrong"),
+    "email_password": _l("The current password is wrong"),
+    "new_email": _l("This address is already yours or another account's"),
 }
 PASSWORDS = ("password", "new_password")
 

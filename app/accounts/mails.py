@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.links import RESET, VERIFY, make_token
+from app.accounts.links import EMAIL_CHANGE, RESET, VERIFY, make_token
 from app.accounts.models import User
 from app.core import mail
 from app.extensions import db
@@ -27,6 +27,25 @@ def send_password_reset(user: User) -> None:
     mail.send(
         user.email, "password_reset", user.language, link=link, hours=_hours("RESET_LINK_MAX_AGE")
     )
+
+
+def send_email_change(user: User, new_email: str) -> None:
+    """Mail the new address a link that makes it the account's."""
+    link = mail.absolute_url(
+        "account.confirm_email", token=make_token(EMAIL_CHANGE, user, new_email)
+    )
+    mail.send(
+        new_email,
+        "email_change",
+        user.language,
+        link=link,
+        hours=_hours("EMAIL_CHANGE_LINK_MAX_AGE"),
+    )
+
+
+def send_email_changed(user: User, old_email: str) -> None:
+    """Tell the old address it no longer signs in, in case the change was not its owner's."""
+    mail.send(old_email, "email_changed", user.language, new_email=user.email)
 
 
 def active_user_by_email(email: str) -> User | None:

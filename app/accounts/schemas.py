@@ -76,6 +76,15 @@ class LoginResultSchema(MeSchema, CsrfSchema):
     next = ma.fields.String(dump_only=True)
 
 
+class EmailChangeSchema(ma.Schema):
+    """A new address for the account (``/account``); it takes effect once its mailed link
+    is used. The password field has a name of its own: the page's password form has a
+    ``current_password`` too."""
+
+    new_email = Email(required=True, validate=validate.Length(max=254))
+    email_password = Password(required=True)
+
+
 class PasswordChangeSchema(ma.Schema):
     current_password = Password(required=True)
     new_password = Password(required=True)

@@ -43,8 +43,7 @@ def create_user(
     """Create an active user; refuses an email already in use and a weak password. An
     address someone typed at registration is ``verified=False`` until its link is used."""
     email = normalise_email(email)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise Conflict("A user with this email already exists.", {"email": ["Already in use."]})
+    _check_email_free(email)
     check_password_policy(password)
     user = User(
         email=email,
@@ -76,6 +75,11 @@ def register_expert(data: dict[str, Any], language: str | None = None) -> User:
     db.session.add(expert)
     db.session.flush()
     return user
+
+
+def _check_email_free(email: str, field: str = "email") -> None:
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise Conflict("A user with this email already exists.", {field: ["Already in use."]})
 
 
 def authenticate(email: str, password: str, address: str) -> User:
@@ -154,17 +158,44 @@ def set_language(user: User, language: str | None) -> None:
     db.session.flush()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Needs the current password; every other session and every token of the user ends."""
+def _check_current_password(user: User, current: str) -> None:
     if not verify_password(user.password_hash, current):
         raise DomainError(
             "The current password is wrong.", {"current_password": ["Wrong password."]}
         )
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Needs the current password; every other session and every token of the user ends."""
+    _check_current_password(user, current)
     check_password_policy(new)
     user.password_hash = hash_password(new)
     user.rotate_session_token()
     revoke_all_tokens(user)
     db.session.flush()
+
+
+def check_email_change(user: User, current: str, new_email: str) -> str:
+    """The new address, normalised, once the password is right and no account (this one
+    included) has it. It takes effect only when its mailed link is used
+    (:func:`change_email`)."""
+    _check_current_password(user, current)
+    email = normalise_email(new_email)
+    if email == user.email:
+        raise Conflict("This is already your address.", {"new_email": ["Already yours."]})
+    _check_email_free(email, "new_email")
+    return email
+
+
+def change_email(user: User, email: str) -> str:
+    """The link mailed to ``email`` was used: it becomes the account's address, verified.
+    Returns the old address (to tell its owner)."""
+    _check_email_free(email, "new_email")  # another account may have taken it meanwhile
+    old, user.email = user.email, email
+    user.email_verified_at = utcnow()
+    record("change_email", "user", user.id, {"email": [old, email]})
+    db.session.flush()
+    return old
 
 
 def create_token(

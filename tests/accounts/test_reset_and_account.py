@@ -15,7 +15,8 @@ from tests.conftest import CSRF, PASSWORD
 NEW = "a-brand-new-passphrase"
 
 
-def reset_links(db_session, to: str) -> list[str]:
+def mailed_links(db_session, to: str) -> list[str]:
+    """The site links in the mail sent to ``to``, oldest first, as paths."""
     stmt = sa.select(OutboxMessage).filter_by(recipient=to).order_by(OutboxMessage.id)
     return [m.links[0].removeprefix("http://localhost") for m in db_session.scalars(stmt)]
 
@@ -26,8 +27,8 @@ def test_the_same_answer_whether_or_not_the_address_has_an_account(caller, make_
     unknown = caller().post("/password-reset", data={"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 200
     assert known.get_data() == unknown.get_data()
-    assert len(reset_links(db_session, user.email)) == 1
-    assert reset_links(db_session, "nobody@example.org") == []
+    assert len(mailed_links(db_session, user.email)) == 1
+    assert mailed_links(db_session, "nobody@example.org") == []
 
 
 def test_reset_ends_sessions_and_tokens_and_the_link_works_once(caller, make_user, db_session):
@@ -36,7 +37,7 @@ def test_reset_ends_sessions_and_tokens_and_the_link_works_once(caller, make_use
     _, secret = create_token(user, "script", [TokenScope.READ], 30)
     assert caller(token=secret).get("/api/v1/auth/me").status_code == 200
     caller().post("/password-reset", data={"email": user.email.upper()})
-    (link,) = reset_links(db_session, user.email)
+    (link,) = mailed_links(db_session, user.email)
 
     assert caller().get(link).status_code == 200
     weak = caller().post(link, data={"password": "short"})
@@ -56,7 +57,7 @@ def test_reset_ends_sessions_and_tokens_and_the_link_works_once(caller, make_use
 def test_an_expired_reset_link_is_refused(app, caller, make_user, db_session, monkeypatch):
     user = make_user()
     caller().post("/password-reset", data={"email": user.email})
-    (link,) = reset_links(db_session, user.email)
+    (link,) = mailed_links(db_session, user.email)
     monkeypatch.setitem(app.config, "RESET_LINK_MAX_AGE", dt.timedelta(seconds=-1))
     page = caller().post(link, data={"password": NEW})
     assert page.status_code == 410 and "expired" in page.get_data(as_text=True)
@@ -67,7 +68,7 @@ def test_a_reset_link_verifies_the_address(caller, make_user, db_session):
     user = make_user()
     user.email_verified_at = None
     caller().post("/password-reset", data={"email": user.email})
-    (link,) = reset_links(db_session, user.email)
+    (link,) = mailed_links(db_session, user.email)
     caller().post(link, data={"password": NEW})
     db_session.refresh(user)
     assert user.email_verified_at is not None
@@ -158,3 +159,62 @@ def test_asking_for_links_is_rate_limited(app, caller, make_user, db_session, ur
         assert client.post(url, data={"email": user.email}).status_code == 200
     refused = client.post(url, data={"email": user.email})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
+
+
+def test_a_new_address_takes_effect_when_its_link_is_used(caller, make_user, db_session):
+    user = make_user()
+    old = user.email
+    asked = caller(user).post(
+        "/account/email", data={"new_email": " Moved@Example.org ", "email_password": PASSWORD}
+    )
+    assert asked.status_code == 200 and "moved@example.org" in asked.text
+    db_session.refresh(user)
+    assert user.email == old  # nothing changes until the new mailbox answers
+    (link,) = mailed_links(db_session, "moved@example.org")
+
+    done = caller().get(link)  # no login needed: the link proves the mailbox
+    assert done.status_code == 200 and "moved@example.org" in done.text
+    db_session.refresh(user)
+    assert (user.email, user.email_verified) == ("moved@example.org", True)
+    notice = db_session.scalars(sa.select(OutboxMessage).filter_by(recipient=old)).one()
+    assert "moved@example.org" in notice.body_text
+    assert caller().get(link).status_code == 410  # once only
+    again = caller().post("/login", data={"email": "moved@example.org", "password": PASSWORD})
+    assert again.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        (
+            {"new_email": "moved@example.org", "email_password": "wrong-password-entirely"},
+            "email_password",
+        ),
+        ({"new_email": "not an address", "email_password": PASSWORD}, "new_email"),
+        ({"new_email": "{taken}", "email_password": PASSWORD}, "new_email"),
+        ({"new_email": "{own}", "email_password": PASSWORD}, "new_email"),
+    ],
+)
+def test_a_refused_new_address_says_why_and_mails_nothing(
+    caller, make_user, db_session, form, field
+):
+    user, other = make_user(), make_user()
+    data = {k: v.format(taken=other.email, own=user.email.upper()) for k, v in form.items()}
+    response = caller(user).post("/account/email", data=data)
+    assert response.status_code == 422 and f'href="#{field}"' in response.text
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_an_address_taken_before_the_link_is_used_is_not_changed(caller, make_user, db_session):
+    from tests import factories as f
+
+    user = make_user()
+    caller(user).post(
+        "/account/email", data={"new_email": "moved@example.org", "email_password": PASSWORD}
+    )
+    (link,) = mailed_links(db_session, "moved@example.org")
+    f.UserFactory(email="moved@example.org")
+    response = caller().get(link)
+    assert response.status_code == 409 and "taken this address" in response.text
+    db_session.refresh(user)
+    assert user.email != "moved@example.org"
