@@ -53,6 +53,7 @@ def _page(me: User, status: int = 200, **extra: Any):
         "SCOPE_NAMES": _scope_names(),
         "format_date": format_date,
         "tokens": services.user_tokens(me),
+        "claim": services.pending_claim(me),
         "scopes": list(TokenScope),
         "errors": {},
         "form": {},

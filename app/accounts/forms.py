@@ -11,6 +11,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.passwords import MIN_LENGTH, check_password_policy
+from app.accounts.services import SAME_AS_CURRENT
 from app.core.errors import DomainError
 
 # What to do about a field the schema refused, GOV.UK style: one message per field.
@@ -24,7 +25,7 @@ MESSAGES = {
     "full_name": _l("Enter your full name"),
     "country": _l("Choose your country"),
     "name": _l("Enter a name for the token, up to 100 characters"),
-    "scopes": _l("Choose what the token may do"),
+    "scopes": _l("Choose what the token may do: reading, writing, or the calendar feed alone"),
     "expires_in_days": _l("Enter a number of days from 1 to 366"),
     "profile": _l("Choose the profile that is yours, or make a new one"),
 }
@@ -50,6 +51,8 @@ REFUSALS = {
     "email_password": _l("The current password is wrong"),
     "new_email": _l("This address is already yours or another account's"),
 }
+# A refusal of the new password that is not the policy's.
+SAME_PASSWORD = _l("Choose a new password that differs from the current one")
 PASSWORDS = ("password", "new_password")
 
 
@@ -63,9 +66,11 @@ def refusals(errors: dict[str, Any], rename: dict[str, str] | None = None) -> di
     """Translated messages for a service's refusal (a DomainError's ``errors``), each on
     its form field (``rename`` maps the service's name for a field to the form's)."""
     found = {}
-    for name in errors:
+    for name, reasons in errors.items():
         field = (rename or {}).get(name, name)
-        if field in PASSWORDS:
+        if reasons == [SAME_AS_CURRENT]:
+            found[field] = str(SAME_PASSWORD)
+        elif field in PASSWORDS:
             found[field] = policy_message()
         else:
             found[field] = str(REFUSALS.get(field) or MESSAGES.get(field, GENERIC))

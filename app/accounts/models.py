@@ -173,4 +173,5 @@ class ProfileClaim(Versioned, Audited, Base):
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    expert: Mapped[Expert] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

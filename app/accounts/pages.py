@@ -90,7 +90,12 @@ def verify(token: str):
     if isinstance(found, LinkProblem):
         return _link_problem(found, "verify")
     services.verify_email(found)
-    return render_template("accounts/verified.html", logged_in=user() is found)
+    return render_template(
+        "accounts/verified.html",
+        logged_in=user() is found,
+        me=found,
+        claim=services.pending_claim(found),
+    )
 
 
 @bp.post("/verify/resend")

@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from app.accounts import throttle
 from app.accounts.auth import hash_token
-from app.accounts.models import ApiToken, Role, TokenScope, User
+from app.accounts.models import ApiToken, ClaimStatus, ProfileClaim, Role, TokenScope, User
 from app.accounts.passwords import (
     check_password_policy,
     dummy_hash,
@@ -31,6 +31,8 @@ from app.extensions import db
 from app.reference.models import Country
 
 TOKEN_PREFIX = "eb_"
+# Why a new password was refused when it is the current one (the pages translate it).
+SAME_AS_CURRENT = "Same as the current."
 
 
 def normalise_email(email: str) -> str:
@@ -133,6 +135,15 @@ def revoke_all_tokens(user: User) -> None:
         token.revoked_at = now
 
 
+def pending_claim(user: User) -> ProfileClaim | None:
+    """The user's claim to a listed profile that still awaits an admin, if any."""
+    return db.session.scalars(
+        sa.select(ProfileClaim)
+        .where(ProfileClaim.user_id == user.id, ProfileClaim.status == ClaimStatus.PENDING)
+        .order_by(ProfileClaim.id.desc())
+    ).first()
+
+
 def verify_email(user: User) -> None:
     """The address is proven; the user's profile becomes public."""
     if user.email_verified_at is None:
@@ -168,6 +179,10 @@ def _check_current_password(user: User, current: str) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Needs the current password; every other session and every token of the user ends."""
     _check_current_password(user, current)
+    if new == current:
+        raise DomainError(
+            "The new password is the current one.", {"new_password": [SAME_AS_CURRENT]}
+        )
     check_password_policy(new)
     user.password_hash = hash_password(new)
     user.rotate_session_token()

@@ -39,6 +39,12 @@ def _retry_after(headers: dict[str, str]) -> int | None:
 def _explanation(code: int, headers: dict[str, str]) -> str:
     if code == 429:
         seconds = _retry_after(headers) or 60
+        if seconds >= 120:
+            return ngettext(
+                "You have sent too many requests. Try again in %(num)d minute.",
+                "You have sent too many requests. Try again in %(num)d minutes.",
+                -(-seconds // 60),
+            )
         return ngettext(
             "You have sent too many requests. Try again in %(num)d second.",
             "You have sent too many requests. Try again in %(num)d seconds.",

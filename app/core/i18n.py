@@ -66,18 +66,16 @@ def named_options(records: Iterable[object], lang: str, key: str = "id") -> list
 def person_name(lang: str, full_name: str, other_names: Iterable[str] = ()) -> str:
     """A person's name in the script of ``lang``: for Russian the first full Cyrillic
     spelling among ``other_names``; for Kazakh one with Kazakh letters if there is one,
-    else the Russian; else ``full_name``. Initials ("Шибутов М.") are passed over."""
+    else the Russian; else ``full_name``. Initials ("Шибутов М.") serve only where no
+    full Cyrillic spelling is known ("Н. Малярчук" rather than "N. Malyarchuk")."""
     if lang not in {"ru", "kk"}:
         return full_name
-    cyrillic = [
-        name
-        for name in other_names or ()
-        if _CYRILLIC.search(name) and " " in name.strip() and "." not in name
-    ]
+    spelled = [name for name in other_names or () if _CYRILLIC.search(name)]
+    cyrillic = [name for name in spelled if " " in name.strip() and "." not in name]
     if lang == "kk":
         kazakh = [name for name in cyrillic if _KAZAKH_LETTERS.search(name)]
         cyrillic = kazakh + cyrillic
-    return cyrillic[0] if cyrillic else full_name
+    return (cyrillic or spelled or [full_name])[0]
 
 
 def remember_language(response: Response, lang: str) -> Response:

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import BadRequest
 
+from app.accounts import services as accounts
 from app.core.i18n import LANGUAGES, remember_language
 from app.core.listing import q_field
 from app.core.pages import is_htmx
@@ -58,4 +59,6 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang not in LANGUAGES:
         raise BadRequest("Unknown language.")
+    if (me := user()) is not None:  # their mail, and their next login, follow the choice
+        accounts.set_language(me, lang)
     return remember_language(redirect(safe_next(request.form.get("next")), 303), lang)

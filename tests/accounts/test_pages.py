@@ -181,7 +181,13 @@ def test_is_this_you_offers_unowned_profiles_and_files_a_claim(caller, db_sessio
     assert (claim.expert_id, claim.status) == (seeded.id, "pending")
     assert user.expert is None
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Expert)) == before
-    assert outbox_links(db_session, FORM["email"])  # the verification link all the same
+    (link,) = outbox_links(db_session, FORM["email"])  # the verification link all the same
+    # The claimant has no profile yet: the pages say where the claim stands, not "public".
+    verified = caller().get(path_of(link)).text
+    assert "Your claim to the profile of Askar Nursha is with the site" in verified
+    assert "profile is now public" not in verified
+    account = caller(user).get("/account").text
+    assert "awaits a decision" in account and f'href="/experts/{seeded.id}"' in account
 
 
 def test_none_of_these_makes_a_new_profile(caller, db_session):

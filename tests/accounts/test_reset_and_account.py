@@ -218,3 +218,30 @@ def test_an_address_taken_before_the_link_is_used_is_not_changed(caller, make_us
     assert response.status_code == 409 and "taken this address" in response.text
     db_session.refresh(user)
     assert user.email != "moved@example.org"
+
+
+def test_the_new_password_must_differ_from_the_current_one(caller, make_user, db_session):
+    user = make_user()
+    _, secret = create_token(user, "script", [TokenScope.READ], 30)
+    response = caller(user).post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": PASSWORD}
+    )
+    assert response.status_code == 422
+    assert (
+        "differs from the current one" in response.text and 'href="#new_password"' in response.text
+    )
+    assert caller(token=secret).get("/api/v1/auth/me").status_code == 200  # nothing revoked
+
+
+def test_the_account_page_links_to_the_profile(caller, make_user):
+    user = make_user()
+    page = caller(user).get("/account").text
+    assert f'href="/experts/{user.expert.id}"' in page
+
+
+def test_the_language_switcher_saves_a_logged_in_users_language(caller, make_user, db_session):
+    user = make_user()
+    response = caller(user).post("/language", data={"lang": "kk", "next": "/"})
+    assert response.status_code == 303
+    db_session.refresh(user)
+    assert user.language == "kk"  # their mail, and their next login, follow it

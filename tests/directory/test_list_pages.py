@@ -313,3 +313,10 @@ def test_htmx_with_a_refused_argument_gets_a_400_fragment(client):
     # the field, in place of results that no longer match the form.
     assert 'class="error-summary"' in fragment and 'href="#year_from"' in fragment
     assert "Enter a year from 1900 to 2100." in fragment
+
+
+def test_the_filter_form_leaves_checking_to_the_site(client):
+    """The browser's own check would block a refused year with a bubble in the browser's
+    language (and htmx would not ask): the site's translated message comes instead."""
+    page = client.get("/publications").get_data(as_text=True)
+    assert re.search(r'<form class="filters"[^>]*\bnovalidate\b', page)

@@ -37,6 +37,10 @@ def failing_app():
     def busy():
         raise TooMany("Too many searches", 21)
 
+    @pages.get("/locked")
+    def locked():
+        raise TooMany("Too many failed logins", 896)
+
     app.register_blueprint(pages)
     return app
 
@@ -105,6 +109,19 @@ def test_a_429_page_says_when_to_retry(failing, lang, sentence):
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "21"
     assert sentence in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "Try again in 15 minutes."),
+        ("ru", "Повторите попытку через 15 минут."),
+        ("kk", "15 минуттан соң қайталап көріңіз."),
+    ],
+)
+def test_a_long_wait_is_said_in_minutes_rounded_up(failing, lang, sentence):
+    response = failing.get("/failing/locked", headers={"Accept-Language": lang})
+    assert response.status_code == 429 and sentence in response.get_data(as_text=True)
 
 
 def test_a_nul_in_a_page_url_is_refused_with_a_page(client):
