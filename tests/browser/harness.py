@@ -24,7 +24,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.accounts.services import create_user
+from app.accounts.models import TokenScope
+from app.accounts.services import create_token, create_user
 from app.extensions import db
 from config import TestingConfig
 from seeds.loader import load_report
@@ -142,7 +143,9 @@ def build_live_app(database_url: str) -> Flask:
         flask_migrate.upgrade()
         load_report()
         programme.seed_programme()
-        create_user(*BROWSER_USER)
+        browser_user = create_user(*BROWSER_USER)
+        # A token, so the account page shows its tokens' table to the checks and screenshots.
+        create_token(browser_user, "Calendar on my phone", [TokenScope.CALENDAR], 90)
         db.session.commit()
         db.session.remove()
     return app
