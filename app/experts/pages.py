@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import Blueprint, render_template
 
@@ -24,7 +25,9 @@ def index():
     """Experts: the API list's filters and search, a page at a time; htmx gets the results."""
     return list_page(
         ExpertQuerySchema,
-        lambda filters: services.list_query(filters, user()),
+        lambda filters: services.list_query(filters, user()).execution_options(
+            page_rows=functools.partial(services.list_rows, names=True)
+        ),
         "experts/index.html",
         "experts/_results.html",
         _form,
