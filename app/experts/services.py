@@ -44,12 +44,27 @@ def visible_to(viewer: User | None) -> sa.ColumnElement[bool]:
     return sa.or_(~unverified_owner, Expert.user_id == viewer.id)
 
 
-def get_visible_expert(expert_id: int, viewer: User | None) -> Expert:
-    """The expert, or 404 when ``viewer`` may not see them (as if they did not exist)."""
-    expert = get_expert(expert_id)
-    if not db.session.scalar(sa.select(visible_to(viewer)).where(Expert.id == expert.id)):
+def get_visible_expert(
+    expert_id: int, viewer: User | None, *loads: orm.interfaces.LoaderOption
+) -> Expert:
+    """The expert, or 404 when ``viewer`` may not see them (as if they did not exist), in
+    one statement; ``loads``: loader options for what the caller shows of them."""
+    stmt = sa.select(Expert).options(*loads).where(Expert.id == expert_id, visible_to(viewer))
+    expert = db.session.scalar(stmt)
+    if expert is None:
         raise NotFound("No such expert.")
     return expert
+
+
+@functools.cache
+def profile_loads() -> tuple[orm.interfaces.LoaderOption, ...]:
+    """What a profile page shows of the expert, loaded with them (options built once):
+    their country in the same statement, topics and affiliations with centres in one each."""
+    return (
+        orm.joinedload(Expert.country),
+        orm.selectinload(Expert.topics),
+        orm.selectinload(Expert.affiliations).joinedload(Affiliation.centre),
+    )
 
 
 def resolve_topics(topic_ids: list[int]) -> list[Topic]:
