@@ -17,7 +17,7 @@ bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
 
 
 def _form() -> dict:
-    return {"countries": reference.countries(), "topics": reference.topics()}
+    return {"countries": reference.country_names(), "topics": reference.topic_names()}
 
 
 @bp.get("")
