@@ -6,6 +6,7 @@ draft does not exist: 404, the same answer as for an id nobody uses, and lists l
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -75,11 +76,17 @@ def forum_filter(viewer: User | None) -> sa.ColumnElement[bool]:
     return sa.or_(Forum.status == PUBLISHED, _invited_to_forum(expert_id, Forum.id))
 
 
+@functools.cache
+def _public_session() -> sa.ColumnElement[bool]:
+    """A published session of a published forum: the same clause every time, built once."""
+    return sa.and_(ForumSession.status == PUBLISHED, _forum_published(ForumSession.forum_id))
+
+
 def session_filter(viewer: User | None) -> sa.ColumnElement[bool]:
     """A WHERE clause on ``ForumSession`` keeping the sessions ``viewer`` may see."""
     if sees_all(viewer):
         return sa.true()
-    public = sa.and_(ForumSession.status == PUBLISHED, _forum_published(ForumSession.forum_id))
+    public = _public_session()
     expert_id = _expert_id(viewer)
     if expert_id is None:
         return public
