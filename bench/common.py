@@ -129,10 +129,18 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> tuple[
         check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p99 = latency_ms(re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M))
     if "Non-2xx" in out:
         raise RuntimeError(f"errors while loading {url}:\n{out}")
     return rate, p99
+
+
+def latency_ms(match: re.Match) -> str:
+    """wrk's p99 (from its latency distribution, not a "+/- Stdev" column ending in
+    "99%") in milliseconds, whichever unit wrk chose."""
+    value, unit = float(match.group(1)), match.group(2)
+    scale = {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+    return f"{value * scale:.1f}ms"
 
 
 def workers_cpu(server: subprocess.Popen) -> float:

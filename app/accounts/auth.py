@@ -97,6 +97,12 @@ def via_token() -> bool:
     return g.get("api_token") is not None
 
 
+# Stamping "_seen" changes the session, so the cookie is signed and sent again: once a
+# minute is enough for an idle limit counted in minutes (a session may idle up to a
+# minute past it), and spares the other responses the work and the Set-Cookie.
+SEEN_EVERY = 60
+
+
 def _session_expired(now: float) -> bool:
     created, seen = session.get("_created"), session.get("_seen")
     if created is None or seen is None:
@@ -107,7 +113,8 @@ def _session_expired(now: float) -> bool:
 
 
 def enforce_session_lifetime() -> None:
-    """End a cookie session that idled or lived too long; stamp the ones that go on."""
+    """End a cookie session that idled or lived too long; stamp the ones that go on (at
+    most every :data:`SEEN_EVERY` seconds)."""
     if via_token() or "_user_id" not in session:
         return
     now = utcnow().timestamp()
@@ -116,7 +123,8 @@ def enforce_session_lifetime() -> None:
         session.clear()
         return
     session.setdefault("_created", now)
-    session["_seen"] = now
+    if now - session.get("_seen", 0) >= SEEN_EVERY:
+        session["_seen"] = now
 
 
 def enforce_token_scope() -> None:

@@ -15,8 +15,7 @@ from flask_babel import gettext as _
 from marshmallow import validate
 
 from app.core.fields import MAX_ID
-from app.core.pagination import count_rows
-from app.extensions import db
+from app.core.pagination import MAX_OFFSET, page_total, read_objects
 
 PAGE_SIZE = 20
 
@@ -95,13 +94,15 @@ def error_messages(errors: dict[str, Any], schema_cls: type[ma.Schema]) -> dict[
 
 
 def paginate(stmt: sa.Select, page: int, size: int = PAGE_SIZE) -> Paged:
-    """One page of ``stmt``: a COUNT and a windowed SELECT, as the API's pages."""
-    total = count_rows(stmt)
-    pages = max(1, math.ceil(total / size))
-    items = []
-    if page <= pages:
-        items = list(db.session.scalars(stmt.limit(size).offset((page - 1) * size)))
-    return Paged(items, total, page, pages)
+    """One page of ``stmt``, read as the API reads its pages: by the ``page_rows`` reader
+    the select names (plain rows), else as ORM objects; and a COUNT only when the page
+    does not tell the total (a page neither empty nor full ends the list)."""
+    first = (page - 1) * size
+    window = stmt.limit(size).offset(first) if first <= MAX_OFFSET else None
+    read = stmt.get_execution_options().get("page_rows", read_objects)
+    items = [] if window is None else read(window)
+    total = page_total(first, size, len(items), stmt)
+    return Paged(items, total, page, max(1, math.ceil(total / size)))
 
 
 def render_listing(template: str, fragment: str, status: int = 200, **context: Any) -> Response:

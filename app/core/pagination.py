@@ -48,7 +48,8 @@ def page_total(first: int, size: int, rows: int, stmt: sa.Select) -> int:
     return count_rows(stmt)
 
 
-def _objects(window: sa.Select) -> list[Any]:
+def read_objects(window: sa.Select) -> list[Any]:
+    """A page as ORM objects: the reader of a select that names no ``page_rows``."""
     return list(db.session.scalars(window))
 
 
@@ -70,7 +71,7 @@ class SelectPage(Page):
             size, first = self.page_params.page_size, self.page_params.first_item
             # Far past any real data, and past what an SQL OFFSET can hold: no rows.
             window = self.collection.limit(size).offset(first) if first <= MAX_OFFSET else None
-            read = self.collection.get_execution_options().get("page_rows", _objects)
+            read = self.collection.get_execution_options().get("page_rows", read_objects)
             self._rows = [] if window is None else read(window)
         return self._rows
 

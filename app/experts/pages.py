@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import Blueprint, render_template
 
@@ -16,7 +17,7 @@ bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
 
 
 def _form() -> dict:
-    return {"countries": reference.countries(), "topics": reference.topics()}
+    return {"countries": reference.country_names(), "topics": reference.topic_names()}
 
 
 @bp.get("")
@@ -24,7 +25,9 @@ def index():
     """Experts: the API list's filters and search, a page at a time; htmx gets the results."""
     return list_page(
         ExpertQuerySchema,
-        lambda filters: services.list_query(filters, user()),
+        lambda filters: services.list_query(filters, user()).execution_options(
+            page_rows=functools.partial(services.list_rows, names=True)
+        ),
         "experts/index.html",
         "experts/_results.html",
         _form,
@@ -36,5 +39,6 @@ def show(expert_id: int):
     """A profile: affiliations over time, topics, publications, the sessions the viewer may
     see, and collaborators across the border."""
     viewer = user()
-    expert = services.with_detail(services.get_visible_expert(expert_id, viewer), viewer)
+    expert = services.get_visible_expert(expert_id, viewer, *services.profile_loads())
+    expert = services.with_detail(expert, viewer)
     return render_template("experts/show.html", expert=expert, today=dt.date.today())

@@ -44,12 +44,27 @@ def visible_to(viewer: User | None) -> sa.ColumnElement[bool]:
     return sa.or_(~unverified_owner, Expert.user_id == viewer.id)
 
 
-def get_visible_expert(expert_id: int, viewer: User | None) -> Expert:
-    """The expert, or 404 when ``viewer`` may not see them (as if they did not exist)."""
-    expert = get_expert(expert_id)
-    if not db.session.scalar(sa.select(visible_to(viewer)).where(Expert.id == expert.id)):
+def get_visible_expert(
+    expert_id: int, viewer: User | None, *loads: orm.interfaces.LoaderOption
+) -> Expert:
+    """The expert, or 404 when ``viewer`` may not see them (as if they did not exist), in
+    one statement; ``loads``: loader options for what the caller shows of them."""
+    stmt = sa.select(Expert).options(*loads).where(Expert.id == expert_id, visible_to(viewer))
+    expert = db.session.scalar(stmt)
+    if expert is None:
         raise NotFound("No such expert.")
     return expert
+
+
+@functools.cache
+def profile_loads() -> tuple[orm.interfaces.LoaderOption, ...]:
+    """What a profile page shows of the expert, loaded with them (options built once):
+    their country in the same statement, topics and affiliations with centres in one each."""
+    return (
+        orm.joinedload(Expert.country),
+        orm.selectinload(Expert.topics),
+        orm.selectinload(Expert.affiliations).joinedload(Affiliation.centre),
+    )
 
 
 def resolve_topics(topic_ids: list[int]) -> list[Topic]:
@@ -108,31 +123,52 @@ def list_query(filters: dict[str, Any], viewer: User | None = None) -> sa.Select
     return stmt
 
 
-def list_rows(window: sa.Select) -> list[SimpleNamespace]:
+def list_rows(window: sa.Select, *, names: bool = False) -> list[SimpleNamespace]:
     """A page of :func:`list_query` (``window``: with its LIMIT and OFFSET) as plain rows
     holding what :class:`~app.experts.schemas.ExpertSchema` shows, in three statements.
     Loading ORM objects for it cost ~0.3 ms a page more for one expert and ~1 ms for 20
     (their topics, affiliations and centres); the API list dumps these through the same
-    schema, and tests/directory/test_lists.py checks both dump alike."""
+    schema, and tests/directory/test_lists.py checks both dump alike. With ``names`` (the
+    page) each also carries its country's and its centres' names in every language, and
+    whether each affiliation is current, as the ORM objects would."""
     conn = db.session.connection()
-    rows = conn.execute(window.with_only_columns(*Expert.__table__.c)).mappings()
-    experts = [SimpleNamespace(**row, topics=[], affiliations=[]) for row in rows]
+    columns = list(Expert.__table__.c)
+    if names:
+        window = window.join_from(Expert.__table__, Country.__table__)
+        columns += [Country.__table__.c[name] for name in _NAMES]
+    rows = conn.execute(window.with_only_columns(*columns)).mappings()
+    experts = [_expert_row(row, names) for row in rows]
     by_id = {e.id: e for e in experts}
     if not by_id:
         return experts
     topics, held = _list_extras()
     for expert_id, topic_id in conn.execute(topics, {"ids": list(by_id)}):
         by_id[expert_id].topics.append(SimpleNamespace(id=topic_id))
-    for row in conn.execute(held, {"ids": list(by_id)}).mappings():
-        by_id[row["expert_id"]].affiliations.append(
-            SimpleNamespace(**row, centre=SimpleNamespace(name_en=row["name_en"]))
-        )
+    today = dt.date.today()
+    for found in conn.execute(held, {"ids": list(by_id)}).mappings():
+        row = dict(found)
+        centre = SimpleNamespace(**{name: row.pop(name) for name in _NAMES})
+        affiliation = SimpleNamespace(**row, centre=centre)
+        if names:
+            affiliation.current = Affiliation.held_on(affiliation, today)
+        by_id[row["expert_id"]].affiliations.append(affiliation)
     return experts
+
+
+_NAMES = ("name_en", "name_ru", "name_kk")
+
+
+def _expert_row(row: sa.RowMapping, names: bool) -> SimpleNamespace:
+    fields = {column.key: row[column.key] for column in Expert.__table__.c}
+    expert = SimpleNamespace(**fields, topics=[], affiliations=[])
+    if names:
+        expert.country = SimpleNamespace(code=row["country_code"], **{n: row[n] for n in _NAMES})
+    return expert
 
 
 @functools.cache
 def _list_extras() -> tuple[sa.Select, sa.Select]:
-    """The topics and the affiliations (with their centre's name) of the experts ``ids``,
+    """The topics and the affiliations (with their centre's names) of the experts ``ids``,
     in the order of their relationships: built once (building them cost ~0.1 ms each)."""
     from app.centres.models import Centre
 
@@ -140,9 +176,9 @@ def _list_extras() -> tuple[sa.Select, sa.Select]:
     link = expert_topics.c
     topics = sa.select(link.expert_id, link.topic_id).where(link.expert_id.in_(ids))
     table = Affiliation.__table__
-    held = sa.select(*table.c, Centre.name_en).join_from(table, Centre)
-    held = held.where(table.c.expert_id.in_(ids)).order_by(table.c.start_date, table.c.id)
-    return topics.order_by(link.topic_id), held
+    held = sa.select(*table.c, *(Centre.__table__.c[name] for name in _NAMES))
+    held = held.join_from(table, Centre).where(table.c.expert_id.in_(ids))
+    return topics.order_by(link.topic_id), held.order_by(table.c.start_date, table.c.id)
 
 
 def check_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> None:
@@ -278,42 +314,16 @@ def expert_participations(expert: Expert, viewer: User | None) -> list[dict[str,
 def collaborators_abroad(expert: Expert, viewer: User | None) -> list[dict[str, Any]]:
     """Experts of another country who co-wrote a work or shared a session with this one
     (a session ``viewer`` may see)."""
-    from app.forums.models import ForumSession, Participation
     from app.forums.visibility import session_filter
-    from app.publications.models import Authorship
 
-    other = orm.aliased(Expert)
-    mine, theirs = orm.aliased(Authorship), orm.aliased(Authorship)
-    works = (
-        sa.select(theirs.expert_id, sa.func.count(sa.distinct(mine.publication_id)))
-        .select_from(mine)
-        .join(theirs, theirs.publication_id == mine.publication_id)
-        .join(other, other.id == theirs.expert_id)
-        .where(mine.expert_id == expert.id, other.country_code != expert.country_code)
-        .group_by(theirs.expert_id)
-    )
-    p_mine, p_theirs = orm.aliased(Participation), orm.aliased(Participation)
-    sessions = (
-        sa.select(p_theirs.expert_id, sa.func.count(sa.distinct(p_mine.session_id)))
-        .select_from(p_mine)
-        .join(p_theirs, p_theirs.session_id == p_mine.session_id)
-        .join(other, other.id == p_theirs.expert_id)
-        .join(ForumSession, ForumSession.id == p_mine.session_id)
-        .where(
-            session_filter(viewer),
-            p_mine.expert_id == expert.id,
-            other.country_code != expert.country_code,
-            p_mine.status == "accepted",
-            p_theirs.status == "accepted",
-        )
-        .group_by(p_theirs.expert_id)
-    )
+    works, sessions = _collaboration_statements()
+    params = {"expert_id": expert.id, "country": expert.country_code}
     ties: dict[int, dict[str, int]] = {}
-    for eid, n in db.session.execute(works):
+    for eid, n in db.session.execute(works, params):
         ties.setdefault(eid, {"joint_publications": 0, "shared_sessions": 0})[
             "joint_publications"
         ] = n
-    for eid, n in db.session.execute(sessions):
+    for eid, n in db.session.execute(sessions.where(session_filter(viewer)), params):
         ties.setdefault(eid, {"joint_publications": 0, "shared_sessions": 0})["shared_sessions"] = n
     people = db.session.execute(
         sa.select(Expert.id, Expert.full_name, Expert.country_code, Expert.other_names).where(
@@ -326,6 +336,43 @@ def collaborators_abroad(expert: Expert, viewer: User | None) -> list[dict[str, 
         for i, n, c, o in people
     ]
     return sorted(rows, key=lambda r: (-(r["joint_publications"] + r["shared_sessions"]), r["id"]))
+
+
+@functools.cache
+def _collaboration_statements() -> tuple[sa.Select, sa.Select]:
+    """Joint works and shared accepted sessions (less the viewer's session filter) per
+    co-author or co-participant of another country than ``:expert_id``'s ``:country``:
+    built once (built per request, their five aliases cost ~1 ms of a profile page)."""
+    from app.forums.models import ForumSession, Participation
+    from app.publications.models import Authorship
+
+    expert_id, country = sa.bindparam("expert_id"), sa.bindparam("country")
+    other = orm.aliased(Expert)
+    mine, theirs = orm.aliased(Authorship), orm.aliased(Authorship)
+    works = (
+        sa.select(theirs.expert_id, sa.func.count(sa.distinct(mine.publication_id)))
+        .select_from(mine)
+        .join(theirs, theirs.publication_id == mine.publication_id)
+        .join(other, other.id == theirs.expert_id)
+        .where(mine.expert_id == expert_id, other.country_code != country)
+        .group_by(theirs.expert_id)
+    )
+    p_mine, p_theirs = orm.aliased(Participation), orm.aliased(Participation)
+    sessions = (
+        sa.select(p_theirs.expert_id, sa.func.count(sa.distinct(p_mine.session_id)))
+        .select_from(p_mine)
+        .join(p_theirs, p_theirs.session_id == p_mine.session_id)
+        .join(other, other.id == p_theirs.expert_id)
+        .join(ForumSession, ForumSession.id == p_mine.session_id)
+        .where(
+            p_mine.expert_id == expert_id,
+            other.country_code != country,
+            p_mine.status == "accepted",
+            p_theirs.status == "accepted",
+        )
+        .group_by(p_theirs.expert_id)
+    )
+    return works, sessions
 
 
 def with_detail(expert: Expert, viewer: User | None) -> Expert:

@@ -6,6 +6,7 @@ draft does not exist: 404, the same answer as for an id nobody uses, and lists l
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -31,11 +32,18 @@ def _expert_id(viewer: User | None) -> int | None:
 
 
 # The subqueries use aliases, so that they correlate only with the column passed in,
-# never with a query that already selects participations, sessions or forums.
+# never with a query that already selects participations, sessions or forums. The aliases
+# are made once: an alias builds each column's expression on first use and keeps it
+# (made per call, that cost ~0.5 ms of a profile page's 7).
+_PART, _SESSION, _FORUM = (
+    orm.aliased(Participation),
+    orm.aliased(ForumSession),
+    orm.aliased(Forum),
+)
 
 
 def _invited_to_forum(expert_id: int | None, forum_id) -> sa.ColumnElement[bool]:
-    part, session = orm.aliased(Participation), orm.aliased(ForumSession)
+    part, session = _PART, _SESSION
     return (
         sa.select(part.id)
         .join(session, session.id == part.session_id)
@@ -45,7 +53,7 @@ def _invited_to_forum(expert_id: int | None, forum_id) -> sa.ColumnElement[bool]
 
 
 def _invited_to_session(expert_id: int | None, session_id) -> sa.ColumnElement[bool]:
-    part = orm.aliased(Participation)
+    part = _PART
     return (
         sa.select(part.id)
         .where(part.session_id == session_id, part.expert_id == expert_id)
@@ -54,7 +62,7 @@ def _invited_to_session(expert_id: int | None, session_id) -> sa.ColumnElement[b
 
 
 def _forum_published(forum_id) -> sa.ColumnElement[bool]:
-    forum = orm.aliased(Forum)
+    forum = _FORUM
     return sa.select(forum.id).where(forum.id == forum_id, forum.status == PUBLISHED).exists()
 
 
@@ -68,11 +76,17 @@ def forum_filter(viewer: User | None) -> sa.ColumnElement[bool]:
     return sa.or_(Forum.status == PUBLISHED, _invited_to_forum(expert_id, Forum.id))
 
 
+@functools.cache
+def _public_session() -> sa.ColumnElement[bool]:
+    """A published session of a published forum: the same clause every time, built once."""
+    return sa.and_(ForumSession.status == PUBLISHED, _forum_published(ForumSession.forum_id))
+
+
 def session_filter(viewer: User | None) -> sa.ColumnElement[bool]:
     """A WHERE clause on ``ForumSession`` keeping the sessions ``viewer`` may see."""
     if sees_all(viewer):
         return sa.true()
-    public = sa.and_(ForumSession.status == PUBLISHED, _forum_published(ForumSession.forum_id))
+    public = _public_session()
     expert_id = _expert_id(viewer)
     if expert_id is None:
         return public

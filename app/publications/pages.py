@@ -13,7 +13,7 @@ bp = Blueprint("publication_pages", __name__, url_prefix="/publications")
 
 
 def _form() -> dict:
-    return {"countries": reference.countries(), "topics": reference.topics()}
+    return {"countries": reference.country_names(), "topics": reference.topic_names()}
 
 
 @bp.get("")

@@ -254,3 +254,21 @@ def test_proxy_fix_is_honoured_when_configured(db_session, make_user):
         sa.select(AuditEntry).filter_by(action="login", entity_id=user.id)
     ).one()
     assert entry.remote_addr == "203.0.113.9"
+
+
+def test_the_session_is_stamped_at_most_once_a_minute(client, make_user):
+    """A request within a minute of the last stamp leaves the cookie as it is (no
+    Set-Cookie); a later one stamps it again, and idling counts from that stamp."""
+    login(client, make_user().email)
+    assert client.get("/api/v1/auth/me").status_code == 200
+    again = client.get("/api/v1/auth/me")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    with client.session_transaction() as sess:
+        sess["_seen"] -= 61
+        stale = sess["_seen"]
+    later = client.get("/api/v1/auth/me")
+    assert later.status_code == 200 and "session=" in later.headers["Set-Cookie"]
+    with client.session_transaction() as sess:
+        assert sess["_seen"] >= stale + 61
+        sess["_seen"] -= 29 * 60  # idle 29 minutes since that stamp: still alive
+    assert client.get("/api/v1/auth/me").status_code == 200

@@ -238,3 +238,32 @@ def test_the_browser_tests_record_pages_are_the_seeded_ones(client, page, headin
     from tests.browser.harness import PAGES
 
     assert h1(page_of(client, PAGES[page])).startswith(heading)
+
+
+def test_a_profile_runs_a_fixed_number_of_statements(caller, make_user, db_session, count_queries):
+    """More topics, affiliations, works, sessions and collaborators abroad, not more
+    statements: an expert viewer (whose invitations count) on a growing profile."""
+    viewer = caller(make_user("expert")).client
+    expert = f.ExpertFactory(full_name="Counted Profile", country_code="KZ")
+    counts, pages = [], []
+    for _ in range(2):
+        db_session.flush()
+        viewer.get(f"/experts/{expert.id}")
+        with count_queries() as counter:
+            pages.append(page_of(viewer, f"/experts/{expert.id}"))
+        counts.append(counter.count)
+        for _ in range(3):
+            expert.topics.append(f.TopicFactory())
+            f.AffiliationFactory(expert=expert)
+            work = f.PublicationFactory()
+            f.AuthorshipFactory(expert=expert, publication=work, position=1)
+            f.AuthorshipFactory(
+                expert=f.ExpertFactory(country_code="RU"), publication=work, position=2
+            )
+            session = f.SessionFactory(forum=f.ForumFactory(status="published"), status="published")
+            for who in (expert, f.ExpertFactory(country_code="RU")):
+                f.ParticipationFactory(session=session, expert=who, status="accepted")
+    assert "1 shared session" in section(pages[1], "collaborators")
+    assert "1 joint publication" in section(pages[1], "collaborators")
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 11, counts

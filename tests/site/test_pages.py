@@ -211,3 +211,22 @@ def test_search_runs_the_same_statements_however_many_match(client, db_session, 
     # Eight experts fill the page of five, so the second search also counts them.
     assert counts["Zhanar Testova"] == counts["Zhanar Testova 3"] + 1, counts
     assert counts["Zhanar Testova"] <= 9, counts  # 11 when each kind loaded its lists' extras
+
+
+def test_templates_translate_in_a_forced_locale_and_back(app):
+    """Templates keep the request's catalogue (app.core.i18n._catalogue): a
+    ``force_locale`` inside the request (mail in the recipient's language) still gets its
+    own, and the request's comes back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    plural = "ngettext('%(num)s joint publication', '%(num)s joint publications', 2)"
+    template = "{{ _('Experts') }} {{ " + plural + " }}"
+    with app.test_request_context(headers={"Cookie": "lang=ru"}):
+        before = render_template_string(template)
+        with force_locale("kk"):
+            forced = render_template_string(template)
+        after = render_template_string(template)
+    assert before == after
+    assert before.startswith("Эксперты ") and forced.startswith("Сарапшылар ")
+    assert "2 " in forced and "joint" not in forced and "joint" not in before
