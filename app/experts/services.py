@@ -32,16 +32,22 @@ def visible_to(viewer: User | None) -> sa.ColumnElement[bool]:
     """The profiles ``viewer`` may see: all but those whose user has not verified their
     address yet, which only that user and admins see (a registration is private until
     then). The one rule for lists, search and detail."""
-    from app.accounts.models import User
-
     if viewer is not None and viewer.is_admin:
         return sa.true()
+    return _visible_rule(None if viewer is None else viewer.id)
+
+
+def _visible_rule(viewer_id: int | sa.BindParameter | None) -> sa.ColumnElement[bool]:
+    """:func:`visible_to` for a viewer who is not an admin (``viewer_id`` None: the
+    public), the id given or bound."""
+    from app.accounts.models import User
+
     unverified_owner = sa.exists().where(
         User.id == Expert.user_id, User.email_verified_at.is_(None)
     )
-    if viewer is None:
+    if viewer_id is None:
         return ~unverified_owner
-    return sa.or_(~unverified_owner, Expert.user_id == viewer.id)
+    return sa.or_(~unverified_owner, Expert.user_id == viewer_id)
 
 
 def get_visible_expert(
@@ -49,11 +55,26 @@ def get_visible_expert(
 ) -> Expert:
     """The expert, or 404 when ``viewer`` may not see them (as if they did not exist), in
     one statement; ``loads``: loader options for what the caller shows of them."""
-    stmt = sa.select(Expert).options(*loads).where(Expert.id == expert_id, visible_to(viewer))
-    expert = db.session.scalar(stmt)
+    kind = "public" if viewer is None else "admin" if viewer.is_admin else "user"
+    params = {"expert_id": expert_id, "viewer_id": None if viewer is None else viewer.id}
+    expert = db.session.scalar(_visible_expert(kind, loads), params)
     if expert is None:
         raise NotFound("No such expert.")
     return expert
+
+
+@functools.lru_cache(maxsize=32)
+def _visible_expert(kind: str, loads: tuple[orm.interfaces.LoaderOption, ...]) -> sa.Select:
+    """The statement of :func:`get_visible_expert`, built once per kind of viewer and set of
+    loader options (the expert and the viewer bound): SQLAlchemy then keys it once, not on
+    every request."""
+    if kind == "admin":
+        visible = sa.true()
+    else:
+        viewer_id = sa.bindparam("viewer_id", type_=sa.Integer) if kind == "user" else None
+        visible = _visible_rule(viewer_id)
+    expert_id = sa.bindparam("expert_id", type_=sa.Integer)
+    return sa.select(Expert).options(*loads).where(Expert.id == expert_id, visible)
 
 
 @functools.cache
