@@ -292,9 +292,16 @@ def delete_expert(expert: Expert) -> None:
 
 
 def expert_publications(expert: Expert) -> list[dict[str, Any]]:
+    rows = db.session.execute(_publications(), {"expert_id": expert.id})
+    return [dict(row._mapping) for row in rows]
+
+
+@functools.cache
+def _publications() -> sa.Select:
+    """The works of ``:expert_id``, built once (SQLAlchemy then keys it once)."""
     from app.publications.models import Authorship, Publication
 
-    stmt = (
+    return (
         sa.select(
             Publication.id,
             Publication.title,
@@ -303,18 +310,25 @@ def expert_publications(expert: Expert) -> list[dict[str, Any]]:
             Authorship.centre_id,
         )
         .join(Authorship, Authorship.publication_id == Publication.id)
-        .where(Authorship.expert_id == expert.id)
+        .where(Authorship.expert_id == sa.bindparam("expert_id", type_=sa.Integer))
         .order_by(Publication.year.desc(), Publication.id.desc())
     )
-    return [dict(row._mapping) for row in db.session.execute(stmt)]
 
 
 def expert_participations(expert: Expert, viewer: User | None) -> list[dict[str, Any]]:
     """The expert's sessions that ``viewer`` may see (drafts are not public)."""
-    from app.forums.models import Forum, ForumSession, Participation
     from app.forums.visibility import session_filter
 
-    stmt = (
+    stmt = _participations().where(session_filter(viewer))
+    return [dict(row._mapping) for row in db.session.execute(stmt, {"expert_id": expert.id})]
+
+
+@functools.cache
+def _participations() -> sa.Select:
+    """The sessions of ``:expert_id``, less the viewer's session filter: built once."""
+    from app.forums.models import Forum, ForumSession, Participation
+
+    return (
         sa.select(
             ForumSession.id.label("session_id"),
             ForumSession.title.label("session_title"),
@@ -326,10 +340,9 @@ def expert_participations(expert: Expert, viewer: User | None) -> list[dict[str,
         )
         .join(ForumSession, ForumSession.id == Participation.session_id)
         .join(Forum, Forum.id == ForumSession.forum_id)
-        .where(Participation.expert_id == expert.id, session_filter(viewer))
+        .where(Participation.expert_id == sa.bindparam("expert_id", type_=sa.Integer))
         .order_by(ForumSession.starts_at.desc().nulls_last(), ForumSession.id.desc())
     )
-    return [dict(row._mapping) for row in db.session.execute(stmt)]
 
 
 def collaborators_abroad(expert: Expert, viewer: User | None) -> list[dict[str, Any]]:
@@ -346,17 +359,22 @@ def collaborators_abroad(expert: Expert, viewer: User | None) -> list[dict[str, 
         ] = n
     for eid, n in db.session.execute(sessions.where(session_filter(viewer)), params):
         ties.setdefault(eid, {"joint_publications": 0, "shared_sessions": 0})["shared_sessions"] = n
-    people = db.session.execute(
-        sa.select(Expert.id, Expert.full_name, Expert.country_code, Expert.other_names).where(
-            Expert.id.in_(ties)
-        )
-    )
+    people = db.session.execute(_people(), {"ids": list(ties)})
     # other_names: for the pages, which show a name in the interface's script
     rows = [
         {"id": i, "full_name": n, "country": c, "other_names": o, **ties[i]}
         for i, n, c, o in people
     ]
     return sorted(rows, key=lambda r: (-(r["joint_publications"] + r["shared_sessions"]), r["id"]))
+
+
+@functools.cache
+def _people() -> sa.Select:
+    """Name and country of the experts ``:ids``, built once."""
+    ids = sa.bindparam("ids", expanding=True, type_=sa.Integer)
+    return sa.select(Expert.id, Expert.full_name, Expert.country_code, Expert.other_names).where(
+        Expert.id.in_(ids)
+    )
 
 
 @functools.cache
