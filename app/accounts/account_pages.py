@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 from flask_login import login_user
 
 from app.accounts import mails, services
-from app.accounts.forms import load, refusals
+from app.accounts.forms import link_problem, load, refusals
 from app.accounts.links import EMAIL_CHANGE, LinkProblem, check_token_values
 from app.accounts.models import TokenScope, User
 from app.accounts.schemas import EmailChangeSchema, PasswordChangeSchema, TokenCreateSchema
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES, remember_language
 from app.core.permissions import user
+from app.core.ratelimits import configured
 from app.extensions import limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -85,7 +86,7 @@ def change_password():
 
 
 @bp.post("/email")
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_MAIL_LINKS"])
+@limiter.limit(configured("RATE_LIMIT_MAIL_LINKS"))
 def change_email():
     """Ask for a new address: a link goes to it, and the address changes once it is used."""
     me = _me()
@@ -107,12 +108,12 @@ def confirm_email(token: str):
     is told. Needs no login: the link itself proves the mailbox."""
     found = check_token_values(EMAIL_CHANGE, token)
     if isinstance(found, LinkProblem):
-        return render_template("accounts/link_problem.html", problem=found.value, kind="email"), 410
+        return link_problem(found.value, "email")
     me, (new_email,) = found
     try:
         old = services.change_email(me, new_email)
     except DomainError:
-        return render_template("accounts/link_problem.html", problem="taken", kind="email"), 409
+        return link_problem("taken", "email", 409)
     mails.send_email_changed(me, old)
     return render_template("accounts/email_changed.html", email=new_email)
 
@@ -133,7 +134,7 @@ def _choose_language() -> str:
 
 
 @bp.post("/tokens")
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_TOKENS"])
+@limiter.limit(configured("RATE_LIMIT_TOKENS"))
 def create_token():
     """A new token; its secret (and a calendar token's feed URL) is shown on this page once."""
     me = _me()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.passwords import MIN_LENGTH, check_password_policy
@@ -103,3 +103,8 @@ def load(
         return schema.load(raw), {}
     except ma.ValidationError as exc:
         return None, field_errors(exc.messages, fields + lists)  # type: ignore[arg-type]
+
+
+def link_problem(problem: str, kind: str, status: int = 410):
+    """The page for a mailed link that cannot be used, offering a new one."""
+    return render_template("accounts/link_problem.html", problem=problem, kind=kind), status

@@ -8,18 +8,19 @@ mailbox may be forwarded, or opened by a mail scanner, and logging in takes the 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 
 from app.accounts import mails, registration, services
 from app.accounts.auth import begin_session, end_session
-from app.accounts.forms import MESSAGES, in_order, load, password_problem, refusals
+from app.accounts.forms import MESSAGES, in_order, link_problem, load, password_problem, refusals
 from app.accounts.links import RESET, VERIFY, LinkProblem, check_token
 from app.accounts.schemas import EmailOnlySchema, LoginSchema, PasswordResetSchema, RegisterSchema
 from app.core.errors import DomainError
 from app.core.i18n import language, name_in, remember_language
 from app.core.permissions import Unauthorized, user
+from app.core.ratelimits import configured
 from app.core.redirects import safe_next
 from app.extensions import db, limiter
 from app.reference.models import Country
@@ -30,7 +31,7 @@ REGISTER_FIELDS = ("email", "password", "full_name", "country")
 
 
 def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+    return limiter.limit(configured(name), methods=["POST"])
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -79,16 +80,12 @@ def register():
     return render_template("accounts/registered.html", email=new_user.email, claim=claim)
 
 
-def _link_problem(problem: LinkProblem, kind: str):
-    return render_template("accounts/link_problem.html", problem=problem.value, kind=kind), 410
-
-
 @bp.get("/verify/<token>")
 def verify(token: str):
     """Use the mailed link: the address is verified and the profile becomes public."""
     found = check_token(VERIFY, token)
     if isinstance(found, LinkProblem):
-        return _link_problem(found, "verify")
+        return link_problem(found.value, "verify")
     services.verify_email(found)
     return render_template(
         "accounts/verified.html",
@@ -165,7 +162,7 @@ def reset_password(token: str):
     """Choose a new password from the mailed link: every session and API token ends."""
     found = check_token(RESET, token)
     if isinstance(found, LinkProblem):
-        return _link_problem(found, "reset")
+        return link_problem(found.value, "reset")
     if request.method == "GET":
         return render_template("accounts/new_password.html", errors={})
     data, errors = load(PasswordResetSchema(), ("password",))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 from flask_login import login_user
@@ -30,6 +29,7 @@ from app.core.etag import check_if_match, with_etag
 from app.core.i18n import language
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
+from app.core.ratelimits import configured
 from app.core.redirects import safe_next
 from app.extensions import limiter
 
@@ -54,13 +54,9 @@ def _me(user) -> dict:
     }
 
 
-def _limit(name: str):
-    return lambda: current_app.config[name]
-
-
 @auth.route("/register")
 class Register(MethodView):
-    decorators = [limiter.limit(_limit("RATE_LIMIT_REGISTER"))]
+    decorators = [limiter.limit(configured("RATE_LIMIT_REGISTER"))]
 
     @auth.arguments(RegisterSchema)
     @auth.response(201, MeSchema)
@@ -76,7 +72,7 @@ class Register(MethodView):
 class Login(MethodView):
     # Every attempt from an address; failures are counted apart, before the password is
     # checked (services.authenticate).
-    decorators = [limiter.limit(_limit("RATE_LIMIT_LOGIN_ADDRESS"))]
+    decorators = [limiter.limit(configured("RATE_LIMIT_LOGIN_ADDRESS"))]
 
     @auth.arguments(LoginSchema)
     @auth.response(200, LoginResultSchema)
@@ -131,7 +127,7 @@ class Tokens(MethodView):
         """Your personal API tokens (never their secrets)."""
         return services.user_tokens(require_user())
 
-    @limiter.limit(_limit("RATE_LIMIT_TOKENS"))
+    @limiter.limit(configured("RATE_LIMIT_TOKENS"))
     @auth.arguments(TokenCreateSchema)
     @auth.response(201, TokenCreatedSchema)
     def post(self, data):

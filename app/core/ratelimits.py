@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import TooManyRequests
+
+
+def configured(setting: str) -> Callable[[], str]:
+    """A limit read from the app's settings when a request is counted (``limiter.limit``
+    takes a callable), so tests and deployments can change it."""
+    return lambda: current_app.config[setting]
 
 
 def in_words(seconds: int) -> str:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.core.mail import OutboxMessage
 from app.models import Expert, ProfileClaim, User
+from tests.accounts.mailbox import outbox_links, path_of
 from tests.conftest import PASSWORD
 
 FORM = {
@@ -19,15 +20,6 @@ FORM = {
     "full_name": "Жана Ахметова",
     "country": "KZ",
 }
-
-
-def outbox_links(db_session, to: str) -> list[str]:
-    stmt = sa.select(OutboxMessage).filter_by(recipient=to).order_by(OutboxMessage.id)
-    return [link for m in db_session.scalars(stmt) for link in m.links]
-
-
-def path_of(link: str) -> str:
-    return link.removeprefix("http://localhost")
 
 
 def register(caller, **changes):

@@ -10,15 +10,10 @@ import sqlalchemy as sa
 from app.accounts.services import create_token
 from app.core.mail import OutboxMessage
 from app.models import ApiToken, TokenScope
+from tests.accounts.mailbox import mailed_links
 from tests.conftest import CSRF, PASSWORD
 
 NEW = "a-brand-new-passphrase"
-
-
-def mailed_links(db_session, to: str) -> list[str]:
-    """The site links in the mail sent to ``to``, oldest first, as paths."""
-    stmt = sa.select(OutboxMessage).filter_by(recipient=to).order_by(OutboxMessage.id)
-    return [m.links[0].removeprefix("http://localhost") for m in db_session.scalars(stmt)]
 
 
 def test_the_same_answer_whether_or_not_the_address_has_an_account(caller, make_user, db_session):
