@@ -58,8 +58,6 @@ class UnknownType(TypeError):
 def codec_for(column: sa.Column) -> Codec:
     """The codec for a column; raises :class:`UnknownType` for a type it cannot carry."""
     type_ = column.type
-    while isinstance(type_, sa.TypeDecorator):  # UTCDateTime: a DateTime underneath
-        type_ = type_.impl_instance
     if isinstance(type_, sa.JSON):
         return PLAIN
     if isinstance(type_, sa.Enum):

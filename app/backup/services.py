@@ -22,7 +22,7 @@ from app.backup import archive
 from app.backup.codecs import row_codec
 from app.backup.errors import CorruptArchive, Refused
 from app.backup.loading import Loader
-from app.backup.tables import DERIVED, EXCLUDED, archived, derived_names
+from app.backup.tables import DERIVED, EXCLUDED, archived, derived_names, in_order
 from app.core.cache import mark_directory_changed
 from app.core.models import Base, utcnow
 
@@ -132,7 +132,7 @@ def _check_archive(manifest: dict[str, Any], tables: list[sa.Table], head: str) 
 def _occupied(conn: sa.Connection) -> list[str]:
     return [
         t.name
-        for t in Base.metadata.sorted_tables
+        for t in in_order(Base.metadata)
         if conn.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
     ]
 
@@ -146,7 +146,15 @@ def _make_room(conn: sa.Connection, replace: bool) -> None:
             "database, or pass --replace to delete everything it holds first"
         )
     if occupied:
-        Loader(conn, Base.metadata.sorted_tables).empty()
+        Loader(conn, in_order(Base.metadata)).empty()
+
+
+def _load(loader: Loader, reader: archive.Reader, table: sa.Table) -> int:
+    count = loader.load(table, reader.rows(table.name))
+    listed = reader.manifest["tables"][table.name].get("rows")
+    if count != listed:
+        raise CorruptArchive(f"table {table.name}: {count} rows where the manifest lists {listed}")
+    return count
 
 
 def _rebuild(session: orm.Session) -> dict[str, int]:
@@ -174,11 +182,8 @@ def import_data(session: orm.Session, path: Path, head: str, *, replace: bool = 
         _check_schema(conn, head)
         _make_room(conn, replace)
         loader = Loader(conn, tables)
-        counts = {t.name: loader.load(t, reader.rows(t.name)) for t in tables}
+        counts = {t.name: _load(loader, reader, t) for t in tables}
         loader.finish()
-    for name, count in counts.items():
-        if count != reader.manifest["tables"][name].get("rows"):
-            raise CorruptArchive(f"table {name}: {count} rows, the manifest says otherwise")
     rebuilt = _rebuild(session)
     mark_directory_changed(session)  # the ORM saw none of these writes
     loader.reset_sequences()  # last: PostgreSQL never rolls a sequence back
