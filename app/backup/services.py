@@ -141,9 +141,10 @@ def _make_room(conn: sa.Connection, replace: bool) -> None:
     """Refuse a database that holds anything, or (``replace``) empty it."""
     occupied = _occupied(conn)
     if occupied and not replace:
+        named = ", ".join(occupied[:5]) + (", ..." if len(occupied) > 5 else "")
         raise Refused(
-            f"the database is not empty ({', '.join(occupied)}): import into an empty "
-            "database, or pass --replace to delete everything it holds first"
+            f"the database is not empty ({len(occupied)} tables hold rows: {named}): import "
+            "into an empty database, or pass --replace to delete everything it holds first"
         )
     if occupied:
         Loader(conn, in_order(Base.metadata)).empty()

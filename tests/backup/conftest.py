@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app import create_app
 from app.accounts.models import ClaimStatus, ProfileClaim, TokenScope
 from app.accounts.passwords import hash_password
 from app.accounts.services import create_token
@@ -28,30 +27,18 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.forums.models import Availability, ChangeKind, ProgrammeChange
 from app.models import Base, Expert, Topic
-from config import TestingConfig
 from seeds.loader import load_report
 from tests import factories as f
-from tests.conftest import PASSWORD, scratch_database
+from tests.conftest import PASSWORD, scratch_app, scratch_database
 
 SQLITE = sa.make_url("sqlite://")
 
 
 @contextmanager
-def scratch_app(url: str) -> Iterator[Flask]:
-    """An app on ``url``, with no cache between it and the database."""
-
-    class ScratchConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        REPORT_CACHE = "off"
-        RESPONSE_CACHE = "off"
-
-    app = create_app(ScratchConfig)
-    try:
+def uncached_app(url: str) -> Iterator[Flask]:
+    """An app on ``url`` with no cache between it and the database: reports computed anew."""
+    with scratch_app(url, REPORT_CACHE="off", RESPONSE_CACHE="off") as app:
         yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def migrated(app: Flask) -> Flask:
@@ -221,7 +208,7 @@ def trip(app: Flask, tmp_path_factory) -> Iterator[Trip]:
             stack.enter_context(scratch_database(url, tmp, name))
             for url, name in ((SQLITE, "source"), (base, "middle"), (SQLITE, "back"))
         ]
-        apps = [stack.enter_context(scratch_app(url)) for url in urls]
+        apps = [stack.enter_context(uncached_app(url)) for url in urls]
         trip = Trip(apps, [tmp / "first.zip", tmp / "second.zip"], fill(apps[0]))
         for source, target, archive in zip(apps[:-1], apps[1:], trip.archives, strict=True):
             trip.outputs.append(flask(source, "data", "export", str(archive)).output)

@@ -13,7 +13,7 @@ from flask import Flask
 from app.backup import services
 from app.backup.tables import Derived
 from app.extensions import db
-from tests.backup.conftest import contents, flask, migrated, scratch_app
+from tests.backup.conftest import contents, flask, migrated, uncached_app
 from tests.conftest import scratch_database
 
 REFUSED = "import refused, nothing written"
@@ -98,7 +98,7 @@ def empty(app: Flask, tmp_path_factory) -> Iterator[Flask]:
         base = db.engine.url
     with (
         scratch_database(base, tmp_path_factory.mktemp("empty"), "empty") as url,
-        scratch_app(url) as target,
+        uncached_app(url) as target,
     ):
         yield migrated(target)
 
@@ -143,7 +143,7 @@ def test_a_damaged_member_is_refused(trip, empty, tmp_path):
 def test_a_database_without_the_schema_is_refused(trip, app, tmp_path):
     with app.app_context():
         base = db.engine.url
-    with scratch_database(base, tmp_path, "bare") as url, scratch_app(url) as bare:
+    with scratch_database(base, tmp_path, "bare") as url, uncached_app(url) as bare:
         result = flask(bare, "data", "import", str(trip.archives[0]), ok=False)
         assert "run `flask db upgrade` first" in result.output
         result = flask(bare, "data", "export", str(tmp_path / "x.zip"), ok=False)
