@@ -12,6 +12,9 @@ from app.backup.errors import CorruptArchive
 from app.backup.tables import deferred_keys
 
 BATCH = 1_000
+# Errors that mean the rows break the schema's rules (a key to nothing, a value too long);
+# Core's own (an unknown enum value) are StatementErrors that are no DBAPIError.
+_REJECTED = (sa.exc.IntegrityError, sa.exc.DataError)
 
 
 def _batches(rows: Iterable[list]) -> Iterator[list[list]]:
@@ -74,10 +77,17 @@ class Loader:
         return params | dict.fromkeys(late)
 
     def _insert(self, table: sa.Table, params: list[dict]) -> None:
+        self._execute(table, table.insert(), params)
+
+    def _execute(self, table: sa.Table, stmt: sa.Executable, params: list[dict]) -> None:
+        """Run ``stmt``; rows the schema rejects are the archive's fault, named as such."""
         try:
-            self.conn.execute(table.insert(), params)
-        except sa.exc.IntegrityError as exc:
-            raise CorruptArchive(f"table {table.name}: rows break the schema ({exc.orig})") from exc
+            self.conn.execute(stmt, params)
+        except sa.exc.StatementError as exc:
+            if isinstance(exc, sa.exc.DBAPIError) and not isinstance(exc, _REJECTED):
+                raise  # the database failed (a lost connection), not the rows
+            reason = exc.orig if exc.orig is not None else exc
+            raise CorruptArchive(f"table {table.name}: rows break the schema ({reason})") from exc
 
     def finish(self) -> None:
         """Fill in the keys held back by :meth:`load`."""
@@ -89,7 +99,7 @@ class Loader:
                     .where(*(c == sa.bindparam(f"key_{c.name}") for c in table.primary_key))
                     .values({n: sa.bindparam(f"new_{n}") for n in self._filled_later(table)})
                 )
-                self.conn.execute(stmt, params)
+                self._execute(table, stmt, params)
 
     def empty(self) -> None:
         """Delete every row of the tables, children first (late keys cleared first)."""

@@ -61,6 +61,14 @@ def _bad_date(rows: list[list]) -> None:
     rows[-1][7] = "the ninth of never"  # sessions.starts_at
 
 
+def _unknown_format(rows: list[list]) -> None:
+    rows[0][3] = "karaoke"  # sessions.format
+
+
+def _orphan_centre(rows: list[list]) -> None:
+    rows[0][14] = 999_999  # centres.parent_id, filled in after every insert
+
+
 def _dangling(rows: list[list]) -> None:
     rows.append([999_999, rows[0][1]])  # session_topics: a session that does not exist
 
@@ -86,6 +94,16 @@ CASES = {
     ),
     "a row missing": (None, _edit_rows("authorships", list.pop), "authorships: 10 rows"),
     "a value that is no date": (None, _edit_rows("sessions", _bad_date), "sessions, row 1"),
+    "an unknown enum value": (
+        None,
+        _edit_rows("sessions", _unknown_format),
+        "sessions: rows break",
+    ),
+    "a parent that is not there": (
+        None,
+        _edit_rows("centres", _orphan_centre),
+        "centres: rows break",
+    ),
     # the last table: every other table is written before the fault
     "a key to nothing": (None, _edit_rows("session_topics", _dangling), "break the schema"),
 }
