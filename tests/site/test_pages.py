@@ -230,3 +230,22 @@ def test_templates_translate_in_a_forced_locale_and_back(app):
     assert before == after
     assert before.startswith("Эксперты ") and forced.startswith("Сарапшылар ")
     assert "2 " in forced and "joint" not in forced and "joint" not in before
+
+
+@pytest.mark.parametrize(
+    ("lang", "number", "shown"),
+    [
+        ("en", 7, "7"),
+        ("en", 12345, "12,345"),
+        ("ru", 999, "999"),
+        ("ru", 12345, "12\xa0345"),
+        ("kk", 12345, "12\xa0345"),
+        ("ru", 2.5, "2,5"),
+    ],
+)
+def test_numberformat_follows_the_locale(app, lang, number, shown):
+    """Whole numbers under 1,000 skip Babel (app.core.i18n._number); the rest are Babel's."""
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        assert render_template_string("{{ n|numberformat }}", n=number) == shown
