@@ -37,37 +37,45 @@ ADMIN_PASSWORD = "a long shared secret for hosts"
 
 
 @contextmanager
-def two_hosts(
-    database_url: str, redis_url: str, settings: dict[str, str] | None = None
-) -> Iterator[tuple[str, str]]:
-    """Base URLs of two app hosts (gunicorn, 2 workers each) on :data:`ADDRESSES`, run as
-    production runs them behind one proxy: one database, one Redis, one ``SECRET_KEY``,
-    ``PROXY_FIX_HOPS=1``, and PgBouncer's setting (harmless without one)."""
+def app_hosts(
+    settings: dict[str, str | None], addresses: tuple[str, ...] = ADDRESSES
+) -> Iterator[list[str]]:
+    """Base URLs of app hosts (gunicorn, 2 workers each) on ``addresses``, run as
+    production runs them behind one proxy (one ``SECRET_KEY``, ``PROXY_FIX_HOPS=1``) with
+    ``settings`` on top (``None`` unsets a variable)."""
     env = {
         **os.environ,
         "FLASK_CONFIG": "production",
         "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": database_url,
-        "DATABASE_POOLER": "pgbouncer",
-        "REDIS_URL": redis_url,
         "PROXY_FIX_HOPS": "1",
         "PYTHONPATH": str(ROOT),
-        **(settings or {}),
+        **settings,
     }
+    env = {name: value for name, value in env.items() if value is not None}
     servers: list[tuple[subprocess.Popen, str, int]] = []
     try:
-        for host in ADDRESSES:
+        for host in addresses:
             port = free_port(host)
             servers.append((start("wsgi:app", port, env, host), host, port))
         for proc, host, port in servers:
             wait_until_up(proc, host, port)
-        first, second = (f"http://{host}:{port}" for _, host, port in servers)
-        yield first, second
+        yield [f"http://{host}:{port}" for _, host, port in servers]
     finally:
         for proc, *_ in servers:
             proc.terminate()
         for proc, *_ in servers:
             proc.wait(timeout=30)
+
+
+@contextmanager
+def two_hosts(
+    database_url: str, redis_url: str, settings: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Two hosts on :data:`ADDRESSES` sharing one database and one Redis, with
+    PgBouncer's setting (harmless without one)."""
+    shared = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "DATABASE_POOLER": "pgbouncer"}
+    with app_hosts({**shared, **(settings or {})}) as (first, second):
+        yield first, second
 
 
 @dataclass

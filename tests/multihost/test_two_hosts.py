@@ -11,18 +11,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
-import flask_migrate
 import pytest
 import redis
 
-from app import create_app
-from app.accounts.models import Role
-from app.accounts.services import create_user
-from app.extensions import db
 from bench.hosts import ADDRESSES, ADMIN_EMAIL, ADMIN_PASSWORD, Visitor, jobs_step, two_hosts
-from config import TestingConfig
-from seeds.loader import load_report
-from tests.conftest import scratch_database
 
 pytestmark = pytest.mark.multihost
 
@@ -44,35 +36,15 @@ def _loopback_aliases_bind() -> bool:
     return True
 
 
-def _prepare(url: str) -> None:
-    """Migrate the scratch database, load the report's data and add the admin."""
-
-    class ScratchConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    scratch = create_app(ScratchConfig)
-    with scratch.app_context():
-        flask_migrate.upgrade()
-        load_report()
-        create_user(ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.fixture(scope="module")
-def hosts(app, tmp_path_factory) -> Iterator[tuple[str, str]]:
+def hosts(app, request) -> Iterator[tuple[str, str]]:
     redis_url = app.config.get("REDIS_URL")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or not redis_url:
         pytest.skip("needs PostgreSQL and Redis (TEST_DATABASE_URL and REDIS_URL, as in CI)")
     if not _loopback_aliases_bind():
         pytest.skip(f"cannot bind {ADDRESSES}: add them to the loopback (Linux has all 127/8)")
-    with app.app_context():
-        base_url = db.engine.url
-    with scratch_database(base_url, tmp_path_factory.mktemp("hosts"), "hosts") as url:
-        _prepare(url)
-        with two_hosts(url, redis_url, SETTINGS) as pair:
-            yield pair
+    with two_hosts(request.getfixturevalue("scratch_url"), redis_url, SETTINGS) as pair:
+        yield pair
 
 
 def logged_in(base: str, address: str) -> Visitor:
