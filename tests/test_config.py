@@ -87,3 +87,22 @@ def test_behind_pgbouncer_psycopg_prepares_nothing(app):
             count = conn.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements"))
         engine.dispose()
         assert count == prepared, pooler
+
+
+def test_the_readme_lists_every_setting():
+    """Deploying's tables name every variable config.py and gunicorn.conf.py read."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    read = {
+        name
+        for source in ("config.py", "gunicorn.conf.py")
+        for name in re.findall(
+            r"environ(?:\.get)?[\[(]\s*['\"]([A-Z_]+)['\"]", (root / source).read_text()
+        )
+    }
+    readme = (root / "README.md").read_text()
+    settings = readme[readme.index("### Settings") :]
+    assert len(read) > 30
+    assert sorted(name for name in read if f"`{name}`" not in settings) == []
