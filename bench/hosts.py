@@ -134,11 +134,14 @@ class Visitor:
         return answer
 
 
-def jobs_step(first: str, second: str) -> str | None:
-    """A job submitted on ``first`` and polled to completion on ``second``: the last step
-    of issue #12's check, written once jobs exist (``/api/v1/jobs``, item 1 of the issue).
-    Until then it answers ``None``: not run, never counted as passed."""
-    del first, second
+def jobs_step(admin: Visitor, first: str, second: str) -> str | None:
+    """The status a job ends in when ``admin`` submits it on ``first`` and polls it on
+    ``second``: the last step of issue #12's check, written once jobs exist (item 1 of the
+    issue, ``/api/v1/jobs/<id>``). Until then it answers ``None``: not run, never counted
+    as passed. Then: start ``flask --app wsgi jobs worker`` beside the hosts in
+    :func:`app_hosts` (same environment); here, submit a job on ``first`` (``202`` with
+    ``Location``), poll ``second + Location`` until its status is final, and return it."""
+    del admin, first, second
     return None
 
 
@@ -207,7 +210,7 @@ def main() -> None:
         admin, anonymous = Visitor("203.0.113.10"), Visitor("203.0.113.11")
         admin.login(first, ADMIN_EMAIL, ADMIN_PASSWORD)
         rounds = [_round(admin, anonymous, first, second, n) for n in range(args.rounds)]
-        job = jobs_step(first, second)
+        job = jobs_step(admin, first, second)
     _report(rounds, job)
 
 
