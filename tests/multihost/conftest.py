@@ -8,28 +8,20 @@ from collections.abc import Iterator
 import flask_migrate
 import pytest
 
-from app import create_app
 from app.accounts.models import Role
 from app.accounts.services import create_user
 from app.extensions import db
 from bench.hosts import ADMIN_EMAIL, ADMIN_PASSWORD
-from config import TestingConfig
 from seeds.loader import load_report
-from tests.conftest import scratch_database
+from tests.conftest import scratch_app, scratch_database
 
 
 def _prepare(url: str) -> None:
-    class ScratchConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    scratch = create_app(ScratchConfig)
-    with scratch.app_context():
+    with scratch_app(url) as scratch, scratch.app_context():
         flask_migrate.upgrade()
         load_report()
         create_user(ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
         db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
