@@ -22,10 +22,30 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+POOLERS = ("", "pgbouncer")
+
+
+def engine_options(url: str, pooler: str = "") -> dict:
+    """SQLAlchemy's engine options for ``url`` behind ``pooler`` (``DATABASE_POOLER``).
+
+    PgBouncer in transaction mode hands each transaction another server connection, where
+    a statement psycopg prepared on the last one does not exist: ``pgbouncer`` turns
+    psycopg's prepared statements off (``prepare_threshold=None``) for PostgreSQL URLs.
+    """
+    if pooler not in POOLERS:
+        raise RuntimeError(f"Unknown DATABASE_POOLER {pooler!r}; use one of {POOLERS[1:]} or none")
+    options: dict = {"pool_pre_ping": True}
+    if pooler == "pgbouncer" and url.startswith("postgresql+psycopg"):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL", _sqlite_default()))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # "pgbouncer" when the database URL names a PgBouncer in transaction mode.
+    DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_POOLER)
     SQLALCHEMY_RECORD_QUERIES = False
     REDIS_URL = os.environ.get("REDIS_URL")
 
@@ -155,6 +175,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}")
     )
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI, Config.DATABASE_POOLER)
 
 
 class ProductionConfig(Config):

@@ -35,6 +35,14 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 # HUP reloads the configuration, not the code; deploy new code with a restart.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
+# Without Redis each worker would keep its own list and report caches, and a write one
+# worker answers would not retire what the others serve: under gunicorn (several workers,
+# perhaps several hosts) the caches are off unless Redis shares them, whatever FLASK_CONFIG
+# says. Set before the app (and config.py) is imported; RESPONSE_CACHE/REPORT_CACHE still win.
+if not os.environ.get("REDIS_URL"):
+    os.environ.setdefault("RESPONSE_CACHE", "off")
+    os.environ.setdefault("REPORT_CACHE", "off")
+
 # Heartbeats in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

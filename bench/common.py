@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -81,7 +82,14 @@ def full_network(url: str | None) -> str:
     return url
 
 
-def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(target: str, port: int, env: dict[str, str], host: str = "127.0.0.1") -> subprocess.Popen:
+    """``target`` under gunicorn on ``host:port``, answering (see :func:`start`)."""
+    proc = start(target, port, env, host)
+    wait_until_up(proc, host, port)
+    return proc
+
+
+def start(target: str, port: int, env: dict[str, str], host: str = "127.0.0.1") -> subprocess.Popen:
     """``target`` under gunicorn with 2 sync workers and the rest of ``gunicorn.conf.py``
     (preloaded app, keep-alive, the redacting logger), read from the repository root as
     production reads it, but for two settings. The access log goes to /dev/null: each line
@@ -96,7 +104,7 @@ def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         "-w",
         "2",
         "-b",
-        f"127.0.0.1:{port}",
+        f"{host}:{port}",
         "--log-level",
         "warning",
         "--access-logfile",
@@ -105,18 +113,30 @@ def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         "0",
         target,
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    for _ in range(100):
+    return subprocess.Popen(cmd, cwd=ROOT, env=env)
+
+
+def wait_until_up(proc: subprocess.Popen, host: str, port: int, seconds: float = 60) -> None:
+    """Return once ``host:port`` answers HTTP (any status); stop ``proc`` if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            urllib.request.urlopen(f"http://{host}:{port}/api/v1/health/live", timeout=1)
         except urllib.error.HTTPError:
-            return proc  # it answers (a 404 is fine)
+            return  # it answers (a 404 is fine: bare Flask has no such route)
         except OSError:
             time.sleep(0.1)
             continue
-        return proc
+        return
     proc.terminate()
-    raise RuntimeError(f"{target} did not start on port {port}")
+    raise RuntimeError(f"the server on {host}:{port} did not start")
+
+
+def free_port(host: str) -> int:
+    """A TCP port nothing listens on at ``host`` now."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> tuple[float, str]:

@@ -58,6 +58,8 @@ DRAFT_READS = statuses(404, 200, 404, 200, 200, 200, 200)
 
 ROWS = [
     Row("GET", "/api/v1/health", everyone(200)),
+    Row("GET", "/api/v1/health/live", everyone(200)),
+    Row("GET", "/api/v1/health/ready", everyone(200)),
     Row("GET", "/api/v1/openapi.json", everyone(200)),
     Row("GET", "/api/v1/docs", everyone(200)),
     Row(

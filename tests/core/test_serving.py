@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import runpy
 from pathlib import Path
 
@@ -88,6 +89,30 @@ def test_every_atom_is_redacted_headers_included():
     for secret in ("eb_secret123", "eb_secret456", "eb_secret789", "session=xyz", "abc"):
         assert secret not in line
     assert line.count("[redacted]") == 6
+
+
+@pytest.fixture(autouse=True)
+def _own_environment(monkeypatch):
+    """gunicorn.conf.py sets variables for the app it loads: here, in a copy."""
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+
+
+@pytest.mark.parametrize(
+    ("given", "caches"),
+    [
+        ({}, ("off", "off")),
+        ({"RESPONSE_CACHE": "memory"}, ("memory", "off")),  # said explicitly: kept
+        ({"REDIS_URL": "redis://r:6379/0"}, (None, None)),  # config.py picks redis
+    ],
+)
+def test_under_gunicorn_the_caches_are_shared_or_off(monkeypatch, given, caches):
+    """Development's in-process caches would go stale across workers and hosts."""
+    for name in ("REDIS_URL", "RESPONSE_CACHE", "REPORT_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    runpy.run_path(str(CONF))
+    assert (os.environ.get("RESPONSE_CACHE"), os.environ.get("REPORT_CACHE")) == caches
 
 
 def test_the_configured_format_and_logger(monkeypatch):
