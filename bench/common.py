@@ -125,7 +125,7 @@ def serve(target: str, port: int, env: dict[str, str], workers: int = 2) -> subp
         target,
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    for _ in range(100):
+    for _ in range(300):  # 30 s: importing the app took over 10 s on 2 busy cores
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
         except urllib.error.HTTPError:
