@@ -17,6 +17,17 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 FULL = {"centres": 1_000, "experts": 10_000, "publications": 100_000, "forums": 100}
 DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "expert_bridge_bench.sqlite"
+# The start of a wrk script that reports per thread: each thread numbered ("id", e.g. to
+# seed its random numbers) and kept, so that done() can read every thread's counts.
+WRK_THREADS_LUA = """
+local threads, n = {}, 0
+
+function setup(thread)
+  n = n + 1
+  thread:set("id", n)
+  table.insert(threads, thread)
+end
+"""
 
 
 def flask(args: list[str], url: str) -> None:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from bench.common import full_network, read_token, serve, workers_cpu, workers_rss
+from bench.common import WRK_THREADS_LUA, full_network, read_token, serve, workers_cpu, workers_rss
 
 PORT = 5921
 WORKERS = 4
@@ -56,16 +56,11 @@ REPORTS = [
     "/api/v1/reports/regions",
     "/api/v1/reports/trend",
 ]
-LUA = """
+LUA = (
+    WRK_THREADS_LUA
+    + """
 local paths = {%(paths)s}
 local weights = {%(weights)s}
-local threads, n = {}, 0
-
-function setup(thread)
-  n = n + 1
-  thread:set("id", n)
-  table.insert(threads, thread)
-end
 
 function init(args)
   token, sent, statuses = args[1], {}, {}
@@ -101,6 +96,7 @@ function done(summary, latency, requests)
   for _, p in ipairs({50, 90, 99}) do io.write("P ", p, " ", latency:percentile(p), "\\n") end
 end
 """
+)
 
 
 @dataclass
