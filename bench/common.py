@@ -18,6 +18,17 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 FULL = {"centres": 1_000, "experts": 10_000, "publications": 100_000, "forums": 100}
 DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "expert_bridge_bench.sqlite"
+# The start of a wrk script that reports per thread: each thread numbered ("id", e.g. to
+# seed its random numbers) and kept, so that done() can read every thread's counts.
+WRK_THREADS_LUA = """
+local threads, n = {}, 0
+
+function setup(thread)
+  n = n + 1
+  thread:set("id", n)
+  table.insert(threads, thread)
+end
+"""
 
 
 def flask(args: list[str], url: str) -> None:
@@ -79,18 +90,53 @@ def full_network(url: str | None) -> str:
         flask(["db", "upgrade"], url)
         flask(["seed"], url)
         flask(["seed", "synthetic", *(f"--{k}={v}" for k, v in FULL.items())], url)
+        vacuum(url)
     return url
 
 
-def serve(target: str, port: int, env: dict[str, str], host: str = "127.0.0.1") -> subprocess.Popen:
+def vacuum(url: str) -> None:
+    """``VACUUM ANALYZE`` a PostgreSQL database, as autovacuum would in time: index-only
+    scans (a list's COUNT) read the table again until the visibility map is set."""
+    if sa.make_url(url).get_backend_name() != "postgresql":
+        return
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+
+
+def read_token(url: str, email: str, password: str, role: str = "expert") -> str:
+    """A new read token of the user ``email``, made in this process (the user too, with
+    ``role``, when there is none yet)."""
+    os.environ.update(DATABASE_URL=url, FLASK_CONFIG="development")
+    from app import create_app
+    from app.accounts import services
+    from app.accounts.models import Role, TokenScope, User
+    from app.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = services.create_user(email, password, Role(role))
+        _, secret = services.create_token(user, "bench", [TokenScope.READ], 1)
+        db.session.commit()
+    return secret
+
+
+def serve(
+    target: str, port: int, env: dict[str, str], host: str = "127.0.0.1", workers: int = 2
+) -> subprocess.Popen:
     """``target`` under gunicorn on ``host:port``, answering (see :func:`start`)."""
-    proc = start(target, port, env, host)
+    proc = start(target, port, env, host, workers)
     wait_until_up(proc, host, port)
     return proc
 
 
-def start(target: str, port: int, env: dict[str, str], host: str = "127.0.0.1") -> subprocess.Popen:
-    """``target`` under gunicorn with 2 sync workers and the rest of ``gunicorn.conf.py``
+def start(
+    target: str, port: int, env: dict[str, str], host: str = "127.0.0.1", workers: int = 2
+) -> subprocess.Popen:
+    """``target`` under gunicorn with ``workers`` sync workers and the rest of ``gunicorn.conf.py``
     (preloaded app, keep-alive, the redacting logger), read from the repository root as
     production reads it, but for two settings. The access log goes to /dev/null: each line
     is still formatted (and redacted), but a terminal's speed does not count. Workers are
@@ -102,7 +148,7 @@ def start(target: str, port: int, env: dict[str, str], host: str = "127.0.0.1") 
         "-m",
         "gunicorn",
         "-w",
-        "2",
+        str(workers),
         "-b",
         f"{host}:{port}",
         "--log-level",
@@ -170,10 +216,30 @@ def workers_cpu(server: subprocess.Popen) -> float:
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     try:
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        for pid in children:
+        for pid in worker_pids(server):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
     except OSError:
         return 0.0
     return total
+
+
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    """The process ids of ``server``'s workers (its children, from Linux's /proc)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def workers_rss(server: subprocess.Popen) -> dict[int, float]:
+    """Each worker's resident set (``VmRSS`` in /proc) in MiB, by process id; shared pages
+    of the preloaded app count in every worker's figure."""
+    sizes = {}
+    for pid in worker_pids(server):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue  # it ended meanwhile
+        kib = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if kib:
+            sizes[pid] = int(kib.group(1)) / 1024
+    return sizes

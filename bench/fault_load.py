@@ -22,6 +22,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.common import WRK_THREADS_LUA
+
 READS = [
     "/api/v1/centres",
     "/api/v1/experts?q=%D0%A8%D0%B8%D0%B1%D1%83%D1%82%D0%BE%D0%B2",  # Шибутов
@@ -30,15 +32,10 @@ READS = [
     "/api/v1/reports/coverage",  # organisers only: sent with the token
     "/api/v1/health",
 ]
-WRK_LUA = """
+WRK_LUA = (
+    WRK_THREADS_LUA
+    + """
 local paths = {%(paths)s}
-local threads, n = {}, 0
-
-function setup(thread)
-  n = n + 1
-  thread:set("id", n)
-  table.insert(threads, thread)
-end
 
 function init(args)
   token, counts = args[1], {}
@@ -74,6 +71,7 @@ function done(summary, latency, requests)
   io.write("E ", e.connect + e.read + e.write + e.timeout, "\\n")
 end
 """
+)
 MAX_ROUNDS = 3_000  # per writer: the loop ends with the run, or here at the latest
 RETRY_PAUSE = 0.05  # after a failed call, so an outage does not become a hot loop
 

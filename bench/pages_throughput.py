@@ -26,7 +26,7 @@ import urllib.request
 
 import sqlalchemy as sa
 
-from bench.common import full_network, serve, workers_cpu, wrk
+from bench.common import full_network, read_token, serve, workers_cpu, wrk
 
 QUERY = "shibutov"
 TARGET = 0.15
@@ -50,20 +50,7 @@ def seeded_expert(url: str) -> int:
 
 def bearer_token(url: str) -> str:
     """A read token of the bench's user, made in this process (the user too, once)."""
-    os.environ.update(DATABASE_URL=url, FLASK_CONFIG="development")
-    from app import create_app
-    from app.accounts import services
-    from app.accounts.models import TokenScope, User
-    from app.extensions import db
-
-    app = create_app()
-    with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.email == EMAIL))
-        if user is None:
-            user = services.create_user(EMAIL, PASSWORD)
-        _, secret = services.create_token(user, "bench", [TokenScope.READ], 1)
-        db.session.commit()
-    return secret
+    return read_token(url, EMAIL, PASSWORD)
 
 
 def session_cookie(port: int) -> str:

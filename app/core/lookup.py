@@ -10,9 +10,10 @@ from app.extensions import db
 T = TypeVar("T")
 
 
-def get_or_404(model: type[T], key: Any, what: str) -> T:
-    """The ``model`` row with primary key ``key``; 404 "No such <what>." otherwise."""
-    obj = db.session.get(model, key)
+def get_or_404(model: type[T], key: Any, what: str, *loads: Any) -> T:
+    """The ``model`` row with primary key ``key``; 404 "No such <what>." otherwise.
+    ``loads``: loader options for what the caller shows of it."""
+    obj = db.session.get(model, key, options=loads or None)
     if obj is None:
         raise NotFound(f"No such {what}.")
     return obj

@@ -38,6 +38,10 @@ class Expert(Versioned, Audited, Searchable, DirectoryRecord, Base):
         regexp_check("orcid", ORCID_PATTERN, "orcid_format"),
         # Lists filter by country and sort by name.
         sa.Index("ix_experts_country_name", "country_code", "full_name"),
+        # A list's COUNT by country reads who may see each expert (visible_to: user_id) from
+        # this index alone, not from the table: ?country=KZ (5,030 experts) on PostgreSQL,
+        # 2.1-8.6 ms -> 0.63-0.79 ms (EXPLAIN ANALYZE, vacuumed, on 2 busy cores).
+        sa.Index("ix_experts_country_user", "country_code", "user_id"),
     )
 
     id: Mapped[intpk]

@@ -108,7 +108,7 @@ class PublicationItem(MethodView):
     @blp.response(200, PublicationDetailSchema)
     def get(self, publication_id):
         """One publication."""
-        return with_etag(services.get_publication(publication_id))
+        return with_etag(services.get_publication(publication_id, *services.detail_loads()))
 
     @blp.arguments(PublicationWriteSchema(partial=True))
     @blp.response(200, PublicationSchema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,8 +69,22 @@ def list_query(filters: dict[str, Any]) -> sa.Select:
     return stmt
 
 
-def get_publication(publication_id: int) -> Publication:
-    return get_or_404(Publication, publication_id, "publication")
+def get_publication(publication_id: int, *loads: orm.interfaces.LoaderOption) -> Publication:
+    return get_or_404(Publication, publication_id, "publication", *loads)
+
+
+@functools.cache
+def detail_loads() -> tuple[orm.interfaces.LoaderOption, ...]:
+    """What the API shows of a publication, loaded with it (options built once): its topics,
+    and its authors with their experts in one statement. Each author's expert was a lazy
+    load of its own: in the process, ``GET /api/v1/publications/4998`` (two authors) on the
+    full synthetic network, PostgreSQL, min of 5-7 x 100 requests, before/after interleaved
+    three times on 2 busy cores: 5.2/5.3/6.3 -> 3.3/6.2/4.1 ms CPU (noisy); 5 -> 3
+    statements, and one fewer per further author with an expert."""
+    return (
+        orm.selectinload(Publication.topics),
+        orm.selectinload(Publication.authorships).joinedload(Authorship.expert),
+    )
 
 
 def _check_known(model: type, ids: set[int], field: str, what: str) -> None:
