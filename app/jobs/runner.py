@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -74,6 +74,7 @@ def run(job_id: uuid.UUID, *, eager: bool = False) -> None:
     if row is None:
         return  # cancelled meanwhile, or another worker took it
     job = JobContext(row, eager)
+    g.audit_actor_id = row.owner_id  # what the job writes, its owner did (app.audit)
     beating = contextlib.nullcontext() if eager else heartbeat(current_app, job)
     with beating:
         status, result, error = _outcome(row.kind, job)
