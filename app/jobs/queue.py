@@ -77,9 +77,9 @@ class Worker(rq.Worker):
     ``JOBS_SWEEP_SECONDS``, whether idle or watching a job."""
 
     def __init__(self, *args, app: Flask, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
         self.app, self.parent_pid, self.swept_at = app, os.getpid(), 0.0
         self.sweep_seconds = app.config["JOBS_SWEEP_SECONDS"]
+        super().__init__(*args, **kwargs)  # reads dequeue_timeout
 
     @property
     def dequeue_timeout(self) -> int:

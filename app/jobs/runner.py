@@ -20,6 +20,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core.db import begin_as_writer
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.extensions import db
@@ -75,7 +76,9 @@ def run(job_id: uuid.UUID, *, eager: bool = False) -> None:
         return  # cancelled meanwhile, or another worker took it
     job = JobContext(row, eager)
     g.audit_actor_id = row.owner_id  # what the job writes, its owner did (app.audit)
-    beating = contextlib.nullcontext() if eager else heartbeat(current_app, job)
+    begin_as_writer()  # on SQLite, read-then-write must not lose to a heartbeat's commit
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    beating = contextlib.nullcontext() if eager else heartbeat(app, job)
     with beating:
         status, result, error = _outcome(row.kind, job)
     _finish(job, status, result, error)
@@ -164,19 +167,24 @@ def sweep(job_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     Commits, and answers the ids to hand to a worker again."""
     now = utcnow()
     lapse = dt.timedelta(seconds=current_app.config["JOBS_HEARTBEAT_LAPSE_SECONDS"])
-    query = sa.select(Job).where(Job.status == JobStatus.RUNNING)
+    query = sa.select(Job.id, Job.kind, Job.attempts, Job.started_at, Job.heartbeat_at).where(
+        Job.status == JobStatus.RUNNING
+    )
     if job_id is not None:
         query = query.where(Job.id == job_id)
+    jobs = db.session.execute(query).all()
+    # End the read: each change is a conditional UPDATE of its own (on SQLite a write
+    # after a read loses to any commit in between).
+    db.session.commit()
     again = []
-    for job in db.session.scalars(query).all():
+    for job in jobs:
         kind = current_app.extensions[EXTENSION].get(job.kind)
         limit = dt.timedelta(seconds=kind.time_limit if kind else 0)
-        retries = kind.retries if kind else 0
         if job.started_at + limit + lapse < now:
             message = f"The job ran past its time limit of {limit.total_seconds():g} s."
             _settle(job, now, error_body(503, message))  # beating or not
         elif job.heartbeat_at + lapse < now:
-            if job.attempts <= retries:
+            if job.attempts <= (kind.retries if kind else 0):
                 again += _settle(job, now - lapse, None)
             else:
                 message = (
@@ -184,11 +192,10 @@ def sweep(job_id: uuid.UUID | None = None) -> list[uuid.UUID]:
                     f"{job.heartbeat_at.isoformat(timespec='seconds')}), {job.attempts} times."
                 )
                 _settle(job, now - lapse, error_body(503, message))
-    db.session.commit()
     return again
 
 
-def _settle(job: Job, lapsed: dt.datetime, error: dict | None) -> list[uuid.UUID]:
+def _settle(job: Any, lapsed: dt.datetime, error: dict | None) -> list[uuid.UUID]:
     """Fail the run (``error``), or queue it again (None), unless it beat since ``lapsed``."""
     values: dict[str, Any] = {"status": JobStatus.QUEUED, "message": "Its worker stopped."}
     if error:
@@ -204,4 +211,5 @@ def _settle(job: Job, lapsed: dt.datetime, error: dict | None) -> list[uuid.UUID
         )
         .values(**values)
     )
+    db.session.commit()
     return [job.id] if done.rowcount == 1 and not error else []

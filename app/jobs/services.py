@@ -96,12 +96,11 @@ def _move(job: Job, expected: JobStatus, **values: Any) -> bool:
 def wait_for(job_id: uuid.UUID, seconds: float) -> Job:
     """The job once it has finished, or as it stands after ``seconds``.
 
-    Each look is its own transaction: a worker's commit is seen at the next one (SQLite
-    keeps a transaction's snapshot)."""
+    Each look is its own transaction, so it sees what the worker committed since."""
     deadline = time.monotonic() + seconds
     while True:
-        db.session.rollback()
         job = db.session.get(Job, job_id, populate_existing=True)
         if job is None or job.finished or time.monotonic() >= deadline:
             return job
+        db.session.rollback()  # hold no transaction (nor SQLite's lock) while waiting
         time.sleep(POLL_SECONDS)
