@@ -34,6 +34,7 @@ from tests.conftest import scratch_database
 from tests.jobs import kinds
 
 ROOT = Path(__file__).resolve().parents[2]
+StartWorker = Callable[[], subprocess.Popen]
 # Short beats, so a dead worker shows within seconds.
 TIMING = {
     "JOBS_HEARTBEAT_SECONDS": 0.2,
