@@ -50,16 +50,17 @@ def start(kind: Kind, owner: User, params: dict[str, Any]) -> Response:
     """Store a job, end the request's transaction (a worker reads the job in its own),
     hand it over, and answer: the request edge, so it commits here."""
     job = services.submit(kind, owner, params)
+    job_id = job.id
     db.session.commit()
     try:
-        queue.dispatch(job.id, job.kind)
+        queue.dispatch(job_id, kind.name)
     except redis.RedisError as exc:
         _refuse(job)
         raise ServiceUnavailable(
             "The job queue cannot be reached; try again shortly.", {"queue": ["unavailable"]}
         ) from exc
     wait = requested_wait()
-    job = services.wait_for(job.id, wait or 0)
+    job = services.wait_for(job_id, wait or 0)
     answer = outcome(job) if wait is not None and job.finished else accepted(job)
     if wait is not None:
         answer.headers["Preference-Applied"] = f"wait={wait}"

@@ -53,7 +53,8 @@ class JobContext:
         """Record how far the job got (0–1); raise ``Stopped`` if a cancel was asked for.
 
         Written on a connection of its own, so a handler's open transaction is neither
-        committed nor seen; run eagerly (tests), in the caller's session."""
+        committed nor seen (on SQLite, whose writer holds the whole database, report it
+        between a handler's writes); run eagerly (tests), in the caller's session."""
         stmt = (
             sa.update(Job)
             .where(self.mine())

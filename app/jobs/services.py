@@ -58,14 +58,7 @@ def visible_job(actor: User, job_id: uuid.UUID) -> Job:
 def cancel(job: Job) -> Job:
     """Cancel a queued job; ask a running one to stop at its next progress point; 409 when
     it has finished."""
-    moved = _move(
-        job,
-        JobStatus.QUEUED,
-        status=JobStatus.CANCELLED,
-        error=CANCELLED,
-        message=CANCELLED["message"],
-        finished_at=utcnow(),
-    )
+    moved = _end(job, JobStatus.CANCELLED, CANCELLED)
     moved = moved or _move(job, JobStatus.RUNNING, cancel_requested=True)
     db.session.refresh(job)
     if not moved:
@@ -75,14 +68,13 @@ def cancel(job: Job) -> Job:
 
 def fail(job: Job, error: dict[str, Any]) -> None:
     """Fail a job that never started (its queue could not be reached)."""
-    _move(
-        job,
-        JobStatus.QUEUED,
-        status=JobStatus.FAILED,
-        error=error,
-        message=error["message"],
-        finished_at=utcnow(),
-    )
+    _end(job, JobStatus.FAILED, error)
+
+
+def _end(job: Job, status: JobStatus, error: dict[str, Any]) -> bool:
+    """End a job still queued, with ``error``."""
+    values = {"error": error, "message": error["message"], "finished_at": utcnow()}
+    return _move(job, JobStatus.QUEUED, status=status, **values)
 
 
 def _move(job: Job, expected: JobStatus, **values: Any) -> bool:

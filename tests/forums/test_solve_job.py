@@ -174,3 +174,17 @@ def _submitted(organiser, forum, db_session) -> Job:
     job = services.submit(solve_job.KIND, organiser.user, params)
     db_session.commit()
     return job
+
+
+def test_an_unreachable_queue_is_503_and_the_job_failed(
+    organiser, forum, panels, app, monkeypatch, db_session
+):
+    monkeypatch.setitem(app.config, "JOBS_MODE", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens
+    monkeypatch.delitem(app.extensions, "jobs_queue", raising=False)
+    answer = organiser.post(solve_url(forum), json={}, headers={"Prefer": "wait=5"})
+    monkeypatch.delitem(app.extensions, "jobs_queue")  # not to be used with the real URL
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.get_json()["errors"] == {"queue": ["unavailable"]}
+    job = db_session.scalars(sa.select(Job).filter_by(owner_id=organiser.user.id)).one()
+    assert job.status == JobStatus.FAILED and job.error["code"] == 503

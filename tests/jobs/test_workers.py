@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import flask_migrate
@@ -34,7 +34,6 @@ from tests.conftest import scratch_database
 from tests.jobs import kinds
 
 ROOT = Path(__file__).resolve().parents[2]
-StartWorker = Callable[[], subprocess.Popen]
 # Short beats, so a dead worker shows within seconds.
 TIMING = {
     "JOBS_HEARTBEAT_SECONDS": 0.2,
@@ -144,14 +143,12 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def on_redis(
-    scratch_url, redis_url, tmp_path
-) -> Iterator[tuple[Live, Callable[[], subprocess.Popen]]]:
-    """An app handing jobs to RQ on a queue of this test's own, and ``start_worker()``."""
+def on_redis(scratch_url, redis_url, tmp_path) -> Iterator[tuple[Live, Workers]]:
+    """An app handing jobs to RQ on a queue of this test's own, and its workers."""
     name = f"test-jobs-{uuid.uuid4().hex[:8]}"
     made = live_app(scratch_url, "rq", name)
     with Workers(scratch_url, name, tmp_path) as workers:
-        yield Live(made), workers.start
+        yield Live(made), workers
     queue.queue(made).delete(delete_jobs=True)
     _close(made)
 
@@ -215,8 +212,8 @@ def running(job: dict) -> bool:
 
 @pytest.mark.redis
 def test_a_solve_runs_in_a_worker_waited_for_or_polled(on_redis):
-    live, start_worker = on_redis
-    start_worker()
+    live, workers = on_redis
+    workers.start()
     forum = live.forum_with_panels()
     url = f"/api/v1/forums/{forum}/schedule/solve"
     waited = live.call("POST", url, json={"apply": False}, headers={"Prefer": "wait=60"})
@@ -234,8 +231,8 @@ def test_a_solve_runs_in_a_worker_waited_for_or_polled(on_redis):
 
 @pytest.mark.redis
 def test_progress_shows_while_it_runs_and_a_cancel_stops_it(on_redis):
-    live, start_worker = on_redis
-    start_worker()
+    live, workers = on_redis
+    workers.start()
     job_id = live.count(to=200, step_seconds=0.1)
     seen = live.until(job_id, running, "ran")
     assert seen["message"].startswith("Counted ") and seen["heartbeat_at"]
@@ -248,14 +245,20 @@ def test_progress_shows_while_it_runs_and_a_cancel_stops_it(on_redis):
     assert stopped["error"]["message"] == "The job was cancelled."
 
 
-@pytest.mark.redis
-def test_a_job_whose_worker_is_killed_runs_again_on_another(on_redis):
-    live, start_worker = on_redis
-    first = start_worker()
-    job_id = live.count(to=100, step_seconds=0.1)
+def killed_mid_job(live: Live, workers: Workers, to: int) -> uuid.UUID:
+    """A counting job whose worker was SIGKILLed half-way; another worker is running."""
+    first = workers.start()
+    job_id = live.count(to=to, step_seconds=0.1)
     live.until(job_id, running, "ran")
     kill(first)
-    start_worker()  # its sweeper finds the lapsed heartbeat and queues the job again
+    workers.start()  # its sweeper finds the lapsed heartbeat and queues the job again
+    return job_id
+
+
+@pytest.mark.redis
+def test_a_job_whose_worker_is_killed_runs_again_on_another(on_redis):
+    live, workers = on_redis
+    job_id = killed_mid_job(live, workers, to=100)
     done = live.until(job_id, lambda j: j["status"] not in {"queued", "running"}, "ended")
     assert done["status"] == "succeeded", done
     assert done["attempts"] == 2 and done["result"] == {"counted": 100, "attempt": 2}
@@ -263,14 +266,10 @@ def test_a_job_whose_worker_is_killed_runs_again_on_another(on_redis):
 
 @pytest.mark.redis
 def test_a_job_whose_worker_is_killed_twice_fails_saying_so(on_redis):
-    live, start_worker = on_redis
-    first = start_worker()
-    job_id = live.count(to=300, step_seconds=0.1)
-    live.until(job_id, running, "ran")
-    kill(first)
-    second = start_worker()
+    live, workers = on_redis
+    job_id = killed_mid_job(live, workers, to=300)
     live.until(job_id, lambda j: j["attempts"] == 2 and running(j), "ran again")
-    kill(second)
+    kill(workers.running[-1])
     # No worker is left: reading the job settles it once its heartbeat has lapsed.
     failed = live.until(job_id, lambda j: j["status"] != "running", "failed")
     assert failed["status"] == "failed" and failed["error"]["code"] == 503
