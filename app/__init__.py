@@ -180,10 +180,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.backup.cli import data_cli
     from app.jobs.cli import jobs_cli
     from app.reports.cli import reports_cli
     from app.search.cli import search_cli
     from seeds.cli import seed_cli
 
-    for group in (users_cli, search_cli, seed_cli, reports_cli, jobs_cli):
+    for group in (users_cli, search_cli, seed_cli, reports_cli, data_cli, jobs_cli):
         app.cli.add_command(group)

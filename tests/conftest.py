@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import flask_migrate
 import pytest
@@ -58,6 +59,19 @@ def scratch_database(base_url: sa.URL, tmp_dir: Path, name: str) -> Iterator[str
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@contextmanager
+def scratch_app(url: str, **settings: Any) -> Iterator[Flask]:
+    """An app on the scratch database ``url``, with ``settings`` over the testing ones."""
+    config = type("ScratchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
+    scratch = create_app(config)
+    try:
+        yield scratch
+    finally:
+        with scratch.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -10,37 +10,26 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from app import create_app
 from app.extensions import db
 from app.models import Base
-from config import TestingConfig
-from tests.conftest import scratch_database
+from tests.conftest import scratch_app, scratch_database
 
 
 @pytest.fixture
-def scratch_app(app: Flask, tmp_path) -> Iterator[Flask]:
+def scratch(app: Flask, tmp_path) -> Iterator[Flask]:
     with app.app_context():
         base_url = db.engine.url
-    with scratch_database(base_url, tmp_path, "roundtrip") as url:
-
-        class ScratchConfig(TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-
-        scratch = create_app(ScratchConfig)
-        try:
-            yield scratch
-        finally:
-            with scratch.app_context():
-                db.engine.dispose()
+    with scratch_database(base_url, tmp_path, "roundtrip") as url, scratch_app(url) as app_on_it:
+        yield app_on_it
 
 
 def _tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
 
-def test_upgrade_downgrade_upgrade_round_trip(scratch_app):
+def test_upgrade_downgrade_upgrade_round_trip(scratch):
     expected = set(Base.metadata.tables) | {"alembic_version"}
-    with scratch_app.app_context():
+    with scratch.app_context():
         flask_migrate.upgrade()
         assert _tables(db.engine) == expected
         flask_migrate.downgrade(revision="base")

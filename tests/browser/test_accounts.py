@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
@@ -67,7 +68,11 @@ def submit(driver) -> None:
     """Post the page's form and wait for the answer to replace the page."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(staleness_of(page))
+    # The old document goes before the new one has loaded: reading in between fails with
+    # "Node with given id does not belong to the document", so wait for the load as well.
+    wait = WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,))
+    wait.until(staleness_of(page))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def mail_to(site: Site, inbox: Inbox, address: str):
