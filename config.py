@@ -133,6 +133,19 @@ class Config:
     EXPORT_SLOT_SECONDS = float(os.environ.get("EXPORT_SLOT_SECONDS", "180"))
     EXPORT_BUSY_RETRY_SECONDS = 30
 
+    # Background jobs (app.jobs): "rq" hands them to `flask jobs worker` through Redis;
+    # "thread" runs them in a thread of the app's process (no Redis needed); "eager" runs
+    # them in the request that starts them (the tests).
+    JOBS_MODE = os.environ.get("JOBS_MODE") or ("rq" if os.environ.get("REDIS_URL") else "thread")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "expert-bridge-jobs")
+    # The longest `Prefer: wait=N` honoured, in seconds.
+    JOBS_MAX_WAIT_SECONDS = int(os.environ.get("JOBS_MAX_WAIT_SECONDS", "60"))
+    # A running job's worker writes its heartbeat this often; a job whose heartbeat is older
+    # than the lapse is taken for dead (retried once, else failed). Workers sweep this often.
+    JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "5"))
+    JOBS_HEARTBEAT_LAPSE_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_LAPSE_SECONDS", "30"))
+    JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "10"))
+
     # Mail (app.core.mail): SMTP when MAIL_SERVER is set; without it each message goes to
     # the log and to the outbox table that `flask mail outbox` lists.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -168,6 +181,8 @@ class TestingConfig(Config):
     # The test client closes a streamed answer (freeing its export slot) only when asked;
     # the slot tests set their own limit.
     EXPORTS_IN_FLIGHT = 1_000
+    # Jobs run in the request that starts them; the worker tests start real workers.
+    JOBS_MODE = os.environ.get("JOBS_MODE", "eager")
     # Reports are cached in tests too (in the process, or in Redis when the run sets
     # REDIS_URL): each test starts a new generation, and the tests check invalidation.
     # Cheap hashes keep the suite fast; production uses RFC 9106's parameters.

@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     register_security_headers(app)
     _register_derived_data(app)
     export_slots.install(app)
+    _register_job_kinds(app)
 
 
 def _hear_fault_logs(app: Flask) -> None:
@@ -109,6 +110,13 @@ def _register_derived_data(app: Flask) -> None:
         feature.register(app)
 
 
+def _register_job_kinds(app: Flask) -> None:
+    """The background jobs each feature runs (``app.jobs.registry``)."""
+    from app.forums import solve_job
+
+    solve_job.register(app)
+
+
 def _migrations_dir():
     from pathlib import Path
 
@@ -131,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.forums.routes import blp as forums
     from app.forums.schedule_routes import blp as schedule
     from app.health.routes import blp as health
+    from app.jobs.routes import blp as jobs
     from app.projects.routes import blp as projects
     from app.publications.pages import bp as publication_pages
     from app.publications.routes import blp as publications
@@ -164,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
         claims,
         audit,
         reports,
+        jobs,
     ):
         api.register_blueprint(blueprint)
 
@@ -171,9 +181,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.backup.cli import data_cli
+    from app.jobs.cli import jobs_cli
     from app.reports.cli import reports_cli
     from app.search.cli import search_cli
     from seeds.cli import seed_cli
 
-    for group in (users_cli, search_cli, seed_cli, reports_cli, data_cli):
+    for group in (users_cli, search_cli, seed_cli, reports_cli, data_cli, jobs_cli):
         app.cli.add_command(group)

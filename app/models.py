@@ -26,6 +26,7 @@ from app.forums.models import (
     SessionFormat,
     session_topics,
 )
+from app.jobs.models import Job, JobStatus
 from app.projects.models import Project, ProjectCentre, ProjectKind, project_topics
 from app.publications.models import Authorship, Publication, PublicationKind, publication_topics
 from app.reference.models import Country, Region, Topic
@@ -51,6 +52,8 @@ __all__ = [
     "ForumSeries",
     "ForumSession",
     "HostRule",
+    "Job",
+    "JobStatus",
     "OutboxMessage",
     "Participation",
     "ParticipationRole",

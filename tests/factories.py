@@ -17,6 +17,7 @@ from app.models import (
     Forum,
     ForumSeries,
     ForumSession,
+    Job,
     Participation,
     Project,
     ProjectCentre,
@@ -193,3 +194,15 @@ class AvailabilityFactory(BaseFactory):
     expert = factory.SubFactory(ExpertFactory)
     starts_at = dt.datetime(2027, 9, 14, 4, 0, tzinfo=dt.UTC)
     ends_at = dt.datetime(2027, 9, 14, 13, 0, tzinfo=dt.UTC)
+
+
+class JobFactory(BaseFactory):
+    class Meta:
+        model = Job
+
+    kind = "tests.count"
+    owner_id = factory.LazyAttribute(lambda job: job.owner.id)
+    params = factory.LazyFunction(lambda: {"to": 3})
+
+    class Params:
+        owner = factory.SubFactory(UserFactory)

@@ -397,9 +397,22 @@ ROWS += [
     Row(
         "POST",
         "/api/v1/forums/<int:forum_id>/schedule/solve",
-        ORGANISER_EDITS,
+        statuses(401, 403, 403, 202, 202, 403, 403),
         url="/api/v1/forums/{forum}/schedule/solve",
         body={"apply": False, "time_limit_seconds": 2},
+    ),
+    # A job: its owner (an expert here), organisers and admins; others are told nothing.
+    Row(
+        "GET",
+        "/api/v1/jobs/<uuid:job_id>",
+        statuses(401, 200, 404, 200, 200, 200, 200),
+        url="/api/v1/jobs/{job}",
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/jobs/<uuid:job_id>",
+        statuses(401, 200, 404, 200, 200, 403, 200),
+        url="/api/v1/jobs/{job}",
     ),
     Row(
         "POST",
@@ -630,6 +643,7 @@ class World:
             "invitation": f.ParticipationFactory(session=session, expert=self.owner.expert).id,
             "room": f.RoomFactory(forum=forum).id,
             "published": f.ForumFactory(status="published").id,
+            "job": f.JobFactory(owner=self.owner).id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -36,7 +36,18 @@ def reads_first(view):
     return view
 
 
+WRITER_FLAG = "begins_as_writer"
+
+
+def begin_as_writer() -> None:
+    """Mark the transactions of this app context, outside any request (a background job),
+    as writers: on SQLite they take the write lock at BEGIN, as a writing request does."""
+    g.setdefault(WRITER_FLAG, True)
+
+
 def _writing_request() -> bool:
+    if has_app_context() and g.get(WRITER_FLAG):
+        return True
     return (
         has_request_context()
         and request.method not in SAFE_METHODS

@@ -10,9 +10,8 @@ from flask.views import MethodView
 
 from app.accounts.auth import calendar_feed
 from app.core.api import Blueprint
-from app.core.db import reads_first
 from app.core.permissions import require_organiser, require_user, user
-from app.forums import availability, calendar, conflicts, publishing, scheduling, visibility
+from app.forums import availability, calendar, conflicts, publishing, solve_job, visibility
 from app.forums.models import Forum
 from app.forums.schemas import (
     AvailabilitySchema,
@@ -24,6 +23,8 @@ from app.forums.schemas import (
     SolveResultSchema,
     SolveSchema,
 )
+from app.jobs import http as jobs_http
+from app.jobs.schemas import JobSchema
 
 blp = Blueprint(
     "schedule",
@@ -100,14 +101,21 @@ class Conflicts(MethodView):
 
 @blp.route("/forums/<int:forum_id>/schedule/solve")
 class Solve(MethodView):
-    @reads_first  # the solve takes seconds; it writes (with apply) only at the end
     @blp.arguments(SolveSchema, required=False)
-    @blp.response(200, SolveResultSchema)
+    @blp.response(202, JobSchema, **jobs_http.ACCEPTED_DOC)
+    @blp.alt_response(
+        200, schema=SolveResultSchema, description="With `Prefer: wait=N`: the finished plan."
+    )
+    @blp.alt_response(409, description="The forum changed while it was solved (`Prefer: wait`).")
+    @blp.doc(parameters=[jobs_http.PREFER_DOC])
     def post(self, options, forum_id):
         """Place the unscheduled sessions on a grid of slots (OR-Tools CP-SAT): never a hard
-        conflict; soft goals weighed. ``apply: true`` writes the plan (organisers)."""
-        require_organiser()
-        return scheduling.solve(_forum(forum_id), options or SolveSchema().load({}))
+        conflict; soft goals weighed. ``apply: true`` writes the plan (organisers). A job:
+        202 with its ``Location``; ``Prefer: wait=N`` answers the plan (or the 422 or 409)
+        if it comes within N seconds."""
+        organiser = require_organiser()
+        params = solve_job.params(_forum(forum_id), options or SolveSchema().load({}))
+        return jobs_http.start(solve_job.KIND, organiser, params)
 
 
 @blp.route("/forums/<int:forum_id>/publish")

@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.core.errors import DomainError
+from app.core.errors import Conflict, DomainError, NotFound
+from app.core.versioning import lock
 from app.experts.models import Expert
 from app.extensions import db
 from app.forums import solver
@@ -211,22 +212,51 @@ def _session_spec(
     )
 
 
-def solve(forum: Forum, options: dict[str, Any]) -> dict[str, Any]:
-    """Place the unscheduled sessions; with ``apply`` write the plan (the caller commits).
+def snapshot(forum: Forum) -> dict[str, Any]:
+    """The versions of everything a solve reads from the forum, as JSON: a plan computed
+    from one snapshot is applied only while the forum still matches it."""
 
-    A plan that cannot be found is a 422 naming the constraints in the way.
-    """
-    grid = Grid.for_forum(forum, options["day_start"], options["day_end"], options["slot_minutes"])
-    inputs = build(forum, grid)
-    result = solver.solve(
-        inputs.problem, time_limit_seconds=options["time_limit_seconds"], workers=WORKERS
+    def versions(model: Any, *where: Any) -> dict[str, int]:
+        rows = db.session.execute(sa.select(model.id, model.version).where(*where))
+        return {str(row_id): version for row_id, version in rows}
+
+    in_forum = ForumSession.forum_id == forum.id
+    parts = Participation.session_id.in_(sa.select(ForumSession.id).where(in_forum))
+    windows = db.session.execute(
+        sa.select(Availability.expert_id, Availability.starts_at, Availability.ends_at)
+        .filter_by(forum_id=forum.id)
+        .order_by(Availability.expert_id, Availability.starts_at)
     )
-    if result.status not in ("optimal", "feasible"):
-        raise DomainError(
-            "No timetable fits: " + "; ".join(result.reasons[:5]),
-            {"reasons": result.reasons},
+    return {
+        "forum": forum.version,
+        "sessions": versions(ForumSession, in_forum),
+        "rooms": versions(Room, Room.forum_id == forum.id),
+        "participations": versions(Participation, parts),
+        # Availability carries no version: its windows themselves are compared.
+        "availability": [[e, s.isoformat(), t.isoformat()] for e, s, t in windows],
+    }
+
+
+def apply(forum_id: int, seen: dict[str, Any], options: dict[str, Any], result) -> dict:
+    """The plan ``result`` found, in the transaction it is applied in: written with
+    ``apply`` (the caller commits). 409 when the forum changed since ``seen``."""
+    forum = db.session.get(Forum, forum_id)
+    if forum is None:
+        raise NotFound("The forum was deleted while its timetable was being solved.")
+    lock(forum)
+    changed = sorted(part for part, now in snapshot(forum).items() if seen.get(part) != now)
+    if changed:
+        raise Conflict(
+            "The forum changed while its timetable was being solved; solve it again.",
+            {"changed": changed},
         )
-    by_id = {s.id: s for s in inputs.sessions}
+    grid = Grid.for_forum(forum, options["day_start"], options["day_end"], options["slot_minutes"])
+    by_id = {
+        s.id: s
+        for s in db.session.scalars(
+            sa.select(ForumSession).where(ForumSession.id.in_(result.placements))
+        )
+    }
     placements = []
     for session_id, (room_id, slot) in sorted(result.placements.items(), key=lambda p: p[1][1]):
         session = by_id[session_id]

@@ -11,6 +11,7 @@ import jsonschema
 import sqlalchemy as sa
 
 from app.models import Forum, ForumSeries
+from tests.forums.test_scheduling import WAIT
 
 SCHEMA_PATH = pathlib.Path(__file__).parents[1] / "data" / "frab-schedule.schema.json"
 
@@ -105,12 +106,16 @@ def test_an_organiser_runs_a_forum_end_to_end(db_session, caller, make_user):  #
     )
     assert people[4][1].post(f"/api/v1/invitations/{withdrawn}/accept").status_code == 200
 
-    preview = organiser.post(f"/api/v1/forums/{forum}/schedule/solve", json={"apply": False})
+    preview = organiser.post(
+        f"/api/v1/forums/{forum}/schedule/solve", json={"apply": False}, headers=WAIT
+    )
     assert preview.status_code == 200, preview.get_json()
     assert preview.get_json()["status"] in {"optimal", "feasible"}
     assert len(preview.get_json()["placements"]) == 5
     solved = organiser.post(
-        f"/api/v1/forums/{forum}/schedule/solve", json={"apply": True, "time_limit_seconds": 5}
+        f"/api/v1/forums/{forum}/schedule/solve",
+        json={"apply": True, "time_limit_seconds": 5},
+        headers=WAIT,
     )
     assert solved.status_code == 200 and solved.get_json()["applied"] is True
     assert organiser.get(f"/api/v1/forums/{forum}/conflicts").get_json()["hard"] == 0

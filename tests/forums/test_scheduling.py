@@ -10,9 +10,12 @@ from app.forums import conflicts
 from app.forums.scheduling import Grid
 from tests import factories as f
 
+WAIT = {"Prefer": "wait=60"}
+
 
 def solve(organiser, forum, **options):
-    return organiser.post(f"/api/v1/forums/{forum.id}/schedule/solve", json=options)
+    """The solve's outcome, waited for (a job: in tests it runs in the request)."""
+    return organiser.post(f"/api/v1/forums/{forum.id}/schedule/solve", json=options, headers=WAIT)
 
 
 def with_speakers(session, *experts):

@@ -4,7 +4,9 @@ and an impossible problem is explained. Pure: no database."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
+import time
 from collections import Counter
 
 import pytest
@@ -24,6 +26,8 @@ from app.forums.solver import (
     SessionSpec,
     check,
     explain,
+    problem_from_json,
+    problem_to_json,
     solve,
 )
 
@@ -566,3 +570,44 @@ def test_random_small_problems_agree_with_brute_force(p):
     assert result.objective == best
     fixed = {s.id: (s.fixed[0], s.fixed[1]) for s in p.sessions if s.fixed}
     assert result.penalties == soft_costs(p, {**result.placements, **fixed})
+
+
+# ---------------------------------------------------------------- time limit and jobs
+
+
+@pytest.mark.parametrize(("p", "reasons"), CORES)
+def test_the_time_limit_covers_the_runs_that_explain_an_infeasibility(p, reasons, monkeypatch):
+    """Each CP-SAT run gets only what is left of the one limit, explanations included."""
+    from app.forums.solver import search
+
+    runs = []
+    make = search._solver
+
+    def recorded(deadline, workers):
+        started = time.perf_counter()
+        made = make(deadline, workers)
+        runs.append((deadline, started, made.parameters.max_time_in_seconds))
+        return made
+
+    monkeypatch.setattr(search, "_solver", recorded)
+    before = time.perf_counter()
+    result = solve(p, time_limit_seconds=5, workers=2)
+    assert result.reasons == reasons
+    assert len(runs) == 4  # the search, the core, and one run per kind of clash
+    [deadline] = {d for d, _, _ in runs}  # one deadline: 5 s after the solve began
+    assert before <= deadline - 5 <= runs[0][1]
+    assert all(started + limit <= deadline for _, started, limit in runs)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_problem_survives_json_unchanged(seed):
+    """A job carries the problem as JSON from the request to its worker."""
+    p = medium(seed)
+    with_sets = Problem(
+        p.days,
+        p.slots_per_day,
+        (*p.rooms, room(9, open_slots={0, 3})),
+        (*p.experts, expert(99, available={1, 2}, busy={4})),
+        (*p.sessions, session(99, [99], fixed=(9, 0), moderator_ids=(99,))),
+    )
+    assert problem_from_json(json.loads(json.dumps(problem_to_json(with_sets)))) == with_sets

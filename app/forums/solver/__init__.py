@@ -24,6 +24,8 @@ from app.forums.solver.specs import (
     Result,
     RoomSpec,
     SessionSpec,
+    problem_from_json,
+    problem_to_json,
 )
 
 __all__ = [
@@ -42,5 +44,7 @@ __all__ = [
     "SessionSpec",
     "check",
     "explain",
+    "problem_from_json",
+    "problem_to_json",
     "solve",
 ]

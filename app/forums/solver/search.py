@@ -31,9 +31,10 @@ class _FirstPlan(cp_model.CpSolverSolutionCallback):
             self.objective = round(self.objective_value, 6)  # CP-SAT's sums carry float noise
 
 
-def _solver(time_limit_seconds: float, workers: int) -> cp_model.CpSolver:
+def _solver(deadline: float, workers: int) -> cp_model.CpSolver:
+    """A CP-SAT solver that stops by ``deadline`` (a ``perf_counter`` time)."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_seconds
+    solver.parameters.max_time_in_seconds = max(0.0, deadline - time.perf_counter())
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = RANDOM_SEED
     # Probing this interval-heavy model cost 7 of 10 s of wall time on the benchmark, before
@@ -43,20 +44,22 @@ def _solver(time_limit_seconds: float, workers: int) -> cp_model.CpSolver:
 
 
 def solve(problem: Problem, time_limit_seconds: float = 10.0, workers: int = 8) -> Result:
-    """Place every unscheduled session, or say what is in the way."""
+    """Place every unscheduled session, or say what is in the way, within
+    ``time_limit_seconds`` in all: the runs that explain an infeasible problem included."""
     clock = time.perf_counter()
+    deadline = clock + time_limit_seconds
     facts = Facts(problem)
     if reasons := obstacles(facts):
         return _failure("infeasible", reasons, clock)
     fit = FirstFit(facts).plan()
     fit_seconds = time.perf_counter() - clock
     timetable = Timetable(facts, hint=fit)
-    solver, first = _solver(time_limit_seconds, workers), _FirstPlan(clock)
+    solver, first = _solver(deadline, workers), _FirstPlan(clock)
     status = solver.solve(timetable.model, first)
     if status in STATUSES:
         return _success(STATUSES[status], timetable, solver, first, clock)
     if status == cp_model.INFEASIBLE:
-        return _failure("infeasible", _core(facts, time_limit_seconds), clock)
+        return _failure("infeasible", _core(facts, deadline), clock)
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"Invalid timetable model: {timetable.model.validate()}")
     if timetable.hinted is not None:  # time ran out before the search began: the first fit holds
@@ -99,16 +102,16 @@ def _failure(status: str, reasons: list[str], clock: float) -> Result:
     return Result(status, {}, None, None, None, time.perf_counter() - clock, reasons, {})
 
 
-def _core(facts: Facts, time_limit_seconds: float) -> list[str]:
+def _core(facts: Facts, deadline: float) -> list[str]:
     """Name the sessions that cannot all be placed, and what they compete for."""
-    core = _failing_sessions(facts, time_limit_seconds)
+    core = _failing_sessions(facts, deadline)
     if not core:
         return ["No plan exists, but the sessions in the way could not be singled out in time."]
     titles = ", ".join(f"'{s.title}'" for s in core)
     reasons = [f"Sessions {titles} cannot all be placed together."]
     # Drop one kind of clash at a time: whatever still blocks the sessions alone is named.
-    by_people = not _placeable(facts, core, time_limit_seconds, ignore="room")
-    by_rooms = not _placeable(facts, core, time_limit_seconds, ignore="person")
+    by_people = not _placeable(facts, core, deadline, ignore="room")
+    by_rooms = not _placeable(facts, core, deadline, ignore="person")
     people = Counter(p for s in core for p in people_of(s))
     rooms = Counter(r for s in core for r, starts in facts.starts[s.id].items() if starts)
     shared = [facts.experts[p].name for p, n in people.items() if n > 1]
@@ -120,23 +123,21 @@ def _core(facts: Facts, time_limit_seconds: float) -> list[str]:
     return reasons
 
 
-def _failing_sessions(facts: Facts, time_limit_seconds: float) -> list[SessionSpec]:
+def _failing_sessions(facts: Facts, deadline: float) -> list[SessionSpec]:
     """Assume each session is placed, and ask CP-SAT which assumptions it needed to fail."""
     timetable = Timetable(facts, core=True)
     session_of = {lit.index: sid for sid, lit in timetable.placed.items()}
     timetable.model.add_assumptions(list(timetable.placed.values()))
-    solver = _solver(time_limit_seconds, workers=1)  # a single worker reports its core
+    solver = _solver(deadline, workers=1)  # a single worker reports its core
     if solver.solve(timetable.model) != cp_model.INFEASIBLE:
         return []
     found = {session_of[i] for i in solver.sufficient_assumptions_for_infeasibility()}
     return [facts.sessions[sid] for sid in sorted(found)]
 
 
-def _placeable(
-    facts: Facts, sessions: list[SessionSpec], time_limit_seconds: float, ignore: str
-) -> bool:
+def _placeable(facts: Facts, sessions: list[SessionSpec], deadline: float, ignore: str) -> bool:
     timetable = Timetable(facts, core=True, ignore=ignore)
     for s in sessions:
         timetable.model.add(timetable.placed[s.id] == 1)
-    solver = _solver(time_limit_seconds, workers=1)
+    solver = _solver(deadline, workers=1)
     return solver.solve(timetable.model) != cp_model.INFEASIBLE

@@ -3,7 +3,7 @@ problem, the result, and the weights of the soft goals."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 # Soft goals, per unit. A topic clash splits an audience, so it outweighs the rest.
 TOPIC_OVERLAP_WEIGHT = 10  # per pair of parallel sessions sharing a topic
@@ -68,3 +68,48 @@ class Result:
     wall_seconds: float
     reasons: list[str]
     penalties: dict[str, int]
+
+
+def problem_to_json(problem: Problem) -> dict:
+    """The problem as JSON (sets as sorted lists), for a job to solve elsewhere."""
+
+    def plain(value):
+        if isinstance(value, frozenset):
+            return sorted(value)
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        return value
+
+    def spec(obj) -> dict:
+        return {f.name: plain(getattr(obj, f.name)) for f in fields(obj)}
+
+    return {
+        "days": problem.days,
+        "slots_per_day": problem.slots_per_day,
+        "rooms": [spec(r) for r in problem.rooms],
+        "experts": [spec(e) for e in problem.experts],
+        "sessions": [spec(s) for s in problem.sessions],
+    }
+
+
+def problem_from_json(data: dict) -> Problem:
+    """The problem ``problem_to_json`` wrote, equal to the one it was given."""
+
+    def spec(cls, values: dict):
+        # The annotations are strings here (``from __future__ import annotations``).
+        return cls(
+            **{
+                f.name: (frozenset if f.type.startswith("frozenset") else tuple)(values[f.name])
+                if isinstance(values[f.name], list)
+                else values[f.name]
+                for f in fields(cls)
+            }
+        )
+
+    return Problem(
+        days=data["days"],
+        slots_per_day=data["slots_per_day"],
+        rooms=tuple(spec(RoomSpec, r) for r in data["rooms"]),
+        experts=tuple(spec(ExpertSpec, e) for e in data["experts"]),
+        sessions=tuple(spec(SessionSpec, s) for s in data["sessions"]),
+    )
