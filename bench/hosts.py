@@ -16,6 +16,7 @@ import http.cookies
 import json
 import os
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -38,11 +39,12 @@ ADMIN_PASSWORD = "a long shared secret for hosts"
 
 @contextmanager
 def app_hosts(
-    settings: dict[str, str | None], addresses: tuple[str, ...] = ADDRESSES
+    settings: dict[str, str | None], addresses: tuple[str, ...] = ADDRESSES, workers: int = 1
 ) -> Iterator[list[str]]:
     """Base URLs of app hosts (gunicorn, 2 workers each) on ``addresses``, run as
     production runs them behind one proxy (one ``SECRET_KEY``, ``PROXY_FIX_HOPS=1``) with
-    ``settings`` on top (``None`` unsets a variable)."""
+    ``settings`` on top (``None`` unsets a variable), and ``workers`` job workers (``flask
+    jobs worker``, which with ``REDIS_URL`` in ``settings`` take the hosts' jobs)."""
     env = {
         **os.environ,
         "FLASK_CONFIG": "production",
@@ -53,18 +55,47 @@ def app_hosts(
     }
     env = {name: value for name, value in env.items() if value is not None}
     servers: list[tuple[subprocess.Popen, str, int]] = []
+    job_workers: list[subprocess.Popen] = []
     try:
         for host in addresses:
             port = free_port(host)
             servers.append((start("wsgi:app", port, env, host), host, port))
+        job_workers += [job_worker(env) for _ in range(workers)]
         for proc, host, port in servers:
             wait_until_up(proc, host, port)
         yield [f"http://{host}:{port}" for _, host, port in servers]
     finally:
-        for proc, *_ in servers:
+        running = [proc for proc, *_ in servers] + job_workers
+        for proc in running:
             proc.terminate()
-        for proc, *_ in servers:
-            proc.wait(timeout=30)
+        for proc in running:
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen, seconds: float = 15) -> None:
+    """Wait for ``proc`` to end after a SIGTERM; past ``seconds``, SIGKILL its process
+    group (a job worker's forked work horse too)."""
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.wait()
+
+
+def job_worker(env: dict[str, str]) -> subprocess.Popen:
+    """``flask jobs worker`` with the hosts' settings (its output to /dev/null)."""
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"]
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 @contextmanager
@@ -73,7 +104,12 @@ def two_hosts(
 ) -> Iterator[tuple[str, str]]:
     """Two hosts on :data:`ADDRESSES` sharing one database and one Redis, with
     PgBouncer's setting (harmless without one)."""
-    shared = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "DATABASE_POOLER": "pgbouncer"}
+    shared = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DATABASE_POOLER": "pgbouncer",
+        "JOBS_QUEUE": f"hosts-{secrets.token_hex(4)}",  # this run's workers take its jobs only
+    }
     with app_hosts({**shared, **(settings or {})}) as (first, second):
         yield first, second
 
@@ -134,15 +170,41 @@ class Visitor:
         return answer
 
 
-def jobs_step(admin: Visitor, first: str, second: str) -> str | None:
-    """The status a job ends in when ``admin`` submits it on ``first`` and polls it on
-    ``second``: the last step of issue #12's check, written once jobs exist (item 1 of the
-    issue, ``/api/v1/jobs/<id>``). Until then it answers ``None``: not run, never counted
-    as passed. Then: start ``flask --app wsgi jobs worker`` beside the hosts in
-    :func:`app_hosts` (same environment); here, submit a job on ``first`` (``202`` with
-    ``Location``), poll ``second + Location`` until its status is final, and return it."""
-    del admin, first, second
-    return None
+FINAL = {"succeeded", "failed", "cancelled"}
+
+
+def jobs_step(admin: Visitor, first: str, second: str, seconds: float = 60) -> str:
+    """The status a job ends in when ``admin`` starts it on ``first`` (a timetable solve of
+    a new forum, 202 with ``Location``) and polls it on ``second`` until it is final (or
+    "still <status>" after ``seconds``)."""
+    forum = admin.request("POST", f"{first}/api/v1/forums", JOBS_FORUM)
+    assert forum.status == 201, forum.body
+    base = f"{first}/api/v1/forums/{forum.json()['id']}"
+    assert admin.request("POST", f"{base}/rooms", {"name": "Hall", "capacity": 80}).status == 201
+    for title in ("Transit corridors", "Water and energy", "The Caspian"):
+        session = {"title": title, "format": "panel", "duration_minutes": 90}
+        assert admin.request("POST", f"{base}/sessions", session).status == 201
+    started = admin.request("POST", f"{base}/schedule/solve", {"apply": False})
+    assert started.status == 202, started.body
+    job_url = urllib.parse.urljoin(second, started.headers["Location"])
+    deadline = time.monotonic() + seconds
+    while True:
+        status = admin.request("GET", job_url).json()["status"]
+        if status in FINAL:
+            return status
+        if time.monotonic() > deadline:
+            return f"still {status}"
+        time.sleep(0.2)
+
+
+JOBS_FORUM = {
+    "title": "Forum of two hosts",
+    "year": 2030,
+    "host_country": "KZ",
+    "start_date": "2030-06-02",
+    "end_date": "2030-06-03",
+    "timezone": "Asia/Almaty",
+}
 
 
 def _timed(call) -> tuple[float, Answer]:
@@ -214,7 +276,7 @@ def main() -> None:
     _report(rounds, job)
 
 
-def _report(rounds: list[dict], job: str | None) -> None:
+def _report(rounds: list[dict], job: str) -> None:
     def median(key: str) -> str:
         return f"{statistics.median(r[key] for r in rounds):.1f} ms"
 
@@ -227,7 +289,7 @@ def _report(rounds: list[dict], job: str | None) -> None:
     print(
         f"list on B again (hit), median: {median('hit')}; X-Cache after a write: {sorted(states)}"
     )
-    print(f"jobs: {job or 'not yet available'}")
+    print(f"a solve started on A, polled on B until it ended: {job}")
 
 
 if __name__ == "__main__":

@@ -146,7 +146,4 @@ def test_anonymous_exports_are_counted_across_both_hosts(hosts, app):
 
 def test_a_job_submitted_on_one_host_is_polled_to_completion_on_the_other(hosts):
     a, b = hosts
-    status = jobs_step(logged_in(a, "203.0.113.26"), a, b)
-    if status is None:
-        pytest.skip("jobs: not yet available (issue #12, item 1)")
-    assert status == "succeeded"
+    assert jobs_step(logged_in(a, "203.0.113.26"), a, b) == "succeeded"
