@@ -47,7 +47,7 @@ def _ensure_instance_dir(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
-    from app.core import export_slots, i18n, mail
+    from app.core import export_slots, i18n, mail, pages
     from app.core.db import register_sqlite_pragmas
     from app.core.errors import (
         register_error_handlers,
@@ -68,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, id_converter_schema)
     i18n.register(app)
+    pages.register(app)
     mail.register(app)
     register_error_handlers(app)
     register_integrity_handler(app)

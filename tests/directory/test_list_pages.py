@@ -91,6 +91,22 @@ def test_a_filter_changes_what_is_listed(client):
     assert russians and set(russians) < set(everyone)
 
 
+@pytest.mark.parametrize(("lang", "any_country"), [("en", "Any country"), ("ru", "Любая страна")])
+def test_each_select_follows_its_own_request(client, lang, any_country):
+    """The selects are drawn once per distinct input (app.core.pages.select_field): a
+    choice, an error or a language shows only on the request that has it."""
+    client.set_cookie("lang", lang)
+    chosen = '<option value="KZ" selected>'
+    assert chosen in client.get("/experts?country=KZ").get_data(as_text=True)
+    assert chosen not in client.get("/experts").get_data(as_text=True)
+    refused = client.get("/experts?verified=perhaps")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="verified-error"' in page
+    assert any_country in page
+    page = client.get("/experts?verified=true").get_data(as_text=True)
+    assert 'id="verified-error"' not in page and any_country in page
+
+
 def test_the_form_shows_what_was_asked(client):
     page = client.get("/publications?kind=report&year_from=2020&q=карта").get_data(as_text=True)
     assert '<option value="report" selected>' in page
