@@ -58,7 +58,7 @@ def get_visible_expert(
 ) -> Expert:
     """The expert, or 404 when ``viewer`` may not see them (as if they did not exist), in
     one statement; ``loads``: loader options for what the caller shows of them."""
-    kind = "public" if viewer is None else "admin" if viewer.is_admin else "user"
+    kind = _viewer_kind(viewer)
     params = {"expert_id": expert_id, "viewer_id": None if viewer is None else viewer.id}
     expert = db.session.scalar(_visible_expert(kind, loads), params)
     if expert is None:
@@ -80,15 +80,44 @@ def _visible_expert(kind: str, loads: tuple[orm.interfaces.LoaderOption, ...]) -
     return sa.select(Expert).options(*loads).where(Expert.id == expert_id, visible)
 
 
-@functools.cache
-def profile_loads() -> tuple[orm.interfaces.LoaderOption, ...]:
-    """What a profile page shows of the expert, loaded with them (options built once):
-    their country in the same statement, topics and affiliations with centres in one each."""
-    return (
-        orm.joinedload(Expert.country),
-        orm.selectinload(Expert.topics),
-        orm.selectinload(Expert.affiliations).joinedload(Affiliation.centre),
+def profile(expert_id: int, viewer: User | None) -> SimpleNamespace:
+    """What a profile page shows of the expert, as plain rows (:func:`list_rows`' shape,
+    with topics' names too), or 404 as :func:`get_visible_expert`. In three statements
+    built once; loading ORM objects for it (country, topics, affiliations, centres) cost
+    ~2.8 M instructions a page more (bench.instructions: 17.14 -> 14.36 M)."""
+    conn = db.session.connection()
+    head, topics, held = _profile_statements(_viewer_kind(viewer))
+    params = {"expert_id": expert_id, "viewer_id": None if viewer is None else viewer.id}
+    row = conn.execute(head, params).mappings().first()
+    if row is None:
+        raise NotFound("No such expert.")
+    expert = _expert_row(row, True)
+    expert.topics = [SimpleNamespace(**t) for t in conn.execute(topics, params).mappings()]
+    today = dt.date.today()
+    for found in conn.execute(held, params).mappings():
+        expert.affiliations.append(_affiliation_row(dict(found), today))
+    return expert
+
+
+def _viewer_kind(viewer: User | None) -> str:
+    return "public" if viewer is None else "admin" if viewer.is_admin else "user"
+
+
+@functools.lru_cache(maxsize=4)
+def _profile_statements(kind: str) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """The expert with their country's names if a ``kind`` of viewer may see them, their
+    topics with names, their affiliations with centres' names (:func:`_list_extras`)."""
+    table, countries = Expert.__table__, Country.__table__
+    head = _visible_expert(kind, ()).with_only_columns(
+        *table.c, *(countries.c[name] for name in _NAMES)
     )
+    head = head.join_from(table, countries)
+    expert_id = sa.bindparam("expert_id", type_=sa.Integer)
+    link, topic = expert_topics.c, Topic.__table__
+    topics = sa.select(topic.c.id, *(topic.c[name] for name in _NAMES))
+    topics = topics.join_from(expert_topics, topic).where(link.expert_id == expert_id)
+    held = _held().where(Affiliation.__table__.c.expert_id == expert_id)
+    return head, topics.order_by(topic.c.id), held
 
 
 def resolve_topics(topic_ids: list[int]) -> list[Topic]:
@@ -175,12 +204,8 @@ def list_rows(window: sa.Select, *, names: bool = False) -> list[SimpleNamespace
         by_id[expert_id].topics.append(SimpleNamespace(id=topic_id))
     today = dt.date.today()
     for found in conn.execute(held, {"ids": list(by_id)}).mappings():
-        row = dict(found)
-        centre = SimpleNamespace(**{name: row.pop(name) for name in _NAMES})
-        affiliation = SimpleNamespace(**row, centre=centre)
-        if names:
-            affiliation.current = Affiliation.held_on(affiliation, today)
-        by_id[row["expert_id"]].affiliations.append(affiliation)
+        affiliation = _affiliation_row(dict(found), today if names else None)
+        by_id[affiliation.expert_id].affiliations.append(affiliation)
     return experts
 
 
@@ -195,19 +220,34 @@ def _expert_row(row: sa.RowMapping, names: bool) -> SimpleNamespace:
     return expert
 
 
+def _affiliation_row(row: dict[str, Any], today: dt.date | None) -> SimpleNamespace:
+    """An affiliation with its centre's names; with ``today``, whether it is current."""
+    centre = SimpleNamespace(**{name: row.pop(name) for name in _NAMES})
+    affiliation = SimpleNamespace(**row, centre=centre)
+    if today is not None:
+        affiliation.current = Affiliation.held_on(affiliation, today)
+    return affiliation
+
+
 @functools.cache
 def _list_extras() -> tuple[sa.Select, sa.Select]:
     """The topics and the affiliations (with their centre's names) of the experts ``ids``,
     in the order of their relationships: built once (building them cost ~0.1 ms each)."""
-    from app.centres.models import Centre
-
     ids = sa.bindparam("ids", expanding=True)
     link = expert_topics.c
     topics = sa.select(link.expert_id, link.topic_id).where(link.expert_id.in_(ids))
+    held = _held().where(Affiliation.__table__.c.expert_id.in_(ids))
+    return topics.order_by(link.topic_id), held
+
+
+@functools.cache
+def _held() -> sa.Select:
+    """Affiliations with their centre's names, in the order of the relationship."""
+    from app.centres.models import Centre
+
     table = Affiliation.__table__
     held = sa.select(*table.c, *(Centre.__table__.c[name] for name in _NAMES))
-    held = held.join_from(table, Centre).where(table.c.expert_id.in_(ids))
-    return topics.order_by(link.topic_id), held.order_by(table.c.start_date, table.c.id)
+    return held.join_from(table, Centre).order_by(table.c.start_date, table.c.id)
 
 
 def check_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> None:
