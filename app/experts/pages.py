@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from flask import Blueprint, render_template
@@ -41,4 +40,4 @@ def show(expert_id: int):
     viewer = user()
     expert = services.profile(expert_id, viewer)
     expert = services.with_detail(expert, viewer)
-    return render_template("experts/show.html", expert=expert, today=dt.date.today())
+    return render_template("experts/show.html", expert=expert)
