@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from flask import Blueprint, render_template
@@ -39,6 +38,6 @@ def show(expert_id: int):
     """A profile: affiliations over time, topics, publications, the sessions the viewer may
     see, and collaborators across the border."""
     viewer = user()
-    expert = services.get_visible_expert(expert_id, viewer, *services.profile_loads())
+    expert = services.profile(expert_id, viewer)
     expert = services.with_detail(expert, viewer)
-    return render_template("experts/show.html", expert=expert, today=dt.date.today())
+    return render_template("experts/show.html", expert=expert)

@@ -86,8 +86,22 @@ def session_filter(viewer: User | None) -> sa.ColumnElement[bool]:
     """A WHERE clause on ``ForumSession`` keeping the sessions ``viewer`` may see."""
     if sees_all(viewer):
         return sa.true()
-    public = _public_session()
+    return session_rule(_expert_id(viewer))
+
+
+def session_scope(viewer: User | None) -> tuple[str, int | None]:
+    """Which of :func:`session_filter`'s clauses ``viewer`` gets ("all", "public" or
+    "invited") and their expert id: for statements built once per scope."""
+    if sees_all(viewer):
+        return "all", None
     expert_id = _expert_id(viewer)
+    return ("public", None) if expert_id is None else ("invited", expert_id)
+
+
+def session_rule(expert_id: int | sa.BindParameter | None) -> sa.ColumnElement[bool]:
+    """:func:`session_filter` for a viewer who does not see all, invited as the expert
+    ``expert_id`` (given or bound; None: not an expert)."""
+    public = _public_session()
     if expert_id is None:
         return public
     return sa.or_(public, _invited_to_session(expert_id, ForumSession.id))

@@ -118,6 +118,19 @@ def test_sessions_follow_the_apis_visibility(client, caller, make_user, db_sessi
     }
 
 
+def test_an_invited_expert_sees_their_draft_session(caller, make_user, db_session):
+    """An expert invited to a draft session sees it on a profile, another expert does not
+    (the viewer's expert id read afresh, not from a loaded profile)."""
+    invited, other = make_user(), make_user()
+    draft = f.SessionFactory(forum=f.ForumFactory(), title="Secret draft panel")
+    f.ParticipationFactory(session=draft, expert=invited.expert, status="accepted")
+    profile = f"/experts/{invited.expert.id}"
+    db_session.flush()
+    db_session.expire_all()
+    assert "Secret draft panel" in section(page_of(caller(invited).client, profile), "sessions")
+    assert "Secret draft panel" not in section(page_of(caller(other).client, profile), "sessions")
+
+
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])
 def test_a_centre_in_each_language(client, db_session, lang):
     centre = db_session.scalars(sa.select(Centre).filter_by(acronym="IISPS")).one()
