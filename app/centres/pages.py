@@ -13,11 +13,7 @@ bp = Blueprint("centre_pages", __name__, url_prefix="/centres")
 
 
 def _form() -> dict:
-    return {
-        "countries": reference.countries(),
-        "topics": reference.topics(),
-        "regions": reference.regions(),
-    }
+    return reference.form_options("countries", "topics", "regions")
 
 
 @bp.get("")

@@ -177,19 +177,38 @@ def _newstyle(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> st
     return text % variables if variables or "%" in text else text
 
 
-def per_language(template: str) -> Markup:
-    """``template`` rendered once per language (and mount point) in this process: for the
-    layout's parts that show nothing of the request, the visitor or the data (the main
-    menu, the footer), which cost ~1 M instructions of every page to draw anew. Like a
-    compiled template, it holds nothing that a write elsewhere could make stale."""
+def per_language(template: str, /, **context: Any) -> Markup:
+    """``template`` rendered with ``context`` alone, once per language, mount point and
+    distinct context in this process. For what shows nothing of the visitor beyond its
+    language: the layout's menu and footer (~1 M instructions of every page drawn anew)
+    and a list's filter selects (the form's options, what was chosen, what was refused:
+    ~1.5 M of the experts page). Like a compiled template it holds nothing that a write
+    elsewhere could make stale: the options it was given are part of its key. ``context``
+    holds strings, numbers, None, rows, and lists, tuples and dicts of them."""
     from flask import current_app, render_template
 
     drawn = current_app.extensions.setdefault("per_language", {})
-    key = (template, language(), request.script_root)
+    key = (template, language(), request.script_root, _frozen(context))
     html = drawn.get(key)
     if html is None:
-        html = drawn[key] = Markup(render_template(template))
+        if len(drawn) >= PER_LANGUAGE_MAX:  # a bound on memory: start again
+            drawn.clear()
+        html = drawn[key] = Markup(render_template(template, **context))
     return html
+
+
+PER_LANGUAGE_MAX = 4096
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` as a key: dicts as sorted item tuples, lists as tuples, all the way down."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if type(value).__hash__ is object.__hash__:  # an ORM object: a new key every request
+        raise TypeError(f"per_language() takes plain values, not {type(value).__name__}")
+    return value
 
 
 def _vary_on_language(response: Response) -> Response:

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import jinja2
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import gettext as _
-from markupsafe import Markup
+from jinja2.environment import TemplateModule
+from jinja2.runtime import Context
 from marshmallow import validate
 
 from app.core.fields import MAX_ID
@@ -117,33 +119,31 @@ def paginate(stmt: sa.Select, page: int, size: int = PAGE_SIZE) -> Paged:
     return Paged(items, total, page, max(1, math.ceil(total / size)))
 
 
-def select_field(
-    name: str,
-    label: str,
-    options: Iterable[tuple[Any, str]],
-    filters: Filters,
-    errors: dict[str, str],
-    any_label: str,
-) -> Markup:
-    """A filter form's select (the ``select`` macro of ``_directory.html``) for ``filters``.
-    Drawn once per distinct label, options, choice and error: the same few selects come
-    back on every list page; drawn once, the experts page went from 13.17 to 12.57 M
-    instructions (``bench.instructions``)."""
-    chosen, error = filters.raw.get(name, ""), errors.get(name)
-    return _drawn_select(name, label, tuple(map(tuple, options)), chosen, error, any_label)
+def only(mapping: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The ``only`` filter: ``mapping``'s items named in ``names`` (what a memoised part of a
+    page reads of the arguments, so that the search typed does not make it anew)."""
+    return {name: mapping[name] for name in names if name in mapping}
 
 
-@functools.lru_cache(maxsize=4096)
-def _drawn_select(
-    name: str, label: str, options: tuple, chosen: str, error: str | None, any_label: str
-) -> Markup:
-    macro = current_app.jinja_env.get_template("_directory.html").module.select
-    return Markup(macro(name, label, options, chosen, error, any_label))
+class _Template(jinja2.Template):
+    """Jinja's template, with a cheaper check on ``{% from ... import ... %}``."""
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        # Jinja makes the imported module anew when the importing context has globals the
+        # imported template lacks; it finds out by testing each of ~40 global names against
+        # a ChainMap, ~0.1 M instructions an import, three or four a page. Our templates
+        # all have the environment's globals and no others of their own, so the test is
+        # one set difference; otherwise Jinja's own runs.
+        own = getattr(self.globals, "maps", [None])[0]  # a ChainMap over the environment's
+        if ctx is not None and own == {} and not ctx.globals_keys - self.environment.globals.keys():
+            ctx = None
+        return super()._get_default_module(ctx)
 
 
 def register(app: Flask) -> None:
     """What list templates call besides Jinja's own."""
-    app.jinja_env.globals["select_field"] = select_field
+    app.jinja_env.template_class = _Template
+    app.jinja_env.filters["only"] = only
 
 
 def render_listing(template: str, fragment: str, status: int = 200, **context: Any) -> Response:
@@ -167,7 +167,7 @@ def list_page(
     filter form (``form()`` gives what it offers; an htmx answer has no form). Refused
     arguments answer 400 with the form and an error summary, and query nothing."""
     filters = read_filters(schema_cls)
-    context = {} if is_htmx() else form()
+    context = {} if is_htmx() else {"form": form()}
     if filters.errors:
         messages = error_messages(filters.errors, schema_cls)
         return render_listing(

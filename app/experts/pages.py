@@ -16,7 +16,7 @@ bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
 
 
 def _form() -> dict:
-    return {"countries": reference.country_names(), "topics": reference.topic_names()}
+    return reference.form_options("countries", "topics")
 
 
 @bp.get("")

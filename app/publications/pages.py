@@ -13,7 +13,7 @@ bp = Blueprint("publication_pages", __name__, url_prefix="/publications")
 
 
 def _form() -> dict:
-    return {"countries": reference.country_names(), "topics": reference.topic_names()}
+    return reference.form_options("countries", "topics")
 
 
 @bp.get("")

@@ -8,8 +8,11 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
+from app.core.i18n import per_language
 from app.core.pages import PAGE_SIZE
+from app.reference.models import Topic
 from tests import factories as f
 
 H1 = {
@@ -93,8 +96,8 @@ def test_a_filter_changes_what_is_listed(client):
 
 @pytest.mark.parametrize(("lang", "any_country"), [("en", "Any country"), ("ru", "Любая страна")])
 def test_each_select_follows_its_own_request(client, lang, any_country):
-    """The selects are drawn once per distinct input (app.core.pages.select_field): a
-    choice, an error or a language shows only on the request that has it."""
+    """The filter fields are drawn once per distinct input (``per_language()``): a choice,
+    an error or a language shows only on the request that has it."""
     client.set_cookie("lang", lang)
     chosen = '<option value="KZ" selected>'
     assert chosen in client.get("/experts?country=KZ").get_data(as_text=True)
@@ -105,6 +108,25 @@ def test_each_select_follows_its_own_request(client, lang, any_country):
     assert any_country in page
     page = client.get("/experts?verified=true").get_data(as_text=True)
     assert 'id="verified-error"' not in page and any_country in page
+
+
+def test_a_new_topic_is_offered_at_once(client, db_session):
+    """The options are part of what the drawn form is kept under: a topic added after the
+    form was first drawn is offered on the next request."""
+    assert "Water diplomacy" not in client.get("/experts").get_data(as_text=True)
+    water = Topic(slug="water-diplomacy", name_en="Water diplomacy", name_ru="Водная дипломатия")
+    db_session.add(water)
+    db_session.flush()
+    assert f'<option value="{water.id}">Water diplomacy</option>' in client.get(
+        "/experts"
+    ).get_data(as_text=True)
+
+
+def test_a_drawn_part_takes_only_plain_values(app, db_session):
+    """An ORM object would be a new key on every request (it hashes by identity)."""
+    topic = db_session.scalars(sa.select(Topic)).first()
+    with app.test_request_context("/experts"), pytest.raises(TypeError, match="plain values"):
+        per_language("experts/_filters.html", form={"topics": [topic]}, chosen={}, errors={})
 
 
 def test_the_form_shows_what_was_asked(client):
