@@ -267,10 +267,11 @@ def import_publications(fmt: str, text: str, *, dry_run: bool) -> ImportReport:
             continue
         authorships = []
         for position, author in enumerate(record.authors, start=1):
-            expert = matcher.match(author)
+            # An organisation is never an expert, nor a near miss for one.
+            expert = None if author.organisation else matcher.match(author)
             if expert is not None:
                 report.matched_authors += 1
-            else:
+            elif not author.organisation:
                 report.unmatched_authors.append(
                     {
                         "record": record.index,
@@ -283,6 +284,7 @@ def import_publications(fmt: str, text: str, *, dry_run: bool) -> ImportReport:
                     position=position,
                     expert_id=expert.id if expert else None,
                     raw_name=None if expert else author.name,
+                    organisation=author.organisation,
                     centre_id=_centre_for(expert, author, record, centres),
                 )
             )

@@ -83,7 +83,9 @@ class Publication(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord,
 class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
     """The author at ``position`` of a publication: a known expert, or only a raw name.
 
-    ``centre_id`` is the centre the author spoke for in this work.
+    ``centre_id`` is the centre the author spoke for in this work. ``organisation`` marks a
+    raw name that is a body ("Africa News"), not a person: it is exported whole, never
+    split into given and family names. An expert is always a person.
     """
 
     __audit__ = "authorship"
@@ -95,6 +97,7 @@ class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
         sa.CheckConstraint(
             "expert_id IS NOT NULL OR raw_name IS NOT NULL", name="expert_or_raw_name"
         ),
+        sa.CheckConstraint("NOT organisation OR expert_id IS NULL", name="organisation_not_expert"),
     )
 
     id: Mapped[intpk]
@@ -106,6 +109,7 @@ class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
         sa.ForeignKey("experts.id", ondelete="SET NULL"), index=True
     )
     raw_name: Mapped[str | None] = mapped_column(sa.String(300))
+    organisation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     centre_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("centres.id", ondelete="SET NULL"), index=True
     )

@@ -51,6 +51,7 @@ class ParseError(DomainError):
 class ParsedAuthor:
     name: str
     affiliation: str | None = None
+    organisation: bool = False
 
 
 @dataclass

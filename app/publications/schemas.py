@@ -23,11 +23,18 @@ class Doi(ma.fields.String):
 
 class AuthorSchema(ma.Schema):
     """An author: a known expert (``expert_id``) or only a ``name``; ``centre_id`` is the
-    centre they wrote for."""
+    centre they wrote for; ``organisation`` says a name is a body, not a person."""
 
     position = ma.fields.Integer(dump_only=True)
     expert_id = Id(allow_none=True)
     name = ma.fields.Method("author_name", deserialize="load_name", allow_none=True)
+    organisation = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The name is an organisation's (exported whole, e.g. as CSL "
+            "`literal`), not a person's; never with expert_id."
+        },
+    )
     centre_id = Id(allow_none=True)
 
     def author_name(self, authorship) -> str | None:
@@ -42,6 +49,8 @@ class AuthorSchema(ma.Schema):
     def _expert_or_name(self, data, **_kwargs):
         if not data.get("expert_id") and not data.get("name"):
             raise ma.ValidationError("Give expert_id or name.", "name")
+        if data.get("expert_id") and data.get("organisation"):
+            raise ma.ValidationError("An expert is a person, not an organisation.", "organisation")
 
 
 class PublicationSchema(ma.Schema):

@@ -34,6 +34,14 @@ def test_table_content_survives(trip, hop, table):
     assert trip.contents[hop][table] == trip.contents[0][table]
 
 
+def test_organisation_authors_are_carried(trip):
+    """The source holds authors of both kinds, so the tables' comparison covers the flag."""
+    authorships = Base.metadata.tables["authorships"]
+    column = authorships.columns.keys().index("organisation")
+    for hop in [0, *HOPS]:
+        assert {row[column] for row in trip.contents[hop]["authorships"]} == {True, False}
+
+
 def test_derived_data_is_rebuilt(trip):
     for name in derived_names():
         assert trip.contents[0][name], f"the source has no {name}: the check proves nothing"

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Authorship, Publication
+from app.publications import parsers
 
 BIBTEX = r"""
 @article{shibutov2018,
@@ -120,6 +121,34 @@ def test_bibtex_with_a_stored_duplicate(organiser, db_session):
     assert authors[1].expert_id is None and authors[1].raw_name == "Aigerim Seitkali"
     assert report["matched_authors"] == 1
     assert report["unmatched_authors"][0]["name"] == "Aigerim Seitkali"
+
+
+def test_organisations_and_languages_are_stored_as_parsed(organiser, db_session, monkeypatch):
+    """What a parser says of a record is kept: an organisation is stored as one, never
+    matched to an expert of the same name nor offered as an unmatched person."""
+    record = parsers.ParsedRecord(
+        index=0,
+        line=1,
+        title="Kazakhstan and Russia after 2022",
+        kind="report",
+        year=2024,
+        language="kk",
+        authors=[
+            parsers.ParsedAuthor("Askar Nursha", organisation=True),
+            parsers.ParsedAuthor("Askar Nursha"),
+        ],
+    )
+    monkeypatch.setitem(parsers.PARSERS, "csl-json", lambda _text: [record])
+    response = post(organiser, "csl-json", "[]")
+    assert response.status_code == 201, response.get_json()
+    report = response.get_json()
+    assert (report["matched_authors"], report["unmatched_authors"]) == (1, [])
+    publication = db_session.get(Publication, report["publication_ids"][0])
+    assert publication.language == "kk"
+    assert [(a.raw_name, a.organisation, a.expert is None) for a in publication.authorships] == [
+        ("Askar Nursha", True, True),
+        (None, False, False),
+    ]
 
 
 @pytest.mark.parametrize("fmt", sorted(FILES))
