@@ -126,20 +126,23 @@ def test_bibtex_with_a_stored_duplicate(organiser, db_session):
 def test_organisations_and_languages_are_stored_as_parsed(organiser, db_session, monkeypatch):
     """What a parser says of a record is kept: an organisation is stored as one, never
     matched to an expert of the same name nor offered as an unmatched person."""
-    record = parsers.ParsedRecord(
-        index=0,
-        line=1,
-        title="Kazakhstan and Russia after 2022",
-        kind="report",
-        year=2024,
-        language="kk",
-        authors=[
-            parsers.ParsedAuthor("Askar Nursha", organisation=True),
-            parsers.ParsedAuthor("Askar Nursha"),
-        ],
-    )
-    monkeypatch.setitem(parsers.PARSERS, "csl-json", lambda _text: [record])
-    response = post(organiser, "csl-json", "[]")
+    read = parsers.PARSERS["csl-json"]
+
+    def read_one_as_an_organisation(text):
+        parsed = read(text)
+        # The records themselves, or a ParsedFile holding them (the reworked importer's).
+        getattr(parsed, "records", parsed)[0].authors[0].organisation = True
+        return parsed
+
+    monkeypatch.setitem(parsers.PARSERS, "csl-json", read_one_as_an_organisation)
+    item = {
+        "title": "Kazakhstan and Russia after 2022",
+        "type": "report",
+        "issued": {"date-parts": [[2024]]},
+        "language": "kk",
+        "author": [{"given": "Askar", "family": "Nursha"}] * 2,
+    }
+    response = post(organiser, "csl-json", json.dumps([item]))
     assert response.status_code == 201, response.get_json()
     report = response.get_json()
     assert (report["matched_authors"], report["unmatched_authors"]) == (1, [])
