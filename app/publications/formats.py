@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -17,6 +18,7 @@ from app.core.names import name_key
 from app.extensions import db
 from app.publications import latex
 from app.publications.models import Publication
+from app.publications.parsers import _kind as kind_of_csl_type
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,29 @@ KINDS = {
     "monograph": Mapping("book", "book", None, "publisher", "publisher"),
     "news": Mapping("article-newspaper", "article", "newspaper", "container-title", "journal"),
 }
+
+
+# Finer types that BibTeX writes with an entry type of their own (the venue in its field).
+FINER = {
+    "chapter": Mapping("chapter", "incollection", None, "container-title", "booktitle"),
+    "paper-conference": Mapping(
+        "paper-conference", "inproceedings", None, "container-title", "booktitle"
+    ),
+    "thesis": Mapping("thesis", "phdthesis", None, "publisher", "school"),
+    "article-magazine": Mapping(
+        "article-magazine", "article", "magazine", "container-title", "journal"
+    ),
+}
+
+
+def _mapping(publication: Publication) -> Mapping:
+    """The kind's mapping, or the finer type the publication was imported with, if the
+    importer reads that type back as the same kind (a kind edited since does not)."""
+    kind, finer = publication.kind.value, publication.csl_type
+    mapping = KINDS[kind]
+    if not finer or finer == mapping.csl or kind_of_csl_type(finer) != kind:
+        return mapping
+    return FINER.get(finer) or dataclasses.replace(mapping, csl=finer)
 
 
 @dataclass(frozen=True)
@@ -91,7 +116,7 @@ def _csl_name(author: Author) -> dict[str, str]:
 
 
 def to_csl(publication: Publication) -> dict[str, Any]:
-    mapping = KINDS[publication.kind.value]
+    mapping = _mapping(publication)
     date = publication.published_on
     parts = [date.year, date.month, date.day] if date else [publication.year]
     item = {
@@ -117,7 +142,7 @@ def _bibtex_key(publication: Publication) -> str:
 
 
 def to_bibtex_entry(publication: Publication) -> Entry:
-    mapping = KINDS[publication.kind.value]
+    mapping = _mapping(publication)
     fields = {
         "title": "{" + latex.encode(publication.title) + "}",
         "author": " and ".join(_bibtex_author(a) for a in _authors(publication)),

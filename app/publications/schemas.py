@@ -9,7 +9,7 @@ from app.centres.models import Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.publications.models import DOI_LENGTH, DOI_PATTERN, PublicationKind
+from app.publications.models import CSL_TYPES, DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
 
 
@@ -63,6 +63,7 @@ class PublicationSchema(ma.Schema):
     url = ma.fields.String(dump_only=True, allow_none=True)
     doi = ma.fields.String(dump_only=True, allow_none=True)
     language = ma.fields.String(dump_only=True, allow_none=True)
+    csl_type = ma.fields.String(dump_only=True, allow_none=True)
     visibility = EnumField(Visibility, dump_only=True)
     topic_ids = ma.fields.Function(lambda p: [t.id for t in p.topics], dump_only=True)
     authors = ma.fields.List(
@@ -85,6 +86,14 @@ class PublicationWriteSchema(ma.Schema):
         allow_none=True, validate=[validate.Length(max=DOI_LENGTH), validate.Regexp(DOI_PATTERN)]
     )
     language = ma.fields.String(allow_none=True, validate=validate.Regexp(r"^[a-z]{2,3}$"))
+    csl_type = ma.fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CSL_TYPES),
+        metadata={
+            "description": "The type in CSL's words, finer than the kind (chapter, thesis...):"
+            " the exports write it while it reads back as the kind, else the kind's own type."
+        },
+    )
     visibility = EnumField(Visibility)
     abstract = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))

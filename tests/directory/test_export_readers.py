@@ -189,3 +189,35 @@ def test_each_export_imports_back_as_it_was(bibliography, organiser, db_session,
     db_session.expire_all()
     after = _stored(db_session)
     assert {t: r[aspect] for t, r in after.items()} == {t: r[aspect] for t, r in before.items()}
+
+
+@pytest.mark.parametrize(
+    ("kind", "csl_type", "csl", "entry_type", "subtype"),
+    [
+        ("article", "chapter", "chapter", "incollection", None),
+        ("article", "paper-conference", "paper-conference", "inproceedings", None),
+        ("article", "article-magazine", "article-magazine", "article", "magazine"),
+        ("analysis", "post-weblog", "post-weblog", "misc", None),
+        ("report", None, "report", "techreport", None),
+        # The kind was edited since: a chapter is no news, and the kind's own type wins.
+        ("news", "chapter", "article-newspaper", "article", "newspaper"),
+    ],
+)
+def test_a_finer_type_is_exported_while_it_reads_as_the_kind(
+    organiser, db_session, kind, csl_type, csl, entry_type, subtype
+):
+    body = {"title": "Typed", "kind": kind, "year": YEAR, "csl_type": csl_type}
+    created = organiser.post("/api/v1/publications", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["csl_type"] == csl_type
+    (item,) = json.loads(export(organiser, "csl-json"))
+    assert item["type"] == csl
+    (entry,) = pybtex.database.parse_string(export(organiser, "bibtex"), "bibtex").entries.values()
+    assert (entry.type, entry.fields.get("entrysubtype")) == (entry_type, subtype)
+
+
+def test_a_type_outside_csl_is_refused(organiser):
+    body = {"title": "Typed", "kind": "article", "year": YEAR, "csl_type": "journal-article"}
+    response = organiser.post("/api/v1/publications", json=body)
+    assert response.status_code == 422
+    assert "csl_type" in response.get_json()["errors"]["json"]

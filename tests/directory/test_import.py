@@ -123,7 +123,7 @@ def test_bibtex_with_a_stored_duplicate(organiser, db_session):
     assert report["unmatched_authors"][0]["name"] == "Aigerim Seitkali"
 
 
-def test_organisations_and_languages_are_stored_as_parsed(organiser, db_session, monkeypatch):
+def test_organisations_languages_and_types_are_stored_as_parsed(organiser, db_session, monkeypatch):
     """What a parser says of a record is kept: an organisation is stored as one, never
     matched to an expert of the same name nor offered as an unmatched person."""
     read = parsers.PARSERS["csl-json"]
@@ -131,13 +131,15 @@ def test_organisations_and_languages_are_stored_as_parsed(organiser, db_session,
     def read_one_as_an_organisation(text):
         parsed = read(text)
         # The records themselves, or a ParsedFile holding them (the reworked importer's).
-        getattr(parsed, "records", parsed)[0].authors[0].organisation = True
+        record = getattr(parsed, "records", parsed)[0]
+        record.authors[0].organisation = True
+        record.csl_type = "paper-conference"  # as the reworked CSL reader gives it
         return parsed
 
     monkeypatch.setitem(parsers.PARSERS, "csl-json", read_one_as_an_organisation)
     item = {
         "title": "Kazakhstan and Russia after 2022",
-        "type": "report",
+        "type": "paper-conference",
         "issued": {"date-parts": [[2024]]},
         "language": "kk",
         "author": [{"given": "Askar", "family": "Nursha"}] * 2,
@@ -147,7 +149,7 @@ def test_organisations_and_languages_are_stored_as_parsed(organiser, db_session,
     report = response.get_json()
     assert (report["matched_authors"], report["unmatched_authors"]) == (1, [])
     publication = db_session.get(Publication, report["publication_ids"][0])
-    assert publication.language == "kk"
+    assert (publication.language, publication.csl_type) == ("kk", "paper-conference")
     assert [(a.raw_name, a.organisation, a.expert is None) for a in publication.authorships] == [
         ("Askar Nursha", True, True),
         (None, False, False),
