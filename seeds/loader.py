@@ -206,18 +206,19 @@ class ReportLoader:
             (
                 self.experts[a["expert"]] if a.get("expert") else None,
                 a.get("name"),
+                bool(a.get("organisation")),
                 self.centres[a["centre"]] if a.get("centre") else None,
             )
             for a in authors
         ]
-        have = [(a.expert, a.raw_name, a.centre) for a in publication.authorships]
+        have = [(a.expert, a.raw_name, a.organisation, a.centre) for a in publication.authorships]
         if have == wanted:
             return
         publication.authorships.clear()
         db.session.flush()  # free the (publication, position) slots before refilling
         publication.authorships.extend(
-            Authorship(position=i, expert=e, raw_name=n, centre=c)
-            for i, (e, n, c) in enumerate(wanted, start=1)
+            Authorship(position=i, expert=e, raw_name=n, organisation=o, centre=c)
+            for i, (e, n, o, c) in enumerate(wanted, start=1)
         )
 
     def _load_projects(self, records: list[dict]) -> None:

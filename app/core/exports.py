@@ -30,10 +30,13 @@ def csv_doc(item_schema: str) -> dict[str, Any]:
     return {
         "responses": {
             "200": {
+                # OpenAPI 3.0 requires a description of every response.
+                "description": "A page of the matching rows as JSON, or every matching row "
+                "as a file in the format asked for.",
                 "content": {
                     "application/json": {"schema": page},
                     "text/csv": {"schema": {"type": "string"}},
-                }
+                },
             }
         }
     }

@@ -22,7 +22,13 @@ from app.core.errors import TooLarge
 from app.core.names import name_key
 from app.experts.models import Affiliation, Expert
 from app.extensions import db
-from app.publications.models import DOI_LENGTH, DOI_PATTERN, Authorship, Publication
+from app.publications.models import (
+    CSL_TYPES,
+    DOI_LENGTH,
+    DOI_PATTERN,
+    Authorship,
+    Publication,
+)
 from app.publications.parsers import (
     COUNTERS,
     MAX_BIBTEX_ENTRY,
@@ -230,6 +236,12 @@ def _mid_year(year: int) -> dt.date:
     return dt.date(year, 7, 1)
 
 
+def _csl_type(record: ParsedRecord) -> str | None:
+    """The source's type in CSL's words, where the parser gives one (``csl_type``)."""
+    csl_type = getattr(record, "csl_type", None)
+    return csl_type if csl_type in CSL_TYPES else None
+
+
 def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publication:
     return Publication(
         title=record.title,
@@ -240,6 +252,7 @@ def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publica
         url=record.url,
         doi=record.doi,
         language=record.language,
+        csl_type=_csl_type(record),
         abstract=record.abstract,
         authorships=authorships,
     )
@@ -267,10 +280,11 @@ def import_publications(fmt: str, text: str, *, dry_run: bool) -> ImportReport:
             continue
         authorships = []
         for position, author in enumerate(record.authors, start=1):
-            expert = matcher.match(author)
+            # An organisation is never an expert, nor a near miss for one.
+            expert = None if author.organisation else matcher.match(author)
             if expert is not None:
                 report.matched_authors += 1
-            else:
+            elif not author.organisation:
                 report.unmatched_authors.append(
                     {
                         "record": record.index,
@@ -283,6 +297,7 @@ def import_publications(fmt: str, text: str, *, dry_run: bool) -> ImportReport:
                     position=position,
                     expert_id=expert.id if expert else None,
                     raw_name=None if expert else author.name,
+                    organisation=author.organisation,
                     centre_id=_centre_for(expert, author, record, centres),
                 )
             )

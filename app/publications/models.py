@@ -23,6 +23,18 @@ DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
 DOI_LENGTH = 255
 
 
+# CSL 1.0.2's item types: the vocabulary reference managers share, finer than our kinds.
+CSL_TYPES = (
+    *("article", "article-journal", "article-magazine", "article-newspaper", "bill", "book"),
+    *("broadcast", "chapter", "classic", "collection", "dataset", "document", "entry"),
+    *("entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing"),
+    *("interview", "legal_case", "legislation", "manuscript", "map", "motion_picture"),
+    *("musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical"),
+    *("personal_communication", "post", "post-weblog", "regulation", "report", "review"),
+    *("review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage"),
+)
+
+
 class PublicationKind(enum.StrEnum):
     REPORT = "report"
     ARTICLE = "article"
@@ -59,6 +71,9 @@ class Publication(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord,
     url: Mapped[str | None] = mapped_column(sa.String(1000), index=True)
     doi: Mapped[str | None] = mapped_column(sa.String(DOI_LENGTH), unique=True)
     language: Mapped[str | None] = mapped_column(sa.String(8))
+    # The type an import read, in CSL's words ("chapter", "thesis"): exported in place of
+    # the kind's own type for as long as it still reads back as the kind.
+    csl_type: Mapped[str | None] = mapped_column(sa.String(32))
     visibility: Mapped[Visibility] = mapped_column(
         enum_column(Visibility, "publication_visibility"), default=Visibility.PUBLIC
     )
@@ -83,7 +98,9 @@ class Publication(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord,
 class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
     """The author at ``position`` of a publication: a known expert, or only a raw name.
 
-    ``centre_id`` is the centre the author spoke for in this work.
+    ``centre_id`` is the centre the author spoke for in this work. ``organisation`` marks a
+    raw name that is a body ("Africa News"), not a person: it is exported whole, never
+    split into given and family names. An expert is always a person.
     """
 
     __audit__ = "authorship"
@@ -95,6 +112,7 @@ class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
         sa.CheckConstraint(
             "expert_id IS NOT NULL OR raw_name IS NOT NULL", name="expert_or_raw_name"
         ),
+        sa.CheckConstraint("NOT organisation OR expert_id IS NULL", name="organisation_not_expert"),
     )
 
     id: Mapped[intpk]
@@ -106,6 +124,7 @@ class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
         sa.ForeignKey("experts.id", ondelete="SET NULL"), index=True
     )
     raw_name: Mapped[str | None] = mapped_column(sa.String(300))
+    organisation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     centre_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("centres.id", ondelete="SET NULL"), index=True
     )

@@ -51,6 +51,8 @@ class ParseError(DomainError):
 class ParsedAuthor:
     name: str
     affiliation: str | None = None
+    # An institution (CSL "literal", a BibTeX name braced whole): not split into parts.
+    organisation: bool = False
 
 
 @dataclass

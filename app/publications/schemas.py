@@ -9,7 +9,7 @@ from app.centres.models import Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.publications.models import DOI_LENGTH, DOI_PATTERN, PublicationKind
+from app.publications.models import CSL_TYPES, DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
 
 
@@ -23,11 +23,18 @@ class Doi(ma.fields.String):
 
 class AuthorSchema(ma.Schema):
     """An author: a known expert (``expert_id``) or only a ``name``; ``centre_id`` is the
-    centre they wrote for."""
+    centre they wrote for; ``organisation`` says a name is a body, not a person."""
 
     position = ma.fields.Integer(dump_only=True)
     expert_id = Id(allow_none=True)
     name = ma.fields.Method("author_name", deserialize="load_name", allow_none=True)
+    organisation = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The name is an organisation's (exported whole, e.g. as CSL "
+            "`literal`), not a person's; never with expert_id."
+        },
+    )
     centre_id = Id(allow_none=True)
 
     def author_name(self, authorship) -> str | None:
@@ -42,6 +49,8 @@ class AuthorSchema(ma.Schema):
     def _expert_or_name(self, data, **_kwargs):
         if not data.get("expert_id") and not data.get("name"):
             raise ma.ValidationError("Give expert_id or name.", "name")
+        if data.get("expert_id") and data.get("organisation"):
+            raise ma.ValidationError("An expert is a person, not an organisation.", "organisation")
 
 
 class PublicationSchema(ma.Schema):
@@ -54,6 +63,7 @@ class PublicationSchema(ma.Schema):
     url = ma.fields.String(dump_only=True, allow_none=True)
     doi = ma.fields.String(dump_only=True, allow_none=True)
     language = ma.fields.String(dump_only=True, allow_none=True)
+    csl_type = ma.fields.String(dump_only=True, allow_none=True)
     visibility = EnumField(Visibility, dump_only=True)
     topic_ids = ma.fields.Function(lambda p: [t.id for t in p.topics], dump_only=True)
     authors = ma.fields.List(
@@ -76,6 +86,14 @@ class PublicationWriteSchema(ma.Schema):
         allow_none=True, validate=[validate.Length(max=DOI_LENGTH), validate.Regexp(DOI_PATTERN)]
     )
     language = ma.fields.String(allow_none=True, validate=validate.Regexp(r"^[a-z]{2,3}$"))
+    csl_type = ma.fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CSL_TYPES),
+        metadata={
+            "description": "The type in CSL's words, finer than the kind (chapter, thesis...):"
+            " the exports write it while it reads back as the kind, else the kind's own type."
+        },
+    )
     visibility = EnumField(Visibility)
     abstract = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))

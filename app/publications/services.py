@@ -104,6 +104,7 @@ def build_authorships(authors: list[dict[str, Any]]) -> list[Authorship]:
             position=n,
             expert_id=a.get("expert_id"),
             raw_name=None if a.get("expert_id") else a.get("name"),
+            organisation=not a.get("expert_id") and a.get("organisation", False),
             centre_id=a.get("centre_id"),
         )
         for n, a in enumerate(authors, start=1)

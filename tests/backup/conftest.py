@@ -87,6 +87,7 @@ def _session_with_people(organiser) -> None:
             summary="Перенесено в зал 2",
         )
     )
+    f.PublicationFactory(csl_type="chapter", language="kk")
     project = f.ProjectFactory(topics=session.topics, end_date=dt.date(2029, 12, 31))
     f.ProjectCentreFactory(project=project, centre=ru_centre)
     f.ProjectCentreFactory(project=project, centre=kz_centre, role="partner")

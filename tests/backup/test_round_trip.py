@@ -34,6 +34,17 @@ def test_table_content_survives(trip, hop, table):
     assert trip.contents[hop][table] == trip.contents[0][table]
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "values"),
+    [("authorships", "organisation", {True, False}), ("publications", "csl_type", {"chapter"})],
+)
+def test_what_an_import_reads_is_carried(trip, table, column, values):
+    """The source holds these values, so the tables' comparison covers their columns."""
+    index = Base.metadata.tables[table].columns.keys().index(column)
+    for hop in [0, *HOPS]:
+        assert {row[index] for row in trip.contents[hop][table]} - {None} == values
+
+
 def test_derived_data_is_rebuilt(trip):
     for name in derived_names():
         assert trip.contents[0][name], f"the source has no {name}: the check proves nothing"

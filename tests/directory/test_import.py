@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Authorship, Publication
+from app.publications import parsers
 
 BIBTEX = r"""
 @article{shibutov2018,
@@ -120,6 +121,39 @@ def test_bibtex_with_a_stored_duplicate(organiser, db_session):
     assert authors[1].expert_id is None and authors[1].raw_name == "Aigerim Seitkali"
     assert report["matched_authors"] == 1
     assert report["unmatched_authors"][0]["name"] == "Aigerim Seitkali"
+
+
+def test_organisations_languages_and_types_are_stored_as_parsed(organiser, db_session, monkeypatch):
+    """What a parser says of a record is kept: an organisation is stored as one, never
+    matched to an expert of the same name nor offered as an unmatched person."""
+    read = parsers.PARSERS["csl-json"]
+
+    def read_one_as_an_organisation(text):
+        parsed = read(text)
+        # The records themselves, or a ParsedFile holding them (the reworked importer's).
+        record = getattr(parsed, "records", parsed)[0]
+        record.authors[0].organisation = True
+        record.csl_type = "paper-conference"  # as the reworked CSL reader gives it
+        return parsed
+
+    monkeypatch.setitem(parsers.PARSERS, "csl-json", read_one_as_an_organisation)
+    item = {
+        "title": "Kazakhstan and Russia after 2022",
+        "type": "paper-conference",
+        "issued": {"date-parts": [[2024]]},
+        "language": "kk",
+        "author": [{"given": "Askar", "family": "Nursha"}] * 2,
+    }
+    response = post(organiser, "csl-json", json.dumps([item]))
+    assert response.status_code == 201, response.get_json()
+    report = response.get_json()
+    assert (report["matched_authors"], report["unmatched_authors"]) == (1, [])
+    publication = db_session.get(Publication, report["publication_ids"][0])
+    assert (publication.language, publication.csl_type) == ("kk", "paper-conference")
+    assert [(a.raw_name, a.organisation, a.expert is None) for a in publication.authorships] == [
+        ("Askar Nursha", True, True),
+        (None, False, False),
+    ]
 
 
 @pytest.mark.parametrize("fmt", sorted(FILES))

@@ -115,11 +115,30 @@ def test_publication_with_authors_and_conflicting_doi(caller, make_user, db_sess
         "position": 2,
         "expert_id": None,
         "name": "Ж. Исабаева",
+        "organisation": False,
         "centre_id": None,
     }
     assert created.get_json()["doi"] == "10.1234/tcm.2024"
     again = organiser.post("/api/v1/publications", json={**body, "title": "Copy"})
     assert again.status_code == 409
+
+
+def test_an_author_can_be_an_organisation_but_an_expert_cannot(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    body = {"title": "Обзор", "kind": "report", "year": 2024}
+    authors = [{"name": "Africa News", "organisation": True}, {"name": "Ж. Исабаева"}]
+    created = organiser.post("/api/v1/publications", json={**body, "authors": authors})
+    assert created.status_code == 201, created.get_json()
+    shown = organiser.get(f"/api/v1/publications/{created.get_json()['id']}").get_json()
+    assert [(a["name"], a["organisation"]) for a in shown["authors"]] == [
+        ("Africa News", True),
+        ("Ж. Исабаева", False),
+    ]
+    expert = f.ExpertFactory()
+    bad = [{"expert_id": expert.id, "organisation": True}]
+    refused = organiser.post("/api/v1/publications", json={**body, "authors": bad})
+    assert refused.status_code == 422
+    assert "organisation" in refused.get_json()["errors"]["json"]["authors"]["0"]
 
 
 def test_bad_references_are_422_and_write_nothing(caller, make_user, db_session):
