@@ -85,6 +85,19 @@ IMPORT_BODY = {
 }
 
 
+IMPORT_DESCRIPTION = f"""Authors are matched to experts; a DOI or URL already stored is skipped.
+
+The body is decoded with the `charset` parameter, else the Content-Type's `charset`, else
+UTF-8; a byte order mark wins over both. Undecodable bytes get 422.
+
+Each record needs a title (at most 1000 characters) and a year from {imports.YEARS[0]} to
+{imports.YEARS[1]} (BibTeX `year`, else biblatex `date`; RIS `PY`/`Y1`; CSL `issued`;
+OpenAlex `publication_year`). A record without them, or with a malformed DOI, is skipped
+and the others are imported: the report lists it in `skipped` and `warnings`. With
+`strict=true` the whole file is refused instead (422), as it is when no record can be
+imported."""
+
+
 @blp.route("/import")
 class Import(MethodView):
     @reads_first  # parsing and matching take seconds; the rows are written at the end
@@ -93,13 +106,23 @@ class Import(MethodView):
     @blp.response(201, ImportReportSchema)
     @blp.alt_response(200, schema=ImportReportSchema, description="A dry run, or nothing new.")
     @blp.alt_response(413, description="Past IMPORT_MAX_BYTES or IMPORT_MAX_RECORDS: nothing.")
-    @blp.doc(requestBody=IMPORT_BODY)
+    @blp.alt_response(
+        422,
+        description="A file that cannot be read (malformed, not text in its charset, no "
+        "record), of no record that can be imported, or in strict mode with any record that "
+        "cannot: nothing is imported, and `errors.records` names each record and line.",
+    )
+    @blp.doc(requestBody=IMPORT_BODY, description=IMPORT_DESCRIPTION)
     def post(self, query):
-        """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched
-        to experts; a DOI or URL already stored is skipped."""
+        """Import BibTeX, RIS, CSL-JSON or OpenAlex works."""
         require_organiser()
-        text = request.get_data(as_text=True)
-        report = imports.import_publications(query["format"], text, dry_run=query["dry_run"])
+        report = imports.import_publications(
+            query["format"],
+            request.get_data(),
+            charset=query.get("charset") or request.mimetype_params.get("charset"),
+            dry_run=query["dry_run"],
+            strict=query["strict"],
+        )
         return report, 201 if report.publication_ids else 200
 
 
