@@ -25,9 +25,9 @@ class UndecodableUpload(DomainError):
     """A body that is not text in its charset, or names a charset there is none of."""
 
 
-def check_charset(name: str) -> str:
-    """The codec's name for a charset ("cp1251" for "windows-1251"); a name of no text
-    encoding (an unknown one, or "base64", which Python's codecs also know) is refused."""
+def check_charset(name: str) -> None:
+    """Refuse a name of no text encoding: an unknown one, or one of Python's codecs that
+    turn bytes into bytes ("base64", "zlib")."""
     try:
         # Decoding takes text encodings only (empty bytes would not even look the name up);
         # one byte may be no text in a multi-byte encoding, which is fine here.
@@ -39,21 +39,28 @@ def check_charset(name: str) -> str:
             f"Unknown charset {name!r}: give one such as utf-8, windows-1251 or gbk.",
             {"charset": [f"Not a charset: {name!r}."]},
         ) from None
-    return codecs.lookup(name).name
 
 
 def decode(data: bytes, declared: str | None) -> str:
     """``data`` as text: a byte order mark wins (the WHATWG rule), then the declared
     charset, then UTF-8."""
-    charset = check_charset(declared) if declared else DEFAULT
+    charset = DEFAULT
+    if declared:
+        check_charset(declared)
+        charset = declared
     for bom, encoding in BOMS:
         if data.startswith(bom):
             data, charset = data[len(bom) :], encoding
             break
     try:
         return data.decode(charset)
-    except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 4].hex(" ")
+    except ValueError as exc:  # UnicodeDecodeError; "idna" and others raise UnicodeError
+        start = getattr(exc, "start", None)
+        where = (
+            f"bytes {data[start : start + 4].hex(' ')} at offset {start}"
+            if start is not None
+            else exc
+        )
         hint = (
             ""
             if declared
@@ -61,7 +68,6 @@ def decode(data: bytes, declared: str | None) -> str:
             "say, or ?charset=windows-1251."
         )
         raise UndecodableUpload(
-            f"The file is not valid {charset} text: bytes {bad} at offset {exc.start}.{hint}"
-            " Nothing was imported.",
-            {"body": [f"Not {charset} at byte {exc.start}."]},
+            f"The file is not valid {charset} text: {where}.{hint} Nothing was imported.",
+            {"body": [f"Not {charset} text."]},
         ) from None

@@ -80,6 +80,20 @@ OPENALEX_TYPES = {
     "standard": "standard",
     "libguides": "webpage",
 }
+# CSL's own types (CSL 1.0.2), as themselves.
+CSL_TYPES = {
+    t: t
+    for t in (
+        *("article", "article-journal", "article-magazine", "article-newspaper", "bill"),
+        *("book", "broadcast", "chapter", "classic", "collection", "dataset", "document"),
+        *("entry", "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic"),
+        *("hearing", "interview", "legal_case", "legislation", "manuscript", "map"),
+        *("motion_picture", "musical_score", "pamphlet", "paper-conference", "patent"),
+        *("performance", "periodical", "personal_communication", "post", "post-weblog"),
+        *("regulation", "report", "review", "review-book", "software", "song", "speech"),
+        *("standard", "thesis", "treaty", "webpage"),
+    )
+}
 KINDS = {
     "report": "report",
     **dict.fromkeys(("book", "thesis"), "monograph"),
@@ -137,7 +151,11 @@ def _kind(csl_type: str) -> str:
 
 
 def _csl_type(types: dict[str, str], raw: Any) -> str:
-    return types.get(str(raw).strip().lower(), "document") if _scalar(raw) else "document"
+    """A source type in CSL's words: a type we do not know is a "document" (BibTeX reads an
+    unknown type as misc); none at all is CSL's generic "article", as it was before types
+    were mapped."""
+    text = str(raw).strip().lower() if _scalar(raw) else ""
+    return types.get(text, "document") if text else "article"
 
 
 def _scalar(value: Any) -> bool:
@@ -503,7 +521,7 @@ def parse_csl(text: str) -> ParsedFile:
                 },
             )
         year, day = _csl_date(item)
-        csl_type = str(item["type"]).lower() if _scalar(item.get("type")) else "document"
+        csl_type = _csl_type(CSL_TYPES, item.get("type"))
         records.append(
             ParsedRecord(
                 index=n,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
+from flask_smorest.error_handler import ErrorSchema
 
 from app.core.api import Blueprint
 from app.core.db import reads_first
@@ -108,6 +109,7 @@ class Import(MethodView):
     @blp.alt_response(413, description="Past IMPORT_MAX_BYTES or IMPORT_MAX_RECORDS: nothing.")
     @blp.alt_response(
         422,
+        schema=ErrorSchema,
         description="A file that cannot be read (malformed, not text in its charset, no "
         "record), of no record that can be imported, or in strict mode with any record that "
         "cannot: nothing is imported, and `errors.records` names each record and line.",

@@ -400,6 +400,8 @@ TYPES = [
     ("csl-json", "thesis", "thesis", "monograph"),
     ("csl-json", "interview", "interview", "interview"),
     ("csl-json", "article-newspaper", "article-newspaper", "news"),
+    ("csl-json", "no-such-type", "document", "analysis"),
+    ("csl-json", "", "article", "article"),  # no type: an article, as before
     ("openalex", "article", "article-journal", "article"),
     ("openalex", "book-chapter", "chapter", "article"),
     ("openalex", "dissertation", "thesis", "monograph"),
