@@ -134,7 +134,7 @@ def parse(
     if not parsed.records:
         raise ParseError(f"The file holds no {fmt} record; nothing was imported.", {"records": {}})
     for record in parsed.records:
-        record.problems += _check(record)
+        record.problems = record.problems or _check(record)  # the reader's, else ours
     errors = {
         str(r.index): {"line": r.line, "message": " ".join(r.problems)}
         for r in parsed.records
@@ -160,6 +160,21 @@ def _warnings(parsed: ParsedFile) -> list[dict[str, Any]]:
             message = "Not imported: " + " ".join(r.problems)
             found.append({"record": r.index, "line": r.line, "message": message})
     return sorted(found, key=lambda w: w["line"] or 0)
+
+
+def _unfit(parsed: ParsedFile) -> list[dict[str, Any]]:
+    """The records skipped because they cannot be stored, as the report lists them."""
+    return [
+        {
+            "record": r.index,
+            "line": r.line,
+            "reason": "cannot be imported",
+            "problems": r.problems,
+            "publication_id": None,
+        }
+        for r in parsed.records
+        if r.problems
+    ]
 
 
 def _in_chunks(column: Any, values: set, select: Any) -> dict:
@@ -293,19 +308,8 @@ def import_publications(
     happen); bytes are decoded with ``charset`` (see app.publications.charsets)."""
     text = charsets.decode(data, charset) if isinstance(data, bytes) else data
     parsed = parse(fmt, text, current_app.config["IMPORT_MAX_RECORDS"], strict=strict)
-    report = ImportReport(dry_run=dry_run, warnings=_warnings(parsed))
+    report = ImportReport(dry_run=dry_run, skipped=_unfit(parsed), warnings=_warnings(parsed))
     records = [r for r in parsed.records if not r.problems]
-    report.skipped = [
-        {
-            "record": r.index,
-            "line": r.line,
-            "reason": "cannot be imported",
-            "problems": r.problems,
-            "publication_id": None,
-        }
-        for r in parsed.records
-        if r.problems
-    ]
     by_doi, by_url = _existing(records)
     matcher, centres = AuthorMatcher(records), {}
     created = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import itertools
 import json
 import re
@@ -18,7 +17,6 @@ from typing import Any
 
 import bibtexparser
 import rispy
-from babel import Locale
 from bibtexparser.middlewares.names import (
     InvalidNameError,
     parse_single_name_into_parts,
@@ -27,80 +25,10 @@ from bibtexparser.middlewares.names import (
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from app.core.errors import DomainError
-from app.publications import bibtex, latex
+from app.publications import bibtex, latex, vocabulary
 
-# Each format's types onto CSL's (one vocabulary, the one reference managers share), then
-# CSL's onto our kinds. An unknown type is a CSL "document" (BibTeX's misc).
-BIBTEX_TYPES = {
-    "article": "article-journal",
-    **dict.fromkeys(("book", "mvbook", "proceedings", "mvproceedings", "collection"), "book"),
-    **dict.fromkeys(("inbook", "incollection", "bookinbook", "suppbook"), "chapter"),
-    **dict.fromkeys(("inproceedings", "conference"), "paper-conference"),
-    **dict.fromkeys(("techreport", "report", "manual"), "report"),
-    **dict.fromkeys(("phdthesis", "mastersthesis", "thesis"), "thesis"),
-    **dict.fromkeys(("online", "www", "electronic", "webpage"), "webpage"),
-    "unpublished": "manuscript",
-    "booklet": "pamphlet",
-    "periodical": "periodical",
-    "patent": "patent",
-    "dataset": "dataset",
-    "software": "software",
-    "interview": "interview",
-    "misc": "document",
-}
-RIS_TYPES = {
-    **dict.fromkeys(("jour", "ejour", "abst", "inpr"), "article-journal"),
-    "mgzn": "article-magazine",
-    "news": "article-newspaper",
-    **dict.fromkeys(("book", "ebook", "edbook", "ser"), "book"),
-    **dict.fromkeys(("chap", "echap"), "chapter"),
-    **dict.fromkeys(("conf", "cpaper"), "paper-conference"),
-    **dict.fromkeys(("rprt", "govdoc"), "report"),
-    "thes": "thesis",
-    **dict.fromkeys(("elec", "web"), "webpage"),
-    "blog": "post-weblog",
-    "pcomm": "personal_communication",
-    **dict.fromkeys(("unpb", "manscpt"), "manuscript"),
-    "data": "dataset",
-    "pat": "patent",
-    "stand": "standard",
-    "gen": "document",
-}
-OPENALEX_TYPES = {
-    **dict.fromkeys(("article", "letter", "erratum"), "article-journal"),
-    "book": "book",
-    "book-chapter": "chapter",
-    "dissertation": "thesis",
-    "report": "report",
-    "preprint": "article",
-    **dict.fromkeys(("review", "peer-review"), "review"),
-    "editorial": "article-journal",
-    "reference-entry": "entry-encyclopedia",
-    "dataset": "dataset",
-    "standard": "standard",
-    "libguides": "webpage",
-}
-# CSL's own types (CSL 1.0.2), as themselves.
-CSL_TYPES = {
-    t: t
-    for t in (
-        *("article", "article-journal", "article-magazine", "article-newspaper", "bill"),
-        *("book", "broadcast", "chapter", "classic", "collection", "dataset", "document"),
-        *("entry", "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic"),
-        *("hearing", "interview", "legal_case", "legislation", "manuscript", "map"),
-        *("motion_picture", "musical_score", "pamphlet", "paper-conference", "patent"),
-        *("performance", "periodical", "personal_communication", "post", "post-weblog"),
-        *("regulation", "report", "review", "review-book", "software", "song", "speech"),
-        *("standard", "thesis", "treaty", "webpage"),
-    )
-}
-KINDS = {
-    "report": "report",
-    **dict.fromkeys(("book", "thesis"), "monograph"),
-    "interview": "interview",
-    "article-newspaper": "news",
-    **dict.fromkeys(("webpage", "post-weblog", "post", "document"), "analysis"),
-}
+# The exporters (formats.py) map our kinds back through this.
+_kind = vocabulary.kind
 
 
 class ParseError(DomainError):
@@ -146,18 +74,6 @@ class ParsedFile:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _kind(csl_type: str) -> str:
-    return KINDS.get(csl_type, "article")
-
-
-def _csl_type(types: dict[str, str], raw: Any) -> str:
-    """A source type in CSL's words: a type we do not know is a "document" (BibTeX reads an
-    unknown type as misc); none at all is CSL's generic "article", as it was before types
-    were mapped."""
-    text = str(raw).strip().lower() if _scalar(raw) else ""
-    return types.get(text, "document") if text else "article"
-
-
 def _scalar(value: Any) -> bool:
     """A JSON string or number: anything else (objects, lists, booleans) counts as missing."""
     return isinstance(value, str | int | float) and not isinstance(value, bool)
@@ -195,38 +111,6 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
-# BibTeX (babel, polyglossia) language names that are no language's English name.
-_LANGUAGE_ALIASES = {
-    **dict.fromkeys(("american", "british", "usenglish", "ukenglish", "canadian"), "en"),
-    **dict.fromkeys(("australian", "newzealand"), "en"),
-    **dict.fromkeys(("ngerman", "austrian", "naustrian", "swissgerman", "nswissgerman"), "de"),
-    **dict.fromkeys(("francais", "acadian", "canadien"), "fr"),
-    **dict.fromkeys(("brazil", "brazilian", "portuges"), "pt"),
-    **dict.fromkeys(("bahasa", "bahasai"), "id"),
-    "magyar": "hu",
-    "farsi": "fa",
-    "norsk": "nb",
-}
-_LANGUAGE_CODE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$")
-
-
-@functools.cache
-def _language_names() -> dict[str, str]:
-    """Language names in English and Russian ("Russian", "русский") onto ISO 639 codes."""
-    names = {}
-    for locale in ("ru", "en"):  # English last: it wins where the two disagree
-        for code, name in Locale(locale).languages.items():
-            names[name.lower()] = code.partition("_")[0]
-    return {**names, **_LANGUAGE_ALIASES}
-
-
-def _language(value: Any) -> str | None:
-    """A language as its ISO 639 code: "ru", "ru-RU", "Russian" and "russian" are "ru"."""
-    text = (_clean(value) or "").lower()
-    match = _LANGUAGE_CODE.match(text)
-    return match[1] if match else _language_names().get(text)
-
-
 _ISO_DATE = re.compile(r"^\s*(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
@@ -250,7 +134,7 @@ def _iso_date(value: Any) -> tuple[int | None, dt.date | None]:
 
 _BIB_TEXT = (
     *("title", "year", "date", "journal", "journaltitle", "booktitle", "publisher"),
-    *("institution", "langid", "language", "abstract"),
+    *("institution", "school", "organization", "langid", "language", "abstract"),
 )
 
 
@@ -314,21 +198,23 @@ def _bib_record(n: int, entry: Entry, values: bibtex.Values) -> ParsedRecord:
         fields = {k: latex.decode(raw.get(k)) for k in _BIB_TEXT}
         authors, editors = _bib_names(raw.get("author")), _bib_names(raw.get("editor"))
     except (latex.BadLatex, InvalidNameError) as exc:
-        raise ParseError(
-            "The BibTeX could not be read.",
-            {
-                "records": {
-                    str(n): {"line": entry.start_line + 1, "message": f"Unreadable LaTeX: {exc}"}
-                }
-            },
-        ) from exc
+        # One record the reader cannot make out: skipped (or, in strict mode, refused).
+        what = "name" if isinstance(exc, InvalidNameError) else "LaTeX"
+        return ParsedRecord(
+            index=n,
+            line=entry.start_line + 1,
+            title=None,
+            kind="article",
+            year=None,
+            problems=[f"Unreadable {what}: {exc}"],
+        )
     year, day = _iso_date(fields.get("date"))
-    csl_type = BIBTEX_TYPES.get(entry.entry_type.lower(), "document")
+    csl_type = vocabulary.bibtex_type(entry.entry_type, raw.get("entrysubtype"))
     return ParsedRecord(
         index=n,
         line=entry.start_line + 1,
         title=_clean(fields.get("title")),
-        kind=_kind(csl_type),
+        kind=vocabulary.kind(csl_type),
         csl_type=csl_type,
         year=_year(fields.get("year")) if fields.get("year") else year,
         published_on=day,
@@ -338,10 +224,12 @@ def _bib_record(n: int, entry: Entry, values: bibtex.Values) -> ParsedRecord:
             or fields.get("booktitle")
             or fields.get("publisher")
             or fields.get("institution")
+            or fields.get("school")
+            or fields.get("organization")
         ),
         url=_clean(latex.read_verbatim(raw.get("url"))),
         doi=_doi(latex.read_verbatim(raw.get("doi"))),
-        language=_language(fields.get("langid") or fields.get("language")),
+        language=vocabulary.language(fields.get("langid") or fields.get("language")),
         abstract=_clean(fields.get("abstract")),
         authors=authors,
         editors=editors,
@@ -407,19 +295,16 @@ def parse_ris(text: str) -> ParsedFile:
     for n, (line, chunk) in enumerate(chunks):
         (entry,) = rispy.loads(chunk)
         urls = entry.get("urls") or []
-        csl_type = _csl_type(RIS_TYPES, entry.get("type_of_reference"))
+        csl_type = vocabulary.csl_type(vocabulary.RIS_TYPES, entry.get("type_of_reference"))
         records.append(
             ParsedRecord(
                 index=n,
                 line=line,
                 title=_ris_text(entry, "title", "primary_title"),
-                kind=_kind(csl_type),
+                kind=vocabulary.kind(csl_type),
                 csl_type=csl_type,
                 year=_year(_ris_text(entry, "year", "publication_year")),
-                # DA, else Y1 or PY when they give the day: "2022/03/14/".
-                published_on=_date(
-                    (_ris_text(entry, "date", "publication_year", "year") or "").replace("/", "-")
-                ),
+                published_on=_ris_day(entry),
                 # JF is the journal's full name (rispy's "alternate_title3"), JO its name
                 # in full or abridged, T2 the journal or book, JA its abbreviation.
                 venue=_ris_text(
@@ -432,7 +317,7 @@ def parse_ris(text: str) -> ParsedFile:
                 ),
                 url=_clean(urls[0] if urls else None),
                 doi=_doi(_ris_text(entry, "doi")),
-                language=_language(_ris_text(entry, "language")),
+                language=vocabulary.language(_ris_text(entry, "language")),
                 abstract=_ris_text(entry, "abstract", "notes_abstract"),
                 authors=[
                     _ris_name(a) for a in (entry.get("authors") or entry.get("first_authors") or [])
@@ -440,6 +325,12 @@ def parse_ris(text: str) -> ParsedFile:
             )
         )
     return ParsedFile(records, warnings)
+
+
+def _ris_day(entry: dict[str, Any]) -> dt.date | None:
+    """The first of DA, Y1 and PY that gives the day ("2022/03/14/")."""
+    days = (_ris_text(entry, key) for key in ("date", "publication_year", "year"))
+    return next((d for d in (_date(t.replace("/", "-")) for t in days if t) if d), None)
 
 
 def _ris_name(name: str) -> ParsedAuthor:
@@ -521,20 +412,20 @@ def parse_csl(text: str) -> ParsedFile:
                 },
             )
         year, day = _csl_date(item)
-        csl_type = _csl_type(CSL_TYPES, item.get("type"))
+        csl_type = vocabulary.csl_type(vocabulary.CSL_TYPES, item.get("type"))
         records.append(
             ParsedRecord(
                 index=n,
                 line=lines[n],
                 title=_clean(item.get("title")),
-                kind=_kind(csl_type),
+                kind=vocabulary.kind(csl_type),
                 csl_type=csl_type,
                 year=year,
                 published_on=day,
                 venue=_clean(item.get("container-title") or item.get("publisher")),
                 url=_clean(item.get("URL")),
                 doi=_doi(item.get("DOI")),
-                language=_language(item.get("language")),
+                language=vocabulary.language(item.get("language")),
                 abstract=_clean(item.get("abstract")),
                 authors=[_csl_author(a) for a in _list(item.get("author")) if isinstance(a, dict)],
                 editors=[_csl_author(a) for a in _list(item.get("editor")) if isinstance(a, dict)],
@@ -573,20 +464,20 @@ def parse_openalex(text: str) -> ParsedFile:
             )
         location = _dict(work.get("primary_location"))
         source = _dict(location.get("source"))
-        csl_type = _csl_type(OPENALEX_TYPES, work.get("type"))
+        csl_type = vocabulary.csl_type(vocabulary.OPENALEX_TYPES, work.get("type"))
         records.append(
             ParsedRecord(
                 index=n,
                 line=lines[n],
                 title=_clean(work.get("title") or work.get("display_name")),
-                kind=_kind(csl_type),
+                kind=vocabulary.kind(csl_type),
                 csl_type=csl_type,
                 year=_year(work.get("publication_year")),
                 published_on=_date(work.get("publication_date")),
                 venue=_clean(source.get("display_name")),
                 url=_clean(location.get("landing_page_url")) or _clean(work.get("id")),
                 doi=_doi(work.get("doi")),
-                language=_language(work.get("language")),
+                language=vocabulary.language(work.get("language")),
                 authors=[
                     _openalex_author(a)
                     for a in _list(work.get("authorships"))

@@ -273,6 +273,7 @@ RIS = (
     "TY  - RPRT\r\n"
     "AU  - Nursha, Askar\r\n"
     "T1  - Second numbered record\r\n"
+    "DA  - 2022///\r\n"
     "Y1  - 2022/03/14/\r\n"
     "ER  - \r\n"
 )
@@ -389,6 +390,11 @@ TYPES = [
     ("bibtex", "phdthesis", "thesis", "monograph"),
     ("bibtex", "online", "webpage", "analysis"),
     ("bibtex", "misc", "document", "analysis"),
+    # biblatex's entrysubtype refines the type (as pandoc reads it, and as we export it).
+    ("bibtex", "article/magazine", "article-magazine", "article"),
+    ("bibtex", "article/newspaper", "article-newspaper", "news"),
+    ("bibtex", "misc/interview", "interview", "interview"),
+    ("bibtex", "misc/whatever", "document", "analysis"),
     ("ris", "JOUR", "article-journal", "article"),
     ("ris", "CHAP", "chapter", "article"),
     ("ris", "THES", "thesis", "monograph"),
@@ -411,7 +417,8 @@ TYPES = [
 
 def _one_record_of_type(fmt: str, source_type: str) -> str:
     if fmt == "bibtex":
-        return f"@{source_type}{{k, title={{T}}, year=2020}}"
+        entry_type, _, subtype = source_type.partition("/")
+        return f"@{entry_type}{{k, title={{T}}, year=2020, entrysubtype={{{subtype}}}}}"
     if fmt == "ris":
         return f"TY  - {source_type}\nTI  - T\nPY  - 2020\nER  - \n"
     if fmt == "csl-json":
@@ -470,6 +477,15 @@ def test_a_record_that_cannot_be_stored_is_skipped_with_a_warning(organiser, db_
         (1, 2, "Not imported: No title."),
         (2, 3, "Not imported: No plausible year (1900-2100)."),
     ]
+
+
+def test_a_record_the_reader_cannot_make_out_is_skipped_too(organiser, db_session):
+    text = MIXED + "@article{commas, title = {T}, year = 2020, author = {Doe, J, Jr, more}}\n"
+    response = post(organiser, "bibtex", text.encode())
+    assert len(imported(db_session, response)) == 2
+    (last,) = [s for s in response.get_json()["skipped"] if s["record"] == 4]
+    assert last["line"] == 5
+    assert last["problems"][0].startswith("Unreadable name: ")
 
 
 def test_strict_mode_refuses_the_file(organiser, db_session):
