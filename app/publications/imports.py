@@ -25,7 +25,6 @@ from app.core.errors import TooLarge
 from app.core.names import name_key
 from app.experts.models import Affiliation, Expert
 from app.extensions import db
-from app.publications import charsets
 from app.publications.models import DOI_LENGTH, DOI_PATTERN, Authorship, Publication
 from app.publications.parsers import (
     COUNTERS,
@@ -297,16 +296,9 @@ def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publica
 
 
 def import_publications(
-    fmt: str,
-    data: bytes | str,
-    *,
-    charset: str | None = None,
-    dry_run: bool = False,
-    strict: bool = False,
+    fmt: str, text: str, *, dry_run: bool = False, strict: bool = False
 ) -> ImportReport:
-    """Import every record of ``data`` (or, with ``dry_run``, only report what would
-    happen); bytes are decoded with ``charset`` (see app.publications.charsets)."""
-    text = charsets.decode(data, charset) if isinstance(data, bytes) else data
+    """Import every record of ``text`` (or, with ``dry_run``, only report what would happen)."""
     parsed = parse(fmt, text, current_app.config["IMPORT_MAX_RECORDS"], strict=strict)
     report = ImportReport(dry_run=dry_run, skipped=_unfit(parsed), warnings=_warnings(parsed))
     records = [r for r in parsed.records if not r.problems]

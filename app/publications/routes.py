@@ -13,7 +13,7 @@ from app.core.exports import csv_doc, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
-from app.publications import formats, imports, services
+from app.publications import charsets, formats, imports, services
 from app.publications.schemas import (
     ImportQuerySchema,
     ImportReportSchema,
@@ -118,12 +118,10 @@ class Import(MethodView):
     def post(self, query):
         """Import BibTeX, RIS, CSL-JSON or OpenAlex works."""
         require_organiser()
+        charset = query.get("charset") or request.mimetype_params.get("charset")
+        text = charsets.decode(request.get_data(), charset)
         report = imports.import_publications(
-            query["format"],
-            request.get_data(),
-            charset=query.get("charset") or request.mimetype_params.get("charset"),
-            dry_run=query["dry_run"],
-            strict=query["strict"],
+            query["format"], text, dry_run=query["dry_run"], strict=query["strict"]
         )
         return report, 201 if report.publication_ids else 200
 

@@ -9,7 +9,6 @@ from app.centres.models import Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.publications import charsets
 from app.publications.models import DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
 
@@ -109,13 +108,6 @@ class PublicationQuerySchema(ma.Schema):
 IMPORT_FORMATS = ("bibtex", "ris", "csl-json", "openalex")
 
 
-def _known_charset(name: str) -> None:
-    try:
-        charsets.check_charset(name)
-    except charsets.UndecodableUpload as exc:
-        raise ma.ValidationError(exc.message) from None
-
-
 class ImportQuerySchema(ma.Schema):
     format = ma.fields.String(required=True, validate=validate.OneOf(IMPORT_FORMATS))
     dry_run = ma.fields.Boolean(
@@ -125,7 +117,7 @@ class ImportQuerySchema(ma.Schema):
         },
     )
     charset = ma.fields.String(
-        validate=[validate.Length(min=1, max=40), _known_charset],
+        validate=validate.Length(min=1, max=40),
         metadata={
             "description": "The file's charset (utf-8, windows-1251, gbk, utf-16...), if the "
             "Content-Type does not declare it (`text/plain; charset=windows-1251`); this one "
