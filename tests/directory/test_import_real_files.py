@@ -512,3 +512,10 @@ def test_the_openapi_document_describes_charset_strict_and_the_bounds(client):
     assert "422" in parameters["strict"]["description"]
     assert "1900" in operation["description"] and "2100" in operation["description"]
     assert "422" in operation["responses"]
+
+
+def test_a_macro_that_calls_itself_is_expanded_a_bounded_number_of_times():
+    text = r"""@preamble{"\newcommand{\twice}{\twice\twice}"}
+@article{a, title = {A \twice{} b}, year = 2020}"""
+    (record,) = parsers.parse_bibtex(text).records
+    assert record.title == "A b"  # what is left over is no macro LaTeX knows: dropped
