@@ -1,5 +1,8 @@
-"""Importing publications from BibTeX, RIS, CSL-JSON and OpenAlex, all or nothing.
+"""Importing publications from BibTeX, RIS, CSL-JSON and OpenAlex.
 
+A file that cannot be read is refused whole (422). A record that can be read but not
+stored (no title, no year from 1900 to 2100, a malformed DOI...) is skipped with a warning
+in the report, and the others are imported; in strict mode it refuses the file instead.
 Authors are matched to experts by their folded name (and, where several experts share
 it, by affiliation); an author nobody matches stays a raw name with a suggested
 match. A record whose DOI or URL is already stored is skipped, so importing the same
@@ -34,6 +37,7 @@ from app.publications.parsers import (
     MAX_BIBTEX_ENTRY,
     PARSERS,
     ParsedAuthor,
+    ParsedFile,
     ParsedRecord,
     ParseError,
     longest_bibtex_entry,
@@ -42,6 +46,7 @@ from app.search.models import SearchKey
 from app.search.services import duplicates, search
 
 CHUNK = 500
+YEARS = (1900, 2100)  # as the publications table's check constraint year_plausible
 MAX_SUGGESTIONS = 200
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 # JSON can escape half a UTF-16 pair ("\ud800"): no database can store that text.
@@ -56,6 +61,8 @@ class ImportReport:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     matched_authors: int = 0
     unmatched_authors: list[dict[str, Any]] = field(default_factory=list)
+    # What was read past or left out: [{"record": index or None, "line", "message"}].
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _check(record: ParsedRecord) -> list[str]:
@@ -64,8 +71,8 @@ def _check(record: ParsedRecord) -> list[str]:
         problems.append("No title.")
     elif len(record.title) > 1000:
         problems.append("The title is longer than 1000 characters.")
-    if record.year is None or not 1900 <= record.year <= 2100:
-        problems.append("No plausible year (1900-2100).")
+    if record.year is None or not YEARS[0] <= record.year <= YEARS[1]:
+        problems.append(f"No plausible year ({YEARS[0]}-{YEARS[1]}).")
     if record.doi and not re.match(DOI_PATTERN, record.doi):
         problems.append(f"Not a DOI: {record.doi!r}.")
     elif record.doi and len(record.doi) > DOI_LENGTH:
@@ -106,11 +113,21 @@ def check_record_count(fmt: str, text: str, limit: int) -> None:
         )
 
 
-def parse(fmt: str, text: str, max_records: int | None = None) -> list[ParsedRecord]:
-    """Every record, or a ParseError naming each bad record and its line; a file of more
-    than ``max_records`` is refused before it is parsed."""
+def parse(
+    fmt: str, text: str, max_records: int | None = None, *, strict: bool = False
+) -> ParsedFile:
+    """Every record, checked: each that cannot be stored carries its ``problems``.
+
+    A file of more than ``max_records`` is refused before it is parsed; one that cannot be
+    read, one of no record that can be stored, and in ``strict`` mode one with any record
+    that cannot, are refused with a ParseError naming each bad record and its line."""
+    text = text.removeprefix("\ufeff")  # a byte order mark decoded as text
     if "\x00" in text or "\\u0000" in text:
-        raise ParseError("NUL characters cannot be imported.", {"records": {}, "body": ["NUL."]})
+        raise ParseError(
+            "NUL characters cannot be imported (a UTF-16 file without a byte order mark?"
+            " Declare its charset).",
+            {"records": {}, "body": ["NUL."]},
+        )
     if not text.strip():
         raise ParseError(
             "The request body is empty: send the file to import.",
@@ -118,18 +135,51 @@ def parse(fmt: str, text: str, max_records: int | None = None) -> list[ParsedRec
         )
     if max_records is not None:
         check_record_count(fmt, text, max_records)
-    records = PARSERS[fmt](text)
+    parsed = PARSERS[fmt](text)
+    if not parsed.records:
+        raise ParseError(f"The file holds no {fmt} record; nothing was imported.", {"records": {}})
+    for record in parsed.records:
+        record.problems = record.problems or _check(record)  # the reader's, else ours
     errors = {
-        str(r.index): {"line": r.line, "message": " ".join(p)} for r in records if (p := _check(r))
+        str(r.index): {"line": r.line, "message": " ".join(r.problems)}
+        for r in parsed.records
+        if r.problems
     }
-    if errors:
-        raise ParseError("Some records cannot be imported; nothing was.", {"records": errors})
-    for record in records:
+    if errors and (strict or len(errors) == len(parsed.records)):
+        message = "Some records cannot be imported" if strict else "No record can be imported"
+        raise ParseError(f"{message}; nothing was.", {"records": errors})
+    for record in parsed.records:
         if record.published_on and record.published_on.year != record.year:
             record.published_on = None  # a date that contradicts the year is not trusted
         language = (record.language or "").lower()
         record.language = language if _LANGUAGE.match(language) else None
-    return records
+    return parsed
+
+
+def _warnings(parsed: ParsedFile) -> list[dict[str, Any]]:
+    """The file's warnings, then each record's, in the order of the file."""
+    found = [{"record": None, **w} for w in parsed.warnings]
+    for r in parsed.records:
+        found += [{"record": r.index, "line": r.line, "message": m} for m in r.warnings]
+        if r.problems:
+            message = "Not imported: " + " ".join(r.problems)
+            found.append({"record": r.index, "line": r.line, "message": message})
+    return sorted(found, key=lambda w: w["line"] or 0)
+
+
+def _unfit(parsed: ParsedFile) -> list[dict[str, Any]]:
+    """The records skipped because they cannot be stored, as the report lists them."""
+    return [
+        {
+            "record": r.index,
+            "line": r.line,
+            "reason": "cannot be imported",
+            "problems": r.problems,
+            "publication_id": None,
+        }
+        for r in parsed.records
+        if r.problems
+    ]
 
 
 def _in_chunks(column: Any, values: set, select: Any) -> dict:
@@ -258,10 +308,13 @@ def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publica
     )
 
 
-def import_publications(fmt: str, text: str, *, dry_run: bool) -> ImportReport:
+def import_publications(
+    fmt: str, text: str, *, dry_run: bool = False, strict: bool = False
+) -> ImportReport:
     """Import every record of ``text`` (or, with ``dry_run``, only report what would happen)."""
-    records = parse(fmt, text, current_app.config["IMPORT_MAX_RECORDS"])
-    report = ImportReport(dry_run=dry_run)
+    parsed = parse(fmt, text, current_app.config["IMPORT_MAX_RECORDS"], strict=strict)
+    report = ImportReport(dry_run=dry_run, skipped=_unfit(parsed), warnings=_warnings(parsed))
+    records = [r for r in parsed.records if not r.problems]
     by_doi, by_url = _existing(records)
     matcher, centres = AuthorMatcher(records), {}
     created = []

@@ -7,6 +7,7 @@ works are JSON that only need mapping.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -16,31 +17,18 @@ from typing import Any
 
 import bibtexparser
 import rispy
-from bibtexparser import middlewares
-from bibtexparser.model import Entry
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from app.core.errors import DomainError
-from app.publications import latex
+from app.publications import bibtex, latex, vocabulary
 
-KINDS = {
-    # BibTeX, RIS, CSL and OpenAlex types onto ours; anything else is an article.
-    "techreport": "report",
-    "report": "report",
-    "rprt": "report",
-    "book": "monograph",
-    "monograph": "monograph",
-    "thes": "monograph",
-    "interview": "interview",
-    "news": "news",
-    "article-newspaper": "news",
-    "newspaper": "news",
-    "news-article": "news",
-    "misc": "analysis",
-    "gen": "analysis",
-    "elec": "analysis",
-    "webpage": "analysis",
-    "post-weblog": "analysis",
-}
+# The exporters (formats.py) map our kinds back through this.
+_kind = vocabulary.kind
 
 
 class ParseError(DomainError):
@@ -66,13 +54,24 @@ class ParsedRecord:
     venue: str | None = None
     url: str | None = None
     doi: str | None = None
-    language: str | None = None
+    language: str | None = None  # an ISO 639 code
     abstract: str | None = None
     authors: list[ParsedAuthor] = field(default_factory=list)
+    editors: list[ParsedAuthor] = field(default_factory=list)
+    # The source's type in CSL's vocabulary ("article-journal", "chapter", "thesis"...),
+    # finer than ``kind``.
+    csl_type: str = "document"
+    # Why the record cannot be imported as it is (the importer adds its own checks).
+    problems: list[str] = field(default_factory=list)
+    # What the reader noticed but read past (an undefined macro, say).
+    warnings: list[str] = field(default_factory=list)
 
 
-def _kind(raw: str | None) -> str:
-    return KINDS.get((raw or "").lower(), "article")
+@dataclass
+class ParsedFile:
+    records: list[ParsedRecord]
+    # Notes on the file rather than on one record: [{"line": ..., "message": ...}].
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _scalar(value: Any) -> bool:
@@ -112,30 +111,54 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
+_ISO_DATE = re.compile(r"^\s*(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def _iso_date(value: Any) -> tuple[int | None, dt.date | None]:
+    """The year and day of an ISO 8601 / EDTF date as biblatex and CSL "raw" write it:
+    "2004", "2004-10-27", a range "1984/1986" (its start), an open one "/1986" (its end).
+    Anything else gives the first year in it, if any."""
+    text = str(value) if _scalar(value) else ""
+    start, range_, end = text.partition("/")
+    match = _ISO_DATE.match(start) or _ISO_DATE.match(end)
+    if not match:
+        return _year(text), None
+    year, day = int(match[1]), None
+    if match[3] and not range_:
+        with contextlib.suppress(ValueError):
+            day = dt.date(year, int(match[2]), int(match[3]))
+    return year, day
+
+
 # -- BibTeX --------------------------------------------------------------------------
 
 _BIB_TEXT = (
-    *("title", "year", "date", "journal", "booktitle", "publisher", "institution"),
-    *("langid", "language", "abstract"),
+    *("title", "year", "date", "journal", "journaltitle", "booktitle", "publisher"),
+    *("institution", "school", "organization", "langid", "language", "abstract"),
 )
 
 
-def _bib_name(parts: Any) -> str:
-    """A RIS "Last, First" string, or a BibTeX name's parts (decoded here)."""
-    if isinstance(parts, str):
-        last, _, first = parts.partition(",")
-        return _clean(f"{first} {last}" if first else last) or parts
+def _bib_name(raw: str) -> ParsedAuthor:
+    """One BibTeX name: "{Africa News}", braced whole, is an organisation; any other is
+    split into its parts ("dos Santos, Maria" is Maria dos Santos) before it is decoded."""
+    raw = raw.strip()
+    if raw.startswith("{") and bibtex.braced_end(raw, 0) == len(raw):
+        return ParsedAuthor(_clean(latex.decode(raw[1:-1])) or "", organisation=True)
+    parts = parse_single_name_into_parts(raw)
     words = [*parts.first, *parts.von, *parts.last, *parts.jr]
-    return _clean(" ".join(latex.decode(w) for w in words)) or ""
+    return ParsedAuthor(_clean(" ".join(latex.decode(w) for w in words)) or "")
 
 
-def parse_bibtex(text: str) -> list[ParsedRecord]:
+def _bib_names(value: str | None) -> list[ParsedAuthor]:
     # Names are split before they are decoded, so "{Smith and Sons}" stays one author.
-    library = bibtexparser.parse_string(
-        text,
-        append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()],
-    )
-    if library.failed_blocks:
+    return [_bib_name(name) for name in split_multiple_persons_names(value or "")]
+
+
+def _bib_failures(library: bibtexparser.Library) -> list[dict[str, Any]]:
+    """File warnings for blocks repeating a key (the first is kept, as BibTeX and biber
+    do); a ParseError for any block that could not be read at all."""
+    failed = [b for b in library.failed_blocks if not isinstance(b, DuplicateBlockKeyBlock)]
+    if failed:
         raise ParseError(
             "The BibTeX could not be read.",
             {
@@ -145,132 +168,175 @@ def parse_bibtex(text: str) -> list[ParsedRecord]:
                         "message": "Malformed BibTeX entry.",
                         "text": block.raw[:120],
                     }
-                    for n, block in enumerate(library.failed_blocks)
+                    for n, block in enumerate(failed)
                 }
             },
         )
-    return [_bib_record(n, entry) for n, entry in enumerate(library.entries)]
+    return [
+        {
+            "line": block.start_line + 1,
+            "message": f"The key {block.key!r} is used again here: the first entry with it "
+            "was kept and this one ignored.",
+        }
+        for block in library.failed_blocks
+    ]
 
 
-def _bib_record(n: int, entry: Entry) -> ParsedRecord:
-    raw = {f.key.lower(): f.value for f in entry.fields}
+def parse_bibtex(text: str) -> ParsedFile:
+    # No middleware: values come as written, so that "#", @string and crossref are read
+    # as BibTeX reads them (app.publications.bibtex).
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    warnings = _bib_failures(library)
+    values = bibtex.read_values(library)
+    records = [_bib_record(n, entry, values) for n, entry in enumerate(library.entries)]
+    return ParsedFile(records, warnings)
+
+
+def _bib_record(n: int, entry: Entry, values: bibtex.Values) -> ParsedRecord:
+    raw = values.fields[entry.key]
     try:
         fields = {k: latex.decode(raw.get(k)) for k in _BIB_TEXT}
-        authors = [ParsedAuthor(_bib_name(a)) for a in raw.get("author") or []]
-    except latex.BadLatex as exc:
-        raise ParseError(
-            "The BibTeX could not be read.",
-            {
-                "records": {
-                    str(n): {"line": entry.start_line + 1, "message": f"Unreadable LaTeX: {exc}"}
-                }
-            },
-        ) from exc
+        authors, editors = _bib_names(raw.get("author")), _bib_names(raw.get("editor"))
+    except (latex.BadLatex, InvalidNameError) as exc:
+        # One record the reader cannot make out: skipped (or, in strict mode, refused).
+        what = "name" if isinstance(exc, InvalidNameError) else "LaTeX"
+        return ParsedRecord(
+            index=n,
+            line=entry.start_line + 1,
+            title=None,
+            kind="article",
+            year=None,
+            problems=[f"Unreadable {what}: {exc}"],
+        )
+    year, day = _iso_date(fields.get("date"))
+    csl_type = vocabulary.bibtex_type(entry.entry_type, raw.get("entrysubtype"))
     return ParsedRecord(
         index=n,
         line=entry.start_line + 1,
         title=_clean(fields.get("title")),
-        kind=_kind(entry.entry_type),
-        year=_year(fields.get("year")),
-        published_on=_date(fields.get("date")),
+        kind=vocabulary.kind(csl_type),
+        csl_type=csl_type,
+        year=_year(fields.get("year")) if fields.get("year") else year,
+        published_on=day,
         venue=_clean(
             fields.get("journal")
+            or fields.get("journaltitle")
             or fields.get("booktitle")
             or fields.get("publisher")
             or fields.get("institution")
+            or fields.get("school")
+            or fields.get("organization")
         ),
         url=_clean(latex.read_verbatim(raw.get("url"))),
         doi=_doi(latex.read_verbatim(raw.get("doi"))),
-        language=_clean(fields.get("langid") or fields.get("language")),
+        language=vocabulary.language(fields.get("langid") or fields.get("language")),
         abstract=_clean(fields.get("abstract")),
         authors=authors,
+        editors=editors,
+        warnings=values.warnings[entry.key],
     )
 
 
 # -- RIS -----------------------------------------------------------------------------
 
-_RIS_LINE = re.compile(r"^[A-Z][A-Z0-9]  -( |$)")
+_RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  -( |$)")
 
 
-def _ris_chunks(text: str) -> list[tuple[int, str]]:
-    """Each record's first line number and text; a stray line is an error."""
-    chunks, current, start = [], [], None
+def _ris_chunks(text: str) -> tuple[list[tuple[int, str]], list[dict[str, Any]]]:
+    """Each record's first line number and text, as rispy reads them: a record runs from
+    its ``TY  -`` line to its ``ER  -`` line, where a line that is no tag continues the one
+    before; text between records (record numbers, blank lines) is not RIS and is skipped.
+    Tags outside a record are skipped with a warning; a record cut short is an error."""
+    chunks, warnings, current, start = [], [], [], None
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if not _RIS_LINE.match(line):
-            raise ParseError(
-                "The RIS could not be read.",
-                {
-                    "records": {
-                        str(len(chunks)): {
-                            "line": number,
-                            "message": "Not a RIS tag line.",
-                            "text": line[:120],
-                        }
-                    }
-                },
-            )
-        if line.startswith(RIS_START):
+        if start is None and line.startswith(RIS_START):
             current, start = [line], number
-        elif start is None:
-            raise ParseError(
-                "The RIS could not be read.",
-                {
-                    "records": {
-                        str(len(chunks)): {
-                            "line": number,
-                            "message": "A tag outside a record (no TY).",
-                        }
-                    }
-                },
-            )
-        else:
+        elif start is not None:
             current.append(line)
-        if line.startswith("ER  -"):
-            chunks.append((start, "\n".join(current) + "\n"))
-            current, start = [], None
+            if line.startswith("ER  -"):
+                chunks.append((start, "\n".join(current) + "\n"))
+                start = None
+        elif _RIS_TAG.match(line):
+            warnings.append(
+                {
+                    "line": number,
+                    "message": "A RIS tag outside a record (no TY before it): ignored.",
+                }
+            )
     if start is not None:
         raise ParseError(
             "The RIS could not be read.",
             {
                 "records": {
-                    str(len(chunks)): {"line": start, "message": "The record has no ER line."}
+                    str(len(chunks)): {
+                        "line": start,
+                        "message": "The record has no ER line: is the file cut short?",
+                    }
                 }
             },
         )
-    return chunks
+    return chunks, warnings
 
 
-def parse_ris(text: str) -> list[ParsedRecord]:
+def _ris_text(entry: dict[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` present; a tag given twice (rispy lists it) gives its first."""
+    for key in keys:
+        value = entry.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if text := _clean(value):
+            return text
+    return None
+
+
+def parse_ris(text: str) -> ParsedFile:
+    chunks, warnings = _ris_chunks(text)
     records = []
-    for n, (line, chunk) in enumerate(_ris_chunks(text)):
+    for n, (line, chunk) in enumerate(chunks):
         (entry,) = rispy.loads(chunk)
         urls = entry.get("urls") or []
+        csl_type = vocabulary.csl_type(vocabulary.RIS_TYPES, entry.get("type_of_reference"))
         records.append(
             ParsedRecord(
                 index=n,
                 line=line,
-                title=_clean(entry.get("title") or entry.get("primary_title")),
-                kind=_kind(entry.get("type_of_reference")),
-                year=_year(entry.get("year") or entry.get("publication_year")),
-                published_on=_date((entry.get("date") or "").replace("/", "-")),
-                venue=_clean(
-                    entry.get("journal_name")
-                    or entry.get("secondary_title")
-                    or entry.get("publisher")
+                title=_ris_text(entry, "title", "primary_title"),
+                kind=vocabulary.kind(csl_type),
+                csl_type=csl_type,
+                year=_year(_ris_text(entry, "year", "publication_year")),
+                published_on=_ris_day(entry),
+                # JF is the journal's full name (rispy's "alternate_title3"), JO its name
+                # in full or abridged, T2 the journal or book, JA its abbreviation.
+                venue=_ris_text(
+                    entry,
+                    "alternate_title3",
+                    "journal_name",
+                    "secondary_title",
+                    "alternate_title2",
+                    "publisher",
                 ),
                 url=_clean(urls[0] if urls else None),
-                doi=_doi(entry.get("doi")),
-                language=_clean(entry.get("language")),
-                abstract=_clean(entry.get("abstract")),
+                doi=_doi(_ris_text(entry, "doi")),
+                language=vocabulary.language(_ris_text(entry, "language")),
+                abstract=_ris_text(entry, "abstract", "notes_abstract"),
                 authors=[
-                    ParsedAuthor(_bib_name(a))
-                    for a in (entry.get("authors") or entry.get("first_authors") or [])
+                    _ris_name(a) for a in (entry.get("authors") or entry.get("first_authors") or [])
                 ],
             )
         )
-    return records
+    return ParsedFile(records, warnings)
+
+
+def _ris_day(entry: dict[str, Any]) -> dt.date | None:
+    """The first of DA, Y1 and PY that gives the day ("2022/03/14/")."""
+    days = (_ris_text(entry, key) for key in ("date", "publication_year", "year"))
+    return next((d for d in (_date(t.replace("/", "-")) for t in days if t) if d), None)
+
+
+def _ris_name(name: str) -> ParsedAuthor:
+    """A RIS "Last, First[, Suffix]" name."""
+    last, _, first = name.partition(",")
+    return ParsedAuthor(_clean(f"{first} {last}" if first else last) or name)
 
 
 # -- CSL-JSON and OpenAlex ------------------------------------------------------------
@@ -297,17 +363,32 @@ def _record_lines(text: str, count: int) -> list[int | None]:
 
 
 def _csl_author(author: dict[str, Any]) -> ParsedAuthor:
-    parts = (_clean(author.get("given")), _clean(author.get("family")))
-    name = _clean(author.get("literal")) or " ".join(p for p in parts if p)
-    return ParsedAuthor(name)
+    """A CSL name: ``literal`` is an organisation; a person's particles stay in the name
+    ("Maria dos Santos", "Ludwig van Beethoven")."""
+    if literal := _clean(author.get("literal")):
+        return ParsedAuthor(literal, organisation=True)
+    keys = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    return ParsedAuthor(" ".join(p for p in map(_clean, map(author.get, keys)) if p))
+
+
+def _int(value: Any) -> int | None:
+    if type(value) is int:
+        return value
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
 
 
 def _csl_date(item: dict[str, Any]) -> tuple[int | None, dt.date | None]:
-    """The year of ``issued``, and its day when all three parts make one."""
-    date_parts = _list(_dict(item.get("issued")).get("date-parts"))
-    parts = _list(date_parts[0]) if date_parts else []
+    """The year of ``issued``, and its day when all three parts make one. Parts may be
+    numbers or strings of digits; a date without parts may be ``raw`` (ISO 8601 or EDTF
+    text) or ``literal`` (any text: its year, if it names one)."""
+    issued = _dict(item.get("issued"))
+    date_parts = _list(issued.get("date-parts"))
+    first = _list(date_parts[0]) if date_parts else []
+    if not first:
+        return _iso_date(issued.get("raw") or issued.get("literal"))
+    parts = list(itertools.takewhile(lambda p: p is not None, map(_int, first)))
     year = _year(parts[0]) if parts else None
-    if len(parts) >= 3 and all(type(p) is int for p in parts[:3]):
+    if len(parts) >= 3:
         try:
             return year, dt.date(*parts[:3])
         except (ValueError, OverflowError):
@@ -315,7 +396,7 @@ def _csl_date(item: dict[str, Any]) -> tuple[int | None, dt.date | None]:
     return year, None
 
 
-def parse_csl(text: str) -> list[ParsedRecord]:
+def parse_csl(text: str) -> ParsedFile:
     data = _json(text)
     items = data if isinstance(data, list) else [data]
     lines = _record_lines(text, len(items))
@@ -331,23 +412,26 @@ def parse_csl(text: str) -> list[ParsedRecord]:
                 },
             )
         year, day = _csl_date(item)
+        csl_type = vocabulary.csl_type(vocabulary.CSL_TYPES, item.get("type"))
         records.append(
             ParsedRecord(
                 index=n,
                 line=lines[n],
                 title=_clean(item.get("title")),
-                kind=_kind(item.get("type")),
+                kind=vocabulary.kind(csl_type),
+                csl_type=csl_type,
                 year=year,
                 published_on=day,
                 venue=_clean(item.get("container-title") or item.get("publisher")),
                 url=_clean(item.get("URL")),
                 doi=_doi(item.get("DOI")),
-                language=_clean(item.get("language")),
+                language=vocabulary.language(item.get("language")),
                 abstract=_clean(item.get("abstract")),
                 authors=[_csl_author(a) for a in _list(item.get("author")) if isinstance(a, dict)],
+                editors=[_csl_author(a) for a in _list(item.get("editor")) if isinstance(a, dict)],
             )
         )
-    return records
+    return ParsedFile(records)
 
 
 def _openalex_author(authorship: dict[str, Any]) -> ParsedAuthor:
@@ -361,7 +445,7 @@ def _openalex_author(authorship: dict[str, Any]) -> ParsedAuthor:
     )
 
 
-def parse_openalex(text: str) -> list[ParsedRecord]:
+def parse_openalex(text: str) -> ParsedFile:
     data = _json(text)
     works = data.get("results") if isinstance(data, dict) and "results" in data else [data]
     if not isinstance(works, list):
@@ -380,18 +464,20 @@ def parse_openalex(text: str) -> list[ParsedRecord]:
             )
         location = _dict(work.get("primary_location"))
         source = _dict(location.get("source"))
+        csl_type = vocabulary.csl_type(vocabulary.OPENALEX_TYPES, work.get("type"))
         records.append(
             ParsedRecord(
                 index=n,
                 line=lines[n],
                 title=_clean(work.get("title") or work.get("display_name")),
-                kind=_kind(work.get("type")),
+                kind=vocabulary.kind(csl_type),
+                csl_type=csl_type,
                 year=_year(work.get("publication_year")),
                 published_on=_date(work.get("publication_date")),
                 venue=_clean(source.get("display_name")),
                 url=_clean(location.get("landing_page_url")) or _clean(work.get("id")),
                 doi=_doi(work.get("doi")),
-                language=_clean(work.get("language")),
+                language=vocabulary.language(work.get("language")),
                 authors=[
                     _openalex_author(a)
                     for a in _list(work.get("authorships"))
@@ -399,7 +485,7 @@ def parse_openalex(text: str) -> list[ParsedRecord]:
                 ],
             )
         )
-    return records
+    return ParsedFile(records)
 
 
 # -- counting records before parsing them -------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
+from flask_smorest.error_handler import ErrorSchema
 
 from app.core.api import Blueprint
 from app.core.db import reads_first
@@ -12,7 +13,7 @@ from app.core.exports import csv_doc, list_or_export, streamed
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
-from app.publications import formats, imports, services
+from app.publications import charsets, formats, imports, services
 from app.publications.schemas import (
     ImportQuerySchema,
     ImportReportSchema,
@@ -85,6 +86,19 @@ IMPORT_BODY = {
 }
 
 
+IMPORT_DESCRIPTION = f"""Authors are matched to experts; a DOI or URL already stored is skipped.
+
+The body is decoded with the `charset` parameter, else the Content-Type's `charset`, else
+UTF-8; a byte order mark wins over both. Undecodable bytes get 422.
+
+Each record needs a title (at most 1000 characters) and a year from {imports.YEARS[0]} to
+{imports.YEARS[1]} (BibTeX `year`, else biblatex `date`; RIS `PY`/`Y1`; CSL `issued`;
+OpenAlex `publication_year`). A record without them, or with a malformed DOI, is skipped
+and the others are imported: the report lists it in `skipped` and `warnings`. With
+`strict=true` the whole file is refused instead (422), as it is when no record can be
+imported."""
+
+
 @blp.route("/import")
 class Import(MethodView):
     @reads_first  # parsing and matching take seconds; the rows are written at the end
@@ -93,13 +107,22 @@ class Import(MethodView):
     @blp.response(201, ImportReportSchema)
     @blp.alt_response(200, schema=ImportReportSchema, description="A dry run, or nothing new.")
     @blp.alt_response(413, description="Past IMPORT_MAX_BYTES or IMPORT_MAX_RECORDS: nothing.")
-    @blp.doc(requestBody=IMPORT_BODY)
+    @blp.alt_response(
+        422,
+        schema=ErrorSchema,
+        description="A file that cannot be read (malformed, not text in its charset, no "
+        "record), of no record that can be imported, or in strict mode with any record that "
+        "cannot: nothing is imported, and `errors.records` names each record and line.",
+    )
+    @blp.doc(requestBody=IMPORT_BODY, description=IMPORT_DESCRIPTION)
     def post(self, query):
-        """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched
-        to experts; a DOI or URL already stored is skipped."""
+        """Import BibTeX, RIS, CSL-JSON or OpenAlex works."""
         require_organiser()
-        text = request.get_data(as_text=True)
-        report = imports.import_publications(query["format"], text, dry_run=query["dry_run"])
+        charset = query.get("charset") or request.mimetype_params.get("charset")
+        text = charsets.decode(request.get_data(), charset)
+        report = imports.import_publications(
+            query["format"], text, dry_run=query["dry_run"], strict=query["strict"]
+        )
         return report, 201 if report.publication_ids else 200
 
 

@@ -134,6 +134,24 @@ class ImportQuerySchema(ma.Schema):
             "description": "Report what would be created, matched and skipped; write nothing."
         },
     )
+    charset = ma.fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={
+            "description": "The file's charset (utf-8, windows-1251, gbk, utf-16...), if the "
+            "Content-Type does not declare it (`text/plain; charset=windows-1251`); this one "
+            "wins over the header's. A byte order mark (UTF-8, UTF-16, UTF-32) wins over "
+            "both; without either the file is read as UTF-8. Bytes that are not text in the "
+            "charset get 422, never replacement characters.",
+            "example": "windows-1251",
+        },
+    )
+    strict = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Refuse the whole file (422) if any record cannot be imported, "
+            "instead of skipping that record with a warning."
+        },
+    )
 
 
 class ImportReportSchema(ma.Schema):
@@ -143,3 +161,12 @@ class ImportReportSchema(ma.Schema):
     skipped = ma.fields.List(ma.fields.Dict())
     matched_authors = ma.fields.Integer()
     unmatched_authors = ma.fields.List(ma.fields.Dict())
+    warnings = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "What was read past or left out, each with its `record` (index, "
+            "or null for the file), `line` and `message`: a record skipped (it is in "
+            "`skipped` too), a BibTeX key used twice (the first entry is kept), an "
+            "undefined @string macro, a crossref to no entry, RIS tags outside a record."
+        },
+    )

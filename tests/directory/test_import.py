@@ -202,7 +202,7 @@ def test_dry_run_writes_nothing(organiser, db_session):
             2,
         ),
         ("bibtex", "@article{a, title={No year at all}}\n", 1),
-        ("ris", "TY  - JOUR\nTI  - One\nPY  - 2020\nER  -\nthis is not RIS\n", 5),
+        # Text between RIS records is skipped as rispy skips it (test_import_real_files).
         ("ris", "TY  - JOUR\nTI  - No end\nPY  - 2020\n", 1),
         ("csl-json", '[{"title": "x", "issued": {"date-parts": [[2020]]}},\n {"title": "x"', 2),
         ("csl-json", '[{"title": "", "issued": {"date-parts": [[2020]]}}]', None),
