@@ -148,25 +148,15 @@ def _stored(db_session) -> dict[str, dict]:
     }
 
 
-# Strict: each fails the suite the day the importer reads it back, so the mark goes then.
-IMPORTER_ON_WIP_IMP = pytest.mark.xfail(
-    strict=True,
-    reason="the importer reads organisations and CSL particles from branch wip-imp (issue "
-    "14) on: drop this mark when it lands",
-)
-IMPORTER_WITHOUT_ENTRYSUBTYPE = pytest.mark.xfail(
-    strict=True,
-    reason="the importer does not read biblatex's entrysubtype (newspaper, interview) yet",
-)
 ROUND_TRIPS = [
     ("bibtex", "core"),
     ("bibtex", "authors"),
-    pytest.param("bibtex", "organisations", marks=IMPORTER_ON_WIP_IMP),
-    pytest.param("bibtex", "kind", marks=IMPORTER_WITHOUT_ENTRYSUBTYPE),
+    ("bibtex", "organisations"),
+    ("bibtex", "kind"),
     ("bibtex", "language"),
     ("csl-json", "core"),
-    pytest.param("csl-json", "authors", marks=IMPORTER_ON_WIP_IMP),
-    pytest.param("csl-json", "organisations", marks=IMPORTER_ON_WIP_IMP),
+    ("csl-json", "authors"),
+    ("csl-json", "organisations"),
     ("csl-json", "kind"),
     ("csl-json", "language"),
 ]
