@@ -145,6 +145,11 @@ class Config:
     JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "5"))
     JOBS_HEARTBEAT_LAPSE_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_LAPSE_SECONDS", "30"))
     JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "10"))
+    # A logged-in user's export (CSV, XLSX, CSL-JSON, BibTeX) of more rows than this runs
+    # as a job (202); smaller ones, and every anonymous one, stream in the request.
+    JOBS_EXPORT_INLINE_ROWS = int(os.environ.get("JOBS_EXPORT_INLINE_ROWS", "5000"))
+    # A job's file (an export) is kept in the database this long, then swept.
+    JOBS_RESULT_HOURS = float(os.environ.get("JOBS_RESULT_HOURS", "24"))
 
     # Mail (app.core.mail): SMTP when MAIL_SERVER is set; without it each message goes to
     # the log and to the outbox table that `flask mail outbox` lists.

@@ -60,3 +60,22 @@ class Job(Base):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+
+class JobFile(Base):
+    """The file a job made (an export), kept in the database so every host serves it,
+    until ``expires_at``; ``flask jobs sweep`` and each new file delete expired ones."""
+
+    __tablename__ = "job_files"
+    __table_args__ = (sa.CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    size: Mapped[int]
+    # Deferred: reading the row for its headers loads no body; downloads read it in parts.
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

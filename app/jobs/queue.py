@@ -14,7 +14,7 @@ from flask import Flask, current_app
 
 from app.core.redis_client import connect
 from app.extensions import db
-from app.jobs import runner
+from app.jobs import files, runner
 from app.jobs.registry import kind_named
 
 EAGER, THREAD, RQ = "eager", "thread", "rq"
@@ -94,6 +94,8 @@ class Worker(rq.Worker):
         with self.app.app_context():
             try:
                 redispatch(runner.sweep())
+                files.sweep_expired()
+                db.session.commit()
             except Exception:
                 self.log.exception("Sweeping jobs failed")
             finally:

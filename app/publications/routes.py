@@ -8,10 +8,12 @@ from flask.views import MethodView
 from app.core.api import Blueprint
 from app.core.db import reads_first
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export, streamed
+from app.core.exports import csv_doc
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
+from app.jobs import exports
+from app.jobs import http as jobs_http
 from app.publications import formats, imports, services
 from app.publications.schemas import (
     ImportQuerySchema,
@@ -29,10 +31,17 @@ blp = Blueprint(
     description="Publications, joint and otherwise, with their authors.",
 )
 CSL_JSON = "application/vnd.citationstyles.csl+json"
-EXTRA_FORMATS = {
-    "csl-json": (formats.csl_stream, CSL_JSON, "json"),
-    "bibtex": (formats.bibtex_stream, "application/x-bibtex", "bib"),
-}
+# CSV as every list exports; CSL-JSON and BibTeX for reference managers.
+EXPORT = exports.ListExport(
+    "publications",
+    PublicationQuerySchema,
+    lambda filters, _viewer: services.list_query(filters),
+    {
+        "csv": exports.csv_format(PublicationSchema),
+        "csl-json": exports.Format(formats.csl_stream, CSL_JSON, "json"),
+        "bibtex": exports.Format(formats.bibtex_stream, "application/x-bibtex", "bib"),
+    },
+)
 LIST_DOC = csv_doc("Publication")
 LIST_DOC["responses"]["200"]["content"].update(
     {
@@ -42,25 +51,18 @@ LIST_DOC["responses"]["200"]["content"].update(
 )
 
 
-def _export(stmt, filters):
-    """CSV as every list does; CSL-JSON and BibTeX for reference managers."""
-    if filters["format"] in EXTRA_FORMATS:
-        writer, mimetype, ext = EXTRA_FORMATS[filters["format"]]
-        response = streamed(writer(stmt), mimetype, f"publications.{ext}")
-        response.export_stmt = stmt
-        return response
-    return list_or_export(stmt, filters, PublicationSchema, "publications")
-
-
 @blp.route("")
 class Publications(MethodView):
     @blp.arguments(PublicationQuerySchema, location="query")
     @blp.response(200, PublicationSchema(many=True))
     @blp.doc(**LIST_DOC)
+    @jobs_http.may_answer_a_job(blp)
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List publications; ``format`` csv, csl-json or bibtex exports every match."""
-        return _export(services.list_query(filters), filters)
+        if filters["format"] != "json":
+            return exports.export(EXPORT, filters)
+        return services.list_query(filters)
 
     @blp.arguments(PublicationWriteSchema)
     @blp.response(201, PublicationSchema)

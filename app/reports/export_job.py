@@ -1,0 +1,118 @@
+"""Reports, computed from their query, and their CSV or XLSX exports as jobs.
+
+The request computes the report (cached); when its table has more than
+``JOBS_EXPORT_INLINE_ROWS`` rows, a job writes the file (``app.jobs.files``) from the same
+query, and the request answers 202 (or, with ``Prefer: wait``, the file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, current_app
+
+from app.core.lookup import get_or_404
+from app.core.permissions import require_organiser
+from app.extensions import db
+from app.forums.models import Forum
+from app.jobs import files
+from app.jobs import http as jobs_http
+from app.jobs.registry import Kind
+from app.jobs.registry import register as register_kind
+from app.jobs.runner import JobContext
+from app.reports import breakdowns, exports, recommendations, services
+from app.reports.cache import cached
+from app.reports.schemas import (
+    CoverageQuerySchema,
+    GapsQuerySchema,
+    RecommendationQuerySchema,
+    ReportQuerySchema,
+)
+from app.reports.services import Window
+
+NAME = "reports.export"
+TIME_LIMIT_SECONDS = 600
+# compute(args) -> what the report computes from its window; it may move keys of args
+# that are not filters (limits) into the cache key it leaves in args.
+Prepare = Callable[[dict[str, Any], str], Callable[[Window], dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Report:
+    schema: type[ma.Schema]
+    prepare: Prepare
+
+
+def _coverage(args: dict[str, Any], fmt: str) -> Callable[[Window], dict[str, Any]]:
+    limit = args.pop("limit")
+    args["limit"] = None if fmt in exports.FILE_FORMATS else limit  # exports list every pair
+    return lambda w: services.coverage(w, args["limit"])
+
+
+def _gaps(args: dict[str, Any], _fmt: str) -> Callable[[Window], dict[str, Any]]:
+    cutoff, limit = args["cutoff"], args["limit"]
+    return lambda w: services.gaps(w, cutoff, limit)
+
+
+def _recommendations(args: dict[str, Any], _fmt: str) -> Callable[[Window], dict[str, Any]]:
+    forum = get_or_404(Forum, args["forum"], "forum") if args.get("forum") else None
+    gaps, per_gap = args["gaps"], args["per_gap"]
+    return lambda w: recommendations.recommend(w, forum, gaps, per_gap)
+
+
+def _breakdown(compute: Callable[[Window], dict[str, Any]]) -> Report:
+    return Report(ReportQuerySchema, lambda _args, _fmt: compute)
+
+
+REPORTS: dict[str, Report] = {
+    "coverage": Report(CoverageQuerySchema, _coverage),
+    "gaps": Report(GapsQuerySchema, _gaps),
+    "recommendations": Report(RecommendationQuerySchema, _recommendations),
+    **{
+        name: _breakdown(getattr(breakdowns, name))
+        for name in ("topics", "regions", "trend", "visibility", "generations", "systematic")
+    },
+}
+
+
+def compute(name: str, query: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The report ``name`` for its loaded ``query`` (cached), and the format asked for."""
+    args = dict(query)
+    fmt = args.pop("format", "json") or "json"
+    prepared = REPORTS[name].prepare(args, fmt)
+    window = services.window(args)  # outside the cache: it checks the filters
+    return cached(name, args, lambda: prepared(window)), fmt
+
+
+def respond(name: str, query: dict[str, Any]) -> dict[str, Any] | Response:
+    """A report endpoint's answer: organisers and admins only; JSON, a file, or, for a
+    file of more than ``JOBS_EXPORT_INLINE_ROWS`` rows, a job that writes it."""
+    organiser = require_organiser()
+    report, fmt = compute(name, query)
+    if fmt not in exports.FILE_FORMATS:
+        return report
+    if len(exports.table(report)) <= current_app.config["JOBS_EXPORT_INLINE_ROWS"]:
+        return exports.respond(report, name, fmt)
+    params = {"report": name, "query": REPORTS[name].schema().dump(query)}
+    db.session.commit()  # the report's ledger sync, as the request would have at its end
+    return jobs_http.start(KIND, organiser, params, reuse=True)
+
+
+def run(job: JobContext) -> dict[str, Any]:
+    """Compute the report again (or find it cached) and write its file."""
+    name = job.params["report"]
+    job.progress(0.0, "Computing the report.")
+    report, fmt = compute(name, REPORTS[name].schema().load(job.params["query"]))
+    db.session.commit()  # the ledger sync; and on SQLite progress must not wait for it
+    job.progress(0.5, f"Writing {len(exports.table(report))} rows as {fmt.upper()}.")
+    body, content_type = exports.file_body(report, name, fmt)
+    return files.store(job, body, content_type, f"{name}.{fmt}")
+
+
+KIND = Kind(NAME, run, time_limit=TIME_LIMIT_SECONDS, makes_file=True)
+
+
+def register(app: Flask) -> None:
+    register_kind(app, KIND)
