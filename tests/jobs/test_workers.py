@@ -277,6 +277,28 @@ def test_a_job_whose_worker_is_killed_twice_fails_saying_so(on_redis):
     assert failed["error"]["message"].endswith("2 times.")
 
 
+@pytest.mark.redis
+def test_a_full_export_is_written_by_a_worker_and_served_by_any_host(on_redis, scratch_url):
+    live, workers = on_redis
+    workers.start()
+    live.app.config["JOBS_EXPORT_INLINE_ROWS"] = 1
+    accepted = live.call("GET", "/api/v1/experts?format=csv")
+    assert accepted.status_code == 202, accepted.get_data(as_text=True)[:300]
+    done = live.until(accepted.get_json()["id"], lambda j: j["finished_at"], "finished")
+    assert done["status"] == "succeeded", done
+    assert done["result"]["filename"] == "experts.csv"
+    other = live_app(scratch_url, "rq")  # another host: the file is in the database
+    try:
+        auth = {"Authorization": f"Bearer {live.token}"}
+        answer = other.test_client().get(done["result"]["url"], headers=auth)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Disposition"] == 'attachment; filename="experts.csv"'
+        live.app.config["JOBS_EXPORT_INLINE_ROWS"] = 1_000_000
+        assert answer.data == live.call("GET", "/api/v1/experts?format=csv").data
+    finally:
+        _close(other)
+
+
 def test_without_redis_jobs_run_in_the_app_s_own_threads(scratch_url):
     made = live_app(scratch_url, "thread")
     try:
@@ -290,5 +312,12 @@ def test_without_redis_jobs_run_in_the_app_s_own_threads(scratch_url):
         job_id = live.count(to=20, step_seconds=0.05)
         done = live.until(job_id, lambda j: j["status"] == "succeeded", "succeeded")
         assert done["result"] == {"counted": 20, "attempt": 1}
+
+        made.config["JOBS_EXPORT_INLINE_ROWS"] = 1
+        report = "/api/v1/reports/gaps?format=xlsx"
+        waited = live.call("GET", report, headers={"Prefer": "wait=60"})
+        assert waited.status_code == 200, waited.get_data(as_text=True)[:300]
+        assert waited.headers["Content-Disposition"] == 'attachment; filename="gaps.xlsx"'
+        assert waited.data.startswith(b"PK")  # a zip: the workbook
     finally:
         _close(made)
