@@ -118,12 +118,14 @@ def _register_job_kinds(app: Flask) -> None:
     from app.forums import solve_job
     from app.jobs import exports
     from app.projects.routes import EXPORT as projects
+    from app.publications import import_job
     from app.publications.routes import EXPORT as publications
     from app.reports import export_job
 
     solve_job.register(app)
     exports.register(app, experts, centres, projects, publications)
     export_job.register(app)
+    import_job.register(app)
 
 
 def _migrations_dir():

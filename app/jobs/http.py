@@ -38,17 +38,21 @@ ACCEPTED_DOC = {
 }
 
 
-def may_answer_a_job(blp: Any) -> Any:
-    """OpenAPI for an endpoint that answers a job when the work is large (a full export):
-    the 202 with its ``Location``, and the ``Prefer`` header."""
+EXPORT_ACCEPTED = (
+    "A large export: the job writing its file (poll `Location`; its `result.url` serves "
+    "the file). With `Prefer: wait=N`, the file itself when it comes within N seconds."
+)
+
+
+def may_answer_a_job(blp: Any, description: str = EXPORT_ACCEPTED) -> Any:
+    """OpenAPI for an endpoint that answers a job when the work is large (a full export,
+    a large import): the 202 with its ``Location``, and the ``Prefer`` header."""
 
     def decorate(view: Any) -> Any:
         view = blp.alt_response(
             202,
             schema=JobSchema,
-            description="A large export: the job writing its file (poll `Location`; "
-            "its `result.url` serves the file). With `Prefer: wait=N`, the file itself "
-            "when it comes within N seconds.",
+            description=description,
             headers=ACCEPTED_DOC["headers"],
         )(view)
         return blp.doc(parameters=[PREFER_DOC])(view)

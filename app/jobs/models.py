@@ -46,7 +46,8 @@ class Job(Base):
     progress: Mapped[float] = mapped_column(default=0.0, server_default=sa.text("0"))
     message: Mapped[str | None] = mapped_column(sa.String(300))
     # What the handler needs, read in the request (JSON, so a retry or another host has it).
-    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # Deferred: it may be large (an import's upload), and reading a job's state needs none.
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
     result: Mapped[Any | None] = mapped_column(sa.JSON)
     # The answer the endpoint would have given: {"code", "status", "message", "errors"}.
     error: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

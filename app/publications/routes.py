@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 
 from app.core.api import Blueprint
@@ -14,7 +14,7 @@ from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
 from app.jobs import exports
 from app.jobs import http as jobs_http
-from app.publications import formats, imports, services
+from app.publications import formats, import_job, imports, services
 from app.publications.schemas import (
     ImportQuerySchema,
     ImportReportSchema,
@@ -95,12 +95,21 @@ class Import(MethodView):
     @blp.response(201, ImportReportSchema)
     @blp.alt_response(200, schema=ImportReportSchema, description="A dry run, or nothing new.")
     @blp.alt_response(413, description="Past IMPORT_MAX_BYTES or IMPORT_MAX_RECORDS: nothing.")
+    @jobs_http.may_answer_a_job(
+        blp,
+        "Past `JOBS_IMPORT_INLINE_BYTES`: the job importing it (poll `Location`; its "
+        "`result` is the report). With `Prefer: wait=N`, the report (200) or the error "
+        "when it comes within N seconds.",
+    )
     @blp.doc(requestBody=IMPORT_BODY)
     def post(self, query):
         """Import BibTeX, RIS, CSL-JSON or OpenAlex works, all or nothing. Authors are matched
-        to experts; a DOI or URL already stored is skipped."""
-        require_organiser()
+        to experts; a DOI or URL already stored is skipped. A large file is a job (202)."""
+        organiser = require_organiser()
         text = request.get_data(as_text=True)
+        if len(request.get_data()) > current_app.config["JOBS_IMPORT_INLINE_BYTES"]:
+            params = import_job.params(query["format"], text, dry_run=query["dry_run"])
+            return jobs_http.start(import_job.KIND, organiser, params)
         report = imports.import_publications(query["format"], text, dry_run=query["dry_run"])
         return report, 201 if report.publication_ids else 200
 

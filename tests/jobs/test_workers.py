@@ -31,6 +31,7 @@ from config import TestingConfig
 from seeds.loader import load_report
 from tests import factories as f
 from tests.conftest import scratch_database
+from tests.directory.test_import import BIBTEX
 from tests.jobs import kinds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -297,6 +298,32 @@ def test_a_full_export_is_written_by_a_worker_and_served_by_any_host(on_redis, s
         assert answer.data == live.call("GET", "/api/v1/experts?format=csv").data
     finally:
         _close(other)
+
+
+@pytest.mark.redis
+def test_a_large_import_runs_in_a_worker(on_redis):
+    live, workers = on_redis
+    workers.start()
+    live.app.config["JOBS_IMPORT_INLINE_BYTES"] = 100
+    answer = live.call(
+        "POST",
+        "/api/v1/publications/import?format=bibtex",
+        data=BIBTEX.encode(),
+        content_type="application/x-bibtex",
+        headers={"Prefer": "wait=60"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    report = answer.get_json()
+    assert report["dry_run"] is False and report["created"] + len(report["skipped"]) == 2
+    again = live.call(
+        "POST",
+        "/api/v1/publications/import?format=bibtex",
+        data=BIBTEX.encode(),
+        content_type="application/x-bibtex",
+    )
+    assert again.status_code == 202
+    done = live.until(again.get_json()["id"], lambda j: j["finished_at"], "finished")
+    assert done["result"]["created"] == 0 and len(done["result"]["skipped"]) == 2
 
 
 def test_without_redis_jobs_run_in_the_app_s_own_threads(scratch_url):
