@@ -150,6 +150,8 @@ class Config:
     JOBS_EXPORT_INLINE_ROWS = int(os.environ.get("JOBS_EXPORT_INLINE_ROWS", "5000"))
     # A publication import of a larger body runs as a job (202).
     JOBS_IMPORT_INLINE_BYTES = int(os.environ.get("JOBS_IMPORT_INLINE_BYTES", "65536"))
+    # The coverage heatmap drawing more centres a side than this is drawn by a job (202).
+    JOBS_CHART_INLINE_CENTRES = int(os.environ.get("JOBS_CHART_INLINE_CENTRES", "80"))
     # A job's file (an export) is kept in the database this long, then swept.
     JOBS_RESULT_HOURS = float(os.environ.get("JOBS_RESULT_HOURS", "24"))
 

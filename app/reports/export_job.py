@@ -2,13 +2,14 @@
 
 The request computes the report (cached); when its table has more than
 ``JOBS_EXPORT_INLINE_ROWS`` rows, a job writes the file (``app.jobs.files``) from the same
-query, and the request answers 202 (or, with ``Prefer: wait``, the file)."""
+query, and the request answers 202 (or, with ``Prefer: wait``, the file). The coverage
+heatmap past ``JOBS_CHART_INLINE_CENTRES`` centres a side is drawn by a job likewise."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 from flask import Flask, Response, current_app
@@ -22,15 +23,19 @@ from app.jobs import http as jobs_http
 from app.jobs.registry import Kind
 from app.jobs.registry import register as register_kind
 from app.jobs.runner import JobContext
-from app.reports import breakdowns, exports, recommendations, services
+from app.reports import breakdowns, exports, pictures, recommendations, services
 from app.reports.cache import cached
 from app.reports.schemas import (
     CoverageQuerySchema,
     GapsQuerySchema,
+    HeatmapQuerySchema,
     RecommendationQuerySchema,
     ReportQuerySchema,
 )
 from app.reports.services import Window
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 NAME = "reports.export"
 TIME_LIMIT_SECONDS = 600
@@ -100,6 +105,40 @@ def respond(name: str, query: dict[str, Any]) -> dict[str, Any] | Response:
     return jobs_http.start(KIND, organiser, params, reuse=True)
 
 
+IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def heatmap_inputs(args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    """The coverage report (every pair, cached), the centres and the heatmap's limit."""
+    limit = args.pop("limit")
+    window = services.window(args)
+    report = cached("coverage", args | {"limit": None}, lambda: services.coverage(window, None))
+    return report, list(services.centre_rows(window).values()), limit
+
+
+def heatmap_side(centres: list[dict[str, Any]], limit: int) -> int:
+    """How many centres the longer side of the heatmap draws."""
+    ru = sum(c["country_code"] == "RU" for c in centres)
+    return min(limit, max(ru, len(centres) - ru))
+
+
+def start_heatmap(organiser: User, args: dict[str, Any], fmt: str) -> Response:
+    params = {"query": HeatmapQuerySchema().dump(args), "format": fmt}
+    db.session.commit()  # the report's ledger sync, as the request would have at its end
+    return jobs_http.start(HEATMAP_KIND, organiser, params, reuse=True)
+
+
+def draw_heatmap(job: JobContext) -> dict[str, Any]:
+    """Draw the heatmap the request would have, into the job's file."""
+    fmt = job.params["format"]
+    job.progress(0.0, "Computing the coverage report.")
+    report, centres, limit = heatmap_inputs(HeatmapQuerySchema().load(job.params["query"]))
+    db.session.commit()  # the ledger sync; and on SQLite progress must not wait for it
+    job.progress(0.3, f"Drawing {heatmap_side(centres, limit)} centres a side.")
+    body = pictures.heatmap(report, centres, fmt, limit)
+    return files.store(job, body, IMAGE_TYPES[fmt], f"coverage.{fmt}")
+
+
 def run(job: JobContext) -> dict[str, Any]:
     """Compute the report again (or find it cached) and write its file."""
     name = job.params["report"]
@@ -112,7 +151,9 @@ def run(job: JobContext) -> dict[str, Any]:
 
 
 KIND = Kind(NAME, run, time_limit=TIME_LIMIT_SECONDS, makes_file=True)
+HEATMAP_KIND = Kind("reports.heatmap", draw_heatmap, time_limit=300, makes_file=True)
 
 
 def register(app: Flask) -> None:
     register_kind(app, KIND)
+    register_kind(app, HEATMAP_KIND)

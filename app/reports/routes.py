@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 
 from app.core.api import Blueprint
 from app.core.lookup import get_or_404
@@ -146,16 +146,21 @@ def _image_doc(what: str, *mimetypes: str) -> dict:
 @blp.route("/coverage.<any(png, svg):fmt>")
 @blp.arguments(HeatmapQuerySchema, location="query")
 @blp.doc(**_image_doc("The centre-pair heatmap, as PNG or SVG.", "image/png", "image/svg+xml"))
+@jobs_http.may_answer_a_job(
+    blp,
+    "Past `JOBS_CHART_INLINE_CENTRES` centres a side: the job drawing it (poll `Location`; "
+    "its `result.url` serves the picture). With `Prefer: wait=N`, the picture itself.",
+)
 def coverage_picture(args, fmt):
-    """The Russian × Kazakh centre heatmap, ordered so clusters and empty blocks show."""
-    require_organiser()
+    """The Russian × Kazakh centre heatmap, ordered so clusters and empty blocks show.
+    Past ``JOBS_CHART_INLINE_CENTRES`` centres a side, a job draws it (202)."""
+    organiser = require_organiser()
     args.pop("format", None)
-    limit = args.pop("limit")
-    window = services.window(args)
-    report = cached("coverage", args | {"limit": None}, lambda: services.coverage(window, None))
-    centres = list(services.centre_rows(window).values())
+    report, centres, limit = export_job.heatmap_inputs(dict(args))
+    if export_job.heatmap_side(centres, limit) > current_app.config["JOBS_CHART_INLINE_CENTRES"]:
+        return export_job.start_heatmap(organiser, args, fmt)
     body = pictures.heatmap(report, centres, fmt, limit)
-    return _image(body, "image/png" if fmt == "png" else "image/svg+xml")
+    return _image(body, export_job.IMAGE_TYPES[fmt])
 
 
 @blp.route("/trend.png")

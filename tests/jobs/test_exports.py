@@ -187,3 +187,22 @@ def test_an_export_reports_its_rows_then_its_file(caller, make_user, inline_rows
     assert seen[0][1].startswith("Writing ") and seen[0][1].endswith(" rows.")
     assert any(message.startswith("Written ") for _, message in seen[1:-1])
     assert seen[-1] == (0.95, "Storing the file.") and rows["size"] > 0
+
+
+@pytest.mark.parametrize(("fmt", "content_type"), [("png", "image/png"), ("svg", "image/svg+xml")])
+def test_a_large_heatmap_is_drawn_by_a_job(caller, make_user, app, monkeypatch, fmt, content_type):
+    organiser = caller(make_user("organiser"))
+    url = f"/api/v1/reports/coverage.{fmt}"
+    small = organiser.get(url, query_string={"limit": 10})
+    assert small.status_code == 200
+    monkeypatch.setitem(app.config, "JOBS_CHART_INLINE_CENTRES", 2)
+    accepted = organiser.get(url, query_string={"limit": 10})
+    assert accepted.status_code == 202
+    job = accepted.get_json()
+    assert job["kind"] == "reports.heatmap" and job["status"] == "succeeded", job
+    answer = organiser.get(job["result"]["url"])
+    assert answer.headers["Content-Type"].startswith(content_type)
+    assert answer.headers["Content-Disposition"] == f'attachment; filename="coverage.{fmt}"'
+    assert answer.data == small.data
+    # Two centres a side: drawn in the request again.
+    assert organiser.get(url, query_string={"limit": 2}).status_code == 200
