@@ -116,12 +116,13 @@ def _register_job_kinds(app: Flask) -> None:
     from app.centres.routes import EXPORT as centres
     from app.experts.routes import EXPORT as experts
     from app.forums import solve_job
-    from app.jobs import exports
+    from app.jobs import exports, queue
     from app.projects.routes import EXPORT as projects
     from app.publications import import_job
     from app.publications.routes import EXPORT as publications
     from app.reports import export_job
 
+    queue.sweep_in_threads(app)
     solve_job.register(app)
     exports.register(app, experts, centres, projects, publications)
     export_job.register(app)

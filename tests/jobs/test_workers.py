@@ -8,6 +8,7 @@ skipped; with it, a Redis that does not answer fails them."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from app import create_app
 from app.accounts.services import create_token
 from app.extensions import db
 from app.jobs import queue, services
+from app.jobs.models import Job, JobStatus
 from app.models import TokenScope, User
 from config import TestingConfig
 from seeds.loader import load_report
@@ -71,6 +73,8 @@ def live_app(url: str, mode: str, jobs_queue: str = "unused") -> Flask:
 
 
 def _close(made: Flask) -> None:
+    if queue.SWEEPER_STOP in made.extensions:  # thread mode: its sweeper thread ends
+        made.extensions[queue.SWEEPER_STOP].set()
     with made.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -346,5 +350,39 @@ def test_without_redis_jobs_run_in_the_app_s_own_threads(scratch_url):
         assert waited.status_code == 200, waited.get_data(as_text=True)[:300]
         assert waited.headers["Content-Disposition"] == 'attachment; filename="gaps.xlsx"'
         assert waited.data.startswith(b"PK")  # a zip: the workbook
+    finally:
+        _close(made)
+
+
+def test_without_redis_a_job_whose_process_died_is_settled_by_the_sweeper(scratch_url):
+    """A job left running by a process that died is retried by the next process's sweeper
+    thread, though nobody reads it."""
+    made = live_app(scratch_url, "thread")
+    try:
+        live = Live(made)
+        with made.app_context():
+            owner = db.session.get(User, live.user_id)
+            job = services.submit(kinds.COUNT, owner, {"to": 3})
+            lapsed = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10)
+            job.status, job.attempts = JobStatus.RUNNING, 1
+            job.started_at = job.heartbeat_at = lapsed
+            db.session.commit()
+            job_id = job.id
+            db.session.remove()
+        assert live.call("GET", "/api/v1/health/live").status_code == 200  # starts it
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline:
+            with made.app_context():
+                row = db.session.get(Job, job_id)
+                status, attempts, result = row.status, row.attempts, row.result
+                db.session.remove()
+            if status == JobStatus.SUCCEEDED:
+                break
+            time.sleep(0.1)
+        assert (status, attempts, result) == (
+            JobStatus.SUCCEEDED,
+            2,
+            {"counted": 3, "attempt": 2},
+        )
     finally:
         _close(made)
