@@ -17,6 +17,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, Response, current_app
 
+from app.accounts.models import User
 from app.core.db import reading
 from app.core.exports import csv_rows, streamed
 from app.core.pagination import count_rows
@@ -28,7 +29,6 @@ from app.jobs.registry import Kind
 from app.jobs.registry import register as register_kind
 
 if TYPE_CHECKING:
-    from app.accounts.models import User
     from app.jobs.runner import JobContext
 
 NAME = "exports.list"
@@ -89,7 +89,7 @@ def run(job: JobContext) -> dict[str, Any]:
     rows = job.params["rows"]
     job.progress(0.0, f"Writing {rows} rows.")
     with reading():
-        viewer = db.session.get(_user_model(), job.owner_id)
+        viewer = db.session.get(User, job.owner_id)
         body = write(job, fmt.write(spec.select(filters, viewer)))
     job.progress(0.95, "Storing the file.")
     return files.store(job, body, fmt.content_type, f"{spec.name}.{fmt.extension}")
@@ -107,12 +107,6 @@ def write(job: JobContext, parts: Iterator[str]) -> bytes:
             job.progress(0.05, f"Written {size / 1e6:.1f} MB.")
             reported = time.monotonic()
     return b"".join(out)
-
-
-def _user_model() -> type[User]:
-    from app.accounts.models import User
-
-    return User
 
 
 KIND = Kind(NAME, run, time_limit=TIME_LIMIT_SECONDS, makes_file=True)

@@ -223,3 +223,12 @@ def test_a_large_heatmap_is_drawn_by_a_job(caller, make_user, app, monkeypatch, 
     assert answer.data == small.data
     # Two centres a side: drawn in the request again.
     assert organiser.get(url, query_string={"limit": 2}).status_code == 200
+
+
+def test_a_file_is_read_in_parts(caller, make_user, inline_rows, monkeypatch):
+    monkeypatch.setattr(files, "CHUNK", 7)  # the body read 7 bytes a statement
+    who = caller(make_user())
+    small, accepted = streamed_then_job(who, inline_rows, "/api/v1/experts", {"format": "csv"})
+    answer = who.get(accepted.get_json()["result"]["url"])
+    assert answer.data == small.data and len(answer.data) > 7 * 10
+    assert answer.headers["Content-Length"] == str(len(small.data))
