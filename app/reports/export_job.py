@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 NAME = "reports.export"
 TIME_LIMIT_SECONDS = 600
-# compute(args) -> what the report computes from its window; it may move keys of args
-# that are not filters (limits) into the cache key it leaves in args.
+# prepare(args, fmt): what computes the report from its window; it may change the keys
+# of args that are not filters (coverage's limit), which then key the cache.
 Prepare = Callable[[dict[str, Any], str], Callable[[Window], dict[str, Any]]]
 
 
