@@ -145,6 +145,15 @@ class Config:
     JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "5"))
     JOBS_HEARTBEAT_LAPSE_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_LAPSE_SECONDS", "30"))
     JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "10"))
+    # A logged-in user's export (CSV, XLSX, CSL-JSON, BibTeX) of more rows than this runs
+    # as a job (202); smaller ones, and every anonymous one, stream in the request.
+    JOBS_EXPORT_INLINE_ROWS = int(os.environ.get("JOBS_EXPORT_INLINE_ROWS", "5000"))
+    # A publication import of a larger body runs as a job (202).
+    JOBS_IMPORT_INLINE_BYTES = int(os.environ.get("JOBS_IMPORT_INLINE_BYTES", "65536"))
+    # The coverage heatmap drawing more centres a side than this is drawn by a job (202).
+    JOBS_CHART_INLINE_CENTRES = int(os.environ.get("JOBS_CHART_INLINE_CENTRES", "80"))
+    # A job's file (an export) is kept in the database this long, then swept.
+    JOBS_RESULT_HOURS = float(os.environ.get("JOBS_RESULT_HOURS", "24"))
 
     # Mail (app.core.mail): SMTP when MAIL_SERVER is set; without it each message goes to
     # the log and to the outbox table that `flask mail outbox` lists.
@@ -183,6 +192,8 @@ class TestingConfig(Config):
     EXPORTS_IN_FLIGHT = 1_000
     # Jobs run in the request that starts them; the worker tests start real workers.
     JOBS_MODE = os.environ.get("JOBS_MODE", "eager")
+    # Imports stay in the request, as the import tests expect; tests/jobs lower it.
+    JOBS_IMPORT_INLINE_BYTES = Config.IMPORT_MAX_BYTES
     # Reports are cached in tests too (in the process, or in Redis when the run sets
     # REDIS_URL): each test starts a new generation, and the tests check invalidation.
     # Cheap hashes keep the suite fast; production uses RFC 9106's parameters.

@@ -113,9 +113,20 @@ def _register_derived_data(app: Flask) -> None:
 
 def _register_job_kinds(app: Flask) -> None:
     """The background jobs each feature runs (``app.jobs.registry``)."""
+    from app.centres.routes import EXPORT as centres
+    from app.experts.routes import EXPORT as experts
     from app.forums import solve_job
+    from app.jobs import exports, queue
+    from app.projects.routes import EXPORT as projects
+    from app.publications import import_job
+    from app.publications.routes import EXPORT as publications
+    from app.reports import export_job
 
+    queue.sweep_in_threads(app)
     solve_job.register(app)
+    exports.register(app, experts, centres, projects, publications)
+    export_job.register(app)
+    import_job.register(app)
 
 
 def _migrations_dir():

@@ -26,7 +26,7 @@ from app.forums.models import (
     SessionFormat,
     session_topics,
 )
-from app.jobs.models import Job, JobStatus
+from app.jobs.models import Job, JobFile, JobStatus
 from app.projects.models import Project, ProjectCentre, ProjectKind, project_topics
 from app.publications.models import Authorship, Publication, PublicationKind, publication_topics
 from app.reference.models import Country, Region, Topic
@@ -53,6 +53,7 @@ __all__ = [
     "ForumSession",
     "HostRule",
     "Job",
+    "JobFile",
     "JobStatus",
     "OutboxMessage",
     "Participation",

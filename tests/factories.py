@@ -18,6 +18,8 @@ from app.models import (
     ForumSeries,
     ForumSession,
     Job,
+    JobFile,
+    JobStatus,
     Participation,
     Project,
     ProjectCentre,
@@ -206,3 +208,27 @@ class JobFactory(BaseFactory):
 
     class Params:
         owner = factory.SubFactory(UserFactory)
+
+
+class JobFileFactory(BaseFactory):
+    """A finished export's file, and its succeeded job."""
+
+    class Meta:
+        model = JobFile
+
+    job_id = factory.LazyAttribute(lambda file: file.job.id)
+    content_type = "text/csv"
+    filename = "experts.csv"
+    body = "\ufeffid,full_name\r\n1,Askar\r\n".encode()
+    size = factory.LazyAttribute(lambda file: len(file.body))
+    expires_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+
+    class Params:
+        owner = factory.SubFactory(UserFactory)
+        job = factory.SubFactory(
+            JobFactory,
+            owner=factory.SelfAttribute("..owner"),
+            kind="exports.list",
+            status=JobStatus.SUCCEEDED,
+            params=factory.LazyFunction(lambda: {"list": "experts"}),
+        )

@@ -414,6 +414,13 @@ ROWS += [
         statuses(401, 200, 404, 200, 200, 403, 200),
         url="/api/v1/jobs/{job}",
     ),
+    # An export's file: as its job.
+    Row(
+        "GET",
+        "/api/v1/jobs/<uuid:job_id>/result",
+        statuses(401, 200, 404, 200, 200, 200, 200),
+        url="/api/v1/jobs/{export_job}/result",
+    ),
     Row(
         "POST",
         "/api/v1/forums/<int:forum_id>/publish",
@@ -644,6 +651,7 @@ class World:
             "room": f.RoomFactory(forum=forum).id,
             "published": f.ForumFactory(status="published").id,
             "job": f.JobFactory(owner=self.owner).id,
+            "export_job": f.JobFileFactory(owner=self.owner).job_id,
         }
         self.callers = {name: caller(user) for name, user in users.items()}
         self.callers.update(

@@ -14,16 +14,24 @@ from app.centres.schemas import (
 )
 from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export
+from app.core.exports import csv_doc
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_organiser
 from app.core.schemas import ForceSchema, MergeSchema
+from app.jobs import exports
+from app.jobs import http as jobs_http
 
 blp = Blueprint(
     "centres",
     __name__,
     url_prefix="/api/v1/centres",
     description="Think tanks and analytical centres of both countries.",
+)
+EXPORT = exports.ListExport(
+    "centres",
+    CentreQuerySchema,
+    lambda filters, _viewer: services.list_query(filters),
+    {"csv": exports.csv_format(CentreSchema)},
 )
 
 
@@ -32,10 +40,13 @@ class Centres(MethodView):
     @blp.arguments(CentreQuerySchema, location="query")
     @blp.response(200, CentreSchema(many=True))
     @blp.doc(**csv_doc("Centre"))
+    @jobs_http.may_answer_a_job(blp)
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List centres: filter, search in any script, sort; ``format=csv`` exports."""
-        return list_or_export(services.list_query(filters), filters, CentreSchema, "centres")
+        if filters["format"] != "json":
+            return exports.export(EXPORT, filters)
+        return services.list_query(filters)
 
     @blp.arguments(CentreWriteSchema)
     @blp.arguments(ForceSchema, location="query", as_kwargs=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -43,6 +46,25 @@ def begin_as_writer() -> None:
     """Mark the transactions of this app context, outside any request (a background job),
     as writers: on SQLite they take the write lock at BEGIN, as a writing request does."""
     g.setdefault(WRITER_FLAG, True)
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[None]:
+    """Within a job begun as a writer, read at length as a reader: on SQLite the
+    transactions begun inside start with BEGIN, so neither other writers nor the job's own
+    progress reports wait for the read. Enter with nothing unwritten: the transaction is
+    ended on entry and on leaving (a write after a long read could lose to a commit in
+    between), and the next begins as a writer again."""
+    from app.extensions import db
+
+    before = g.get(WRITER_FLAG)
+    db.session.rollback()
+    setattr(g, WRITER_FLAG, False)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        setattr(g, WRITER_FLAG, before)
 
 
 def _writing_request() -> bool:

@@ -136,14 +136,3 @@ def limit_anonymous_exports() -> None:
                 seconds_until(reset_at),
                 ", or log in: exports by logged-in users are not limited",
             )
-
-
-def list_or_export(
-    stmt: sa.Select, filters: dict[str, Any], schema_cls: type[ma.Schema], name: str
-) -> sa.Select | Response:
-    """The select for a JSON page, or a streamed CSV of every row it matches."""
-    if filters.get("format", "json") == "json":
-        return stmt
-    response = streamed(csv_rows(stmt, schema_cls()), "text/csv", f"{name}.csv")
-    response.export_stmt = stmt
-    return response

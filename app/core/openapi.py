@@ -43,8 +43,14 @@ OPEN_WRITE_SECURITY: list[dict[str, list]] = [*WRITE_SECURITY, {}]
 OPEN_WRITES = frozenset({("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/login")})
 
 
+# ``@blp.doc(parameters=[...])`` would replace the parameters flask-smorest documents from
+# a view's arguments (a list's query filters); a view adds to them under this key instead.
+EXTRA_PARAMETERS = "x-extra-parameters"
+
+
 class SecurityPlugin(BasePlugin):
-    """Adds the schemes, and to each write that states none, the credentials it needs."""
+    """Adds the schemes, and to each write that states none, the credentials it needs; and
+    to each operation the parameters it adds under ``EXTRA_PARAMETERS``."""
 
     def init_spec(self, spec: APISpec) -> None:
         for name, scheme in SCHEMES.items():
@@ -55,6 +61,9 @@ class SecurityPlugin(BasePlugin):
         self, path: str | None = None, operations: dict | None = None, **kwargs: Any
     ) -> None:
         for method, operation in (operations or {}).items():
+            extra = operation.pop(EXTRA_PARAMETERS, None) if isinstance(operation, dict) else None
+            if extra:
+                operation.setdefault("parameters", []).extend(extra)
             if method in WRITES and "security" not in operation:
                 is_open = (method, path) in OPEN_WRITES
                 operation["security"] = OPEN_WRITE_SECURITY if is_open else WRITE_SECURITY

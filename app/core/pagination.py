@@ -58,8 +58,9 @@ class SelectPage(Page):
     not tell the total (:func:`page_total`). A select whose ``page_rows`` execution option
     names a function is read by it (given the windowed select) instead of as ORM objects.
 
-    A view that exports instead (CSV) returns a streamed ``Response`` carrying its
-    select; the page passes it through, with the total row count.
+    A view that exports instead (CSV) returns a streamed ``Response`` (or a job's 202)
+    carrying its select and perhaps its row count; the page passes it through, with the
+    total row count.
     """
 
     def __init__(self, collection: Any, page_params: Any) -> None:
@@ -84,7 +85,8 @@ class SelectPage(Page):
     @property
     def item_count(self) -> int:
         if isinstance(self.collection, Response):
-            return count_rows(self.collection.export_stmt)
+            rows = getattr(self.collection, "export_rows", None)  # counted already
+            return rows if rows is not None else count_rows(self.collection.export_stmt)
         first = self.page_params.first_item
         if first > MAX_OFFSET:
             return count_rows(self.collection)

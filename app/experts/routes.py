@@ -7,7 +7,7 @@ from flask.views import MethodView
 from app.core.api import Blueprint
 from app.core.errors import Forbidden
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export
+from app.core.exports import csv_doc
 from app.core.pagination import SelectPage
 from app.core.permissions import (
     can_delete_expert,
@@ -26,9 +26,14 @@ from app.experts.schemas import (
     ExpertSchema,
     ExpertWriteSchema,
 )
+from app.jobs import exports
+from app.jobs import http as jobs_http
 
 blp = Blueprint(
     "experts", __name__, url_prefix="/api/v1/experts", description="Experts of both countries."
+)
+EXPORT = exports.ListExport(
+    "experts", ExpertQuerySchema, services.list_query, {"csv": exports.csv_format(ExpertSchema)}
 )
 
 
@@ -37,11 +42,13 @@ class Experts(MethodView):
     @blp.arguments(ExpertQuerySchema, location="query")
     @blp.response(200, ExpertSchema(many=True))
     @blp.doc(**csv_doc("Expert"))
+    @jobs_http.may_answer_a_job(blp)
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List experts: filter, search names in any script, sort; ``format=csv`` exports."""
-        stmt = services.list_query(filters, user()).execution_options(page_rows=services.list_rows)
-        return list_or_export(stmt, filters, ExpertSchema, "experts")
+        if filters["format"] != "json":
+            return exports.export(EXPORT, filters)
+        return services.list_query(filters, user()).execution_options(page_rows=services.list_rows)
 
     @blp.arguments(ExpertWriteSchema)
     @blp.arguments(ForceSchema, location="query", as_kwargs=True)

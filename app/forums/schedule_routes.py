@@ -107,7 +107,7 @@ class Solve(MethodView):
         200, schema=SolveResultSchema, description="With `Prefer: wait=N`: the finished plan."
     )
     @blp.alt_response(409, description="The forum changed while it was solved (`Prefer: wait`).")
-    @blp.doc(parameters=[jobs_http.PREFER_DOC])
+    @blp.doc(**jobs_http.PREFER_PARAMETER)
     def post(self, options, forum_id):
         """Place the unscheduled sessions on a grid of slots (OR-Tools CP-SAT): never a hard
         conflict; soft goals weighed. ``apply: true`` writes the plan (organisers). A job:

@@ -6,7 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.jobs import queue, runner
+from app.extensions import db
+from app.jobs import files, queue, runner
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -25,7 +26,10 @@ def worker(burst: bool) -> None:
 
 @jobs_cli.command("sweep")
 def sweep() -> None:
-    """Retry or fail the running jobs whose worker died (workers do this by themselves)."""
+    """Retry or fail the running jobs whose worker died, and delete expired files
+    (workers do both by themselves)."""
     again = runner.sweep()
     queue.redispatch(again)
-    click.echo(f"{len(again)} job(s) queued again.")
+    deleted = files.sweep_expired()
+    db.session.commit()
+    click.echo(f"{len(again)} job(s) queued again; {deleted} expired file(s) deleted.")

@@ -46,7 +46,8 @@ class Job(Base):
     progress: Mapped[float] = mapped_column(default=0.0, server_default=sa.text("0"))
     message: Mapped[str | None] = mapped_column(sa.String(300))
     # What the handler needs, read in the request (JSON, so a retry or another host has it).
-    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # Deferred: it may be large (an import's upload), and reading a job's state needs none.
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
     result: Mapped[Any | None] = mapped_column(sa.JSON)
     # The answer the endpoint would have given: {"code", "status", "message", "errors"}.
     error: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
@@ -60,3 +61,22 @@ class Job(Base):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+
+class JobFile(Base):
+    """The file a job made (an export), kept in the database so every host serves it,
+    until ``expires_at``; ``flask jobs sweep`` and each new file delete expired ones."""
+
+    __tablename__ = "job_files"
+    __table_args__ = (sa.CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    size: Mapped[int]
+    # Deferred: reading the row for its headers loads no body; downloads read it in parts.
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -4,6 +4,7 @@ caller (``JOBS_MODE=eager``: the tests)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -14,10 +15,12 @@ from flask import Flask, current_app
 
 from app.core.redis_client import connect
 from app.extensions import db
-from app.jobs import runner
+from app.jobs import files, runner
 from app.jobs.registry import kind_named
 
 EAGER, THREAD, RQ = "eager", "thread", "rq"
+log = logging.getLogger(__name__)
+SWEEPER_STOP = "jobs_sweeper_stop"
 
 
 def dispatch(job_id: uuid.UUID, kind: str) -> None:
@@ -62,6 +65,48 @@ def perform(job_id: str) -> None:
             db.session.remove()
 
 
+def sweep_once() -> None:
+    """Settle the jobs whose worker died (handing the retried ones over again) and delete
+    expired files; commits."""
+    redispatch(runner.sweep())
+    files.sweep_expired()
+    db.session.commit()
+
+
+def sweep_in_threads(app: Flask) -> None:
+    """In thread mode, a thread of each serving process sweeps every
+    ``JOBS_SWEEP_SECONDS``, so a job whose process died (its thread with it) is retried
+    or failed when the app runs again, though nobody reads it. It starts with the
+    process's first request: a thread started before gunicorn forks its workers would
+    not survive the fork, and CLI commands need none."""
+    if app.config["JOBS_MODE"] != THREAD:
+        return
+    lock, started = threading.Lock(), threading.Event()
+    app.extensions[SWEEPER_STOP] = threading.Event()  # set, it ends (the tests' apps)
+
+    @app.before_request
+    def _start_sweeper() -> None:
+        if started.is_set():
+            return
+        with lock:
+            if not started.is_set():
+                started.set()
+                threading.Thread(
+                    target=_sweep_forever, args=(app,), name="jobs-sweeper", daemon=True
+                ).start()
+
+
+def _sweep_forever(app: Flask) -> None:
+    while not app.extensions[SWEEPER_STOP].wait(app.config["JOBS_SWEEP_SECONDS"]):
+        with app.app_context():
+            try:
+                sweep_once()
+            except Exception:
+                log.exception("Sweeping jobs failed")
+            finally:
+                db.session.remove()
+
+
 def redispatch(job_ids: list[uuid.UUID]) -> None:
     """Hand jobs the sweeper queued again back to a worker."""
     from app.jobs.models import Job
@@ -93,7 +138,7 @@ class Worker(rq.Worker):
         self.swept_at = time.monotonic()
         with self.app.app_context():
             try:
-                redispatch(runner.sweep())
+                sweep_once()
             except Exception:
                 self.log.exception("Sweeping jobs failed")
             finally:

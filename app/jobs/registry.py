@@ -26,6 +26,8 @@ class Kind:
     time_limit: float
     # Runs after the first whose worker died (heartbeat lapsed) before the job fails.
     retries: int = 1
+    # The handler stores a file (``app.jobs.files``): a client that waited gets the file.
+    makes_file: bool = False
 
 
 def register(app: Flask, kind: Kind) -> None:

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from app.core.api import Blueprint
 from app.core.permissions import require_user
-from app.jobs import queue, runner, services
+from app.jobs import files, queue, runner, services
 from app.jobs.models import JobStatus
 from app.jobs.schemas import JobSchema
 
@@ -36,3 +36,22 @@ class JobItem(MethodView):
         point (202). 409 once it has finished."""
         job = services.cancel(services.visible_job(require_user(), job_id))
         return job, 202 if job.status == JobStatus.RUNNING else 200
+
+
+@blp.route("/jobs/<uuid:job_id>/result")
+class JobResult(MethodView):
+    @blp.response(200)
+    @blp.alt_response(404, description="No such job, or its file expired.")
+    @blp.alt_response(409, description="The job has not succeeded: it has no file.")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The file, with its type and `Content-Disposition`.",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    )
+    def get(self, job_id):
+        """The file a finished export job made (its owner, organisers and admins), streamed
+        with its type and name; kept ``JOBS_RESULT_HOURS`` (24), then 404."""
+        return files.download(services.visible_job(require_user(), job_id))

@@ -42,6 +42,18 @@ def submit(kind: Kind, owner: User, params: dict[str, Any]) -> Job:
     return job
 
 
+def pending(kind: Kind, owner: User, params: dict[str, Any]) -> Job | None:
+    """The owner's queued or running job of ``kind`` with these very ``params``, if any."""
+    unfinished = db.session.scalars(
+        sa.select(Job).where(
+            Job.owner_id == owner.id,
+            Job.kind == kind.name,
+            Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        )
+    )
+    return next((job for job in unfinished if job.params == params), None)
+
+
 def can_see(actor: User, job: Job) -> bool:
     """The job's owner, organisers and admins."""
     return actor.id == job.owner_id or actor.is_organiser

@@ -6,9 +6,11 @@ from flask.views import MethodView
 
 from app.core.api import Blueprint
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export
+from app.core.exports import csv_doc
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
+from app.jobs import exports
+from app.jobs import http as jobs_http
 from app.projects import services
 from app.projects.schemas import ProjectQuerySchema, ProjectSchema, ProjectWriteSchema
 
@@ -18,6 +20,12 @@ blp = Blueprint(
     url_prefix="/api/v1/projects",
     description="Joint projects and agreements between centres.",
 )
+EXPORT = exports.ListExport(
+    "projects",
+    ProjectQuerySchema,
+    lambda filters, _viewer: services.list_query(filters),
+    {"csv": exports.csv_format(ProjectSchema)},
+)
 
 
 @blp.route("")
@@ -25,10 +33,13 @@ class Projects(MethodView):
     @blp.arguments(ProjectQuerySchema, location="query")
     @blp.response(200, ProjectSchema(many=True))
     @blp.doc(**csv_doc("Project"))
+    @jobs_http.may_answer_a_job(blp)
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List joint projects; ``format=csv`` exports every match."""
-        return list_or_export(services.list_query(filters), filters, ProjectSchema, "projects")
+        if filters["format"] != "json":
+            return exports.export(EXPORT, filters)
+        return services.list_query(filters)
 
     @blp.arguments(ProjectWriteSchema)
     @blp.response(201, ProjectSchema)

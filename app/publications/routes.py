@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest.error_handler import ErrorSchema
 
 from app.core.api import Blueprint
 from app.core.db import reads_first
 from app.core.etag import check_if_match, with_etag
-from app.core.exports import csv_doc, list_or_export, streamed
+from app.core.exports import csv_doc
 from app.core.pagination import SelectPage
 from app.core.permissions import require_organiser
 from app.core.requests import accepts_raw_body
-from app.publications import charsets, formats, imports, services
+from app.jobs import exports
+from app.jobs import http as jobs_http
+from app.publications import charsets, formats, import_job, imports, services
 from app.publications.schemas import (
     ImportQuerySchema,
     ImportReportSchema,
@@ -30,10 +32,17 @@ blp = Blueprint(
     description="Publications, joint and otherwise, with their authors.",
 )
 CSL_JSON = "application/vnd.citationstyles.csl+json"
-EXTRA_FORMATS = {
-    "csl-json": (formats.csl_stream, CSL_JSON, "json"),
-    "bibtex": (formats.bibtex_stream, "application/x-bibtex", "bib"),
-}
+# CSV as every list exports; CSL-JSON and BibTeX for reference managers.
+EXPORT = exports.ListExport(
+    "publications",
+    PublicationQuerySchema,
+    lambda filters, _viewer: services.list_query(filters),
+    {
+        "csv": exports.csv_format(PublicationSchema),
+        "csl-json": exports.Format(formats.csl_stream, CSL_JSON, "json"),
+        "bibtex": exports.Format(formats.bibtex_stream, "application/x-bibtex", "bib"),
+    },
+)
 LIST_DOC = csv_doc("Publication")
 LIST_DOC["responses"]["200"]["content"].update(
     {
@@ -43,25 +52,18 @@ LIST_DOC["responses"]["200"]["content"].update(
 )
 
 
-def _export(stmt, filters):
-    """CSV as every list does; CSL-JSON and BibTeX for reference managers."""
-    if filters["format"] in EXTRA_FORMATS:
-        writer, mimetype, ext = EXTRA_FORMATS[filters["format"]]
-        response = streamed(writer(stmt), mimetype, f"publications.{ext}")
-        response.export_stmt = stmt
-        return response
-    return list_or_export(stmt, filters, PublicationSchema, "publications")
-
-
 @blp.route("")
 class Publications(MethodView):
     @blp.arguments(PublicationQuerySchema, location="query")
     @blp.response(200, PublicationSchema(many=True))
     @blp.doc(**LIST_DOC)
+    @jobs_http.may_answer_a_job(blp)
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List publications; ``format`` csv, csl-json or bibtex exports every match."""
-        return _export(services.list_query(filters), filters)
+        if filters["format"] != "json":
+            return exports.export(EXPORT, filters)
+        return services.list_query(filters)
 
     @blp.arguments(PublicationWriteSchema)
     @blp.response(201, PublicationSchema)
@@ -114,12 +116,24 @@ class Import(MethodView):
         "record), of no record that can be imported, or in strict mode with any record that "
         "cannot: nothing is imported, and `errors.records` names each record and line.",
     )
+    @jobs_http.may_answer_a_job(
+        blp,
+        "Past `JOBS_IMPORT_INLINE_BYTES`: the job importing it (poll `Location`; its "
+        "`result` is the report). With `Prefer: wait=N`, the report (200) or the error "
+        "when it comes within N seconds.",
+    )
     @blp.doc(requestBody=IMPORT_BODY, description=IMPORT_DESCRIPTION)
     def post(self, query):
         """Import BibTeX, RIS, CSL-JSON or OpenAlex works."""
-        require_organiser()
+        organiser = require_organiser()
         charset = query.get("charset") or request.mimetype_params.get("charset")
-        text = charsets.decode(request.get_data(), charset)
+        body = request.get_data()
+        text = charsets.decode(body, charset)
+        if len(body) > current_app.config["JOBS_IMPORT_INLINE_BYTES"]:
+            params = import_job.params(
+                query["format"], text, dry_run=query["dry_run"], strict=query["strict"]
+            )
+            return jobs_http.start(import_job.KIND, organiser, params)
         report = imports.import_publications(
             query["format"], text, dry_run=query["dry_run"], strict=query["strict"]
         )

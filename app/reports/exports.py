@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The formats that answer a file rather than JSON, and their content types.
+FILE_FORMATS = {"csv": "text/csv", "xlsx": XLSX}
 
 
 def table(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,23 +61,17 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(columns)
 
 
-def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def as_csv(report: dict[str, Any], name: str) -> Response:
+def csv_text(report: dict[str, Any]) -> str:
     rows = table(report)
     buffer = io.StringIO()
     writer = SafeDictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     # A BOM, so spreadsheet programs read Cyrillic as UTF-8.
-    return _attachment("\ufeff" + buffer.getvalue(), "text/csv", f"{name}.csv")
+    return "\ufeff" + buffer.getvalue()
 
 
-def as_xlsx(report: dict[str, Any], name: str) -> Response:
+def xlsx_bytes(report: dict[str, Any], name: str) -> bytes:
     rows = table(report)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
@@ -89,7 +85,13 @@ def as_xlsx(report: dict[str, Any], name: str) -> Response:
             _append(about, [section, key, value])
     buffer = io.BytesIO()
     book.save(buffer)
-    return _attachment(buffer.getvalue(), XLSX, f"{name}.xlsx")
+    return buffer.getvalue()
+
+
+def file_body(report: dict[str, Any], name: str, fmt: str) -> tuple[bytes, str]:
+    """The report's table as a file in ``fmt`` (csv or xlsx), and its content type."""
+    body = csv_text(report).encode() if fmt == "csv" else xlsx_bytes(report, name)
+    return body, FILE_FORMATS[fmt]
 
 
 def _append(sheet: WriteOnlyWorksheet, values: list[Any]) -> None:
@@ -105,11 +107,13 @@ def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
 
 
 def respond(report: dict[str, Any], name: str, fmt: str) -> dict[str, Any] | Response:
-    if fmt == "csv":
-        return as_csv(report, name)
-    if fmt == "xlsx":
-        return as_xlsx(report, name)
-    return report
+    """The report as JSON, or its table as a file in ``fmt``."""
+    if fmt not in FILE_FORMATS:
+        return report
+    body, content_type = file_body(report, name, fmt)
+    response = Response(body, mimetype=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
 def doc(description: str, answer: type) -> dict[str, Any]:

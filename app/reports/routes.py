@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 
 from app.core.api import Blueprint
 from app.core.lookup import get_or_404
 from app.core.permissions import require_organiser
 from app.forums.models import Forum
-from app.reports import answers, breakdowns, exports, pictures, recommendations, services
+from app.jobs import http as jobs_http
+from app.reports import (
+    answers,
+    breakdowns,
+    export_job,
+    exports,
+    pictures,
+    recommendations,
+    services,
+)
 from app.reports.cache import cached
 from app.reports.schemas import (
     AppliedSessionSchema,
@@ -30,63 +39,56 @@ blp = Blueprint(
 )
 
 
-def _report(name: str, args: dict, compute) -> dict | Response:
-    """Permission, the cached report for these filters, and the asked format."""
-    require_organiser()
-    fmt = args.pop("format", "json") or "json"
-    window = services.window(args)  # outside the cache: it checks the filters
-    report = cached(name, args, lambda: compute(window))
-    return exports.respond(report, name, fmt)
-
-
 @blp.route("/coverage")
 @blp.arguments(CoverageQuerySchema, location="query")
 @blp.response(200, ReportSchema)
 @blp.doc(
     **exports.doc("Tied Russian × Kazakh centre pairs, strongest first.", answers.CoverageAnswer)
 )
+@jobs_http.may_answer_a_job(blp)
 def coverage(args):
     """The centre matrix as a sparse list of tied pairs, with coverage ratios."""
-    limit = None if args.get("format") in ("csv", "xlsx") else args.pop("limit")
-    args.pop("limit", None)
-    return _report("coverage", args | {"limit": limit}, lambda w: services.coverage(w, limit))
+    return export_job.respond("coverage", args)
 
 
 @blp.route("/gaps")
 @blp.arguments(GapsQuerySchema, location="query")
 @blp.response(200, ReportSchema)
 @blp.doc(**exports.doc("Never-tied and dormant pairs, and isolated centres.", answers.GapsAnswer))
+@jobs_http.may_answer_a_job(blp)
 def gaps(args):
     """Pairs never tied, pairs dormant since ``cutoff``, centres with no partner."""
-    cutoff, limit = args["cutoff"], args["limit"]
-    return _report("gaps", args, lambda w: services.gaps(w, cutoff, limit))
+    return export_job.respond("gaps", args)
 
 
 @blp.route("/topics")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
 @blp.doc(**exports.doc("Joint output per topic and year.", answers.TopicsAnswer))
+@jobs_http.may_answer_a_job(blp)
 def topics(args):
     """Joint output per topic and year, and the topics nobody works on together."""
-    return _report("topics", args, breakdowns.topics)
+    return export_job.respond("topics", args)
 
 
 @blp.route("/regions")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
 @blp.doc(**exports.doc("Border-region pairs and their ties.", answers.RegionsAnswer))
+@jobs_http.may_answer_a_job(blp)
 def regions(args):
     """The 12 × 7 Russian × Kazakh border-region pairs, with their centres' ties."""
-    return _report("regions", args, breakdowns.regions)
+    return export_job.respond("regions", args)
 
 
 @blp.route("/trend")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
 @blp.doc(**exports.doc("Ties per year and kind.", answers.TrendAnswer))
+@jobs_http.may_answer_a_job(blp)
 def trend(args):
     """Joint publications, shared sessions and joint projects per year."""
-    return _report("trend", args, breakdowns.trend)
+    return export_job.respond("trend", args)
 
 
 @blp.route("/visibility")
@@ -95,9 +97,10 @@ def trend(args):
 @blp.doc(
     **exports.doc("Public, departmental and closed output per country.", answers.VisibilityAnswer)
 )
+@jobs_http.may_answer_a_job(blp)
 def visibility(args):
     """The share of public, departmental and closed output per country."""
-    return _report("visibility", args, breakdowns.visibility)
+    return export_job.respond("visibility", args)
 
 
 @blp.route("/generations")
@@ -108,18 +111,20 @@ def visibility(args):
         "Forum participation by birth decade; small groups suppressed.", answers.GenerationsAnswer
     )
 )
+@jobs_http.may_answer_a_job(blp)
 def generations(args):
     """Forum participation by the experts' birth decade (groups under 5 suppressed)."""
-    return _report("generations", args, breakdowns.generations)
+    return export_job.respond("generations", args)
 
 
 @blp.route("/systematic")
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema)
 @blp.doc(**exports.doc("Centres studying the neighbour, and their ties.", answers.SystematicAnswer))
+@jobs_http.may_answer_a_job(blp)
 def systematic(args):
     """The centres flagged as studying the neighbour, next to the ties they have."""
-    return _report("systematic", args, breakdowns.systematic)
+    return export_job.respond("systematic", args)
 
 
 def _image(body: bytes, mimetype: str) -> Response:
@@ -141,16 +146,21 @@ def _image_doc(what: str, *mimetypes: str) -> dict:
 @blp.route("/coverage.<any(png, svg):fmt>")
 @blp.arguments(HeatmapQuerySchema, location="query")
 @blp.doc(**_image_doc("The centre-pair heatmap, as PNG or SVG.", "image/png", "image/svg+xml"))
+@jobs_http.may_answer_a_job(
+    blp,
+    "Past `JOBS_CHART_INLINE_CENTRES` centres a side: the job drawing it (poll `Location`; "
+    "its `result.url` serves the picture). With `Prefer: wait=N`, the picture itself.",
+)
 def coverage_picture(args, fmt):
-    """The Russian × Kazakh centre heatmap, ordered so clusters and empty blocks show."""
-    require_organiser()
+    """The Russian × Kazakh centre heatmap, ordered so clusters and empty blocks show.
+    Past ``JOBS_CHART_INLINE_CENTRES`` centres a side, a job draws it (202)."""
+    organiser = require_organiser()
     args.pop("format", None)
-    limit = args.pop("limit")
-    window = services.window(args)
-    report = cached("coverage", args | {"limit": None}, lambda: services.coverage(window, None))
-    centres = list(services.centre_rows(window).values())
+    report, centres, limit = export_job.heatmap_inputs(dict(args))
+    if export_job.heatmap_side(centres, limit) > current_app.config["JOBS_CHART_INLINE_CENTRES"]:
+        return export_job.start_heatmap(organiser, args, fmt)
     body = pictures.heatmap(report, centres, fmt, limit)
-    return _image(body, "image/png" if fmt == "png" else "image/svg+xml")
+    return _image(body, export_job.IMAGE_TYPES[fmt])
 
 
 @blp.route("/trend.png")
@@ -173,17 +183,11 @@ def trend_picture(args):
         "Expert pairs who could close the widest gaps, with reasons.", answers.RecommendationsAnswer
     )
 )
+@jobs_http.may_answer_a_job(blp)
 def recommendations_list(args):
     """For the top gaps, pairs of experts who could close them: affiliated now with the
     two centres, sharing topics, never met; each with its score, reasons and a session."""
-    require_organiser()
-    forum = get_or_404(Forum, args["forum"], "forum") if args.get("forum") else None
-    gaps, per_gap = args["gaps"], args["per_gap"]
-    return _report(
-        "recommendations",
-        args,
-        lambda w: recommendations.recommend(w, forum, gaps, per_gap),
-    )
+    return export_job.respond("recommendations", args)
 
 
 @blp.route("/recommendations/apply", methods=["POST"])

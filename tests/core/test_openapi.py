@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 
@@ -38,3 +39,18 @@ def test_swagger_ui_is_served_without_a_cdn(client):
     with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
         assert asset.status_code == 200
         assert len(asset.data) > 100_000
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "own"),
+    [
+        ("/api/v1/experts", "get", {"country", "q", "format", "page"}),
+        ("/api/v1/publications/import", "post", {"format", "charset", "strict"}),
+    ],
+)
+def test_prefer_is_documented_beside_the_operations_own_parameters(client, path, method, own):
+    """An operation that may answer with a job documents ``Prefer`` as well as, not instead
+    of, its filters (``blp.doc(parameters=...)`` would have replaced them)."""
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"][path][method]
+    names = {parameter.get("name") for parameter in operation["parameters"]}
+    assert own | {"Prefer"} <= names

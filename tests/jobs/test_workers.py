@@ -8,6 +8,7 @@ skipped; with it, a Redis that does not answer fails them."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -26,11 +27,13 @@ from app import create_app
 from app.accounts.services import create_token
 from app.extensions import db
 from app.jobs import queue, services
+from app.jobs.models import Job, JobStatus
 from app.models import TokenScope, User
 from config import TestingConfig
 from seeds.loader import load_report
 from tests import factories as f
 from tests.conftest import scratch_database
+from tests.directory.test_import import BIBTEX
 from tests.jobs import kinds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +73,8 @@ def live_app(url: str, mode: str, jobs_queue: str = "unused") -> Flask:
 
 
 def _close(made: Flask) -> None:
+    if queue.SWEEPER_STOP in made.extensions:  # thread mode: its sweeper thread ends
+        made.extensions[queue.SWEEPER_STOP].set()
     with made.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -277,6 +282,54 @@ def test_a_job_whose_worker_is_killed_twice_fails_saying_so(on_redis):
     assert failed["error"]["message"].endswith("2 times.")
 
 
+@pytest.mark.redis
+def test_a_full_export_is_written_by_a_worker_and_served_by_any_host(on_redis, scratch_url):
+    live, workers = on_redis
+    workers.start()
+    live.app.config["JOBS_EXPORT_INLINE_ROWS"] = 1
+    accepted = live.call("GET", "/api/v1/experts?format=csv")
+    assert accepted.status_code == 202, accepted.get_data(as_text=True)[:300]
+    done = live.until(accepted.get_json()["id"], lambda j: j["finished_at"], "finished")
+    assert done["status"] == "succeeded", done
+    assert done["result"]["filename"] == "experts.csv"
+    other = live_app(scratch_url, "rq")  # another host: the file is in the database
+    try:
+        auth = {"Authorization": f"Bearer {live.token}"}
+        answer = other.test_client().get(done["result"]["url"], headers=auth)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Disposition"] == 'attachment; filename="experts.csv"'
+        live.app.config["JOBS_EXPORT_INLINE_ROWS"] = 1_000_000
+        assert answer.data == live.call("GET", "/api/v1/experts?format=csv").data
+    finally:
+        _close(other)
+
+
+@pytest.mark.redis
+def test_a_large_import_runs_in_a_worker(on_redis):
+    live, workers = on_redis
+    workers.start()
+    live.app.config["JOBS_IMPORT_INLINE_BYTES"] = 100
+    answer = live.call(
+        "POST",
+        "/api/v1/publications/import?format=bibtex",
+        data=BIBTEX.encode(),
+        content_type="application/x-bibtex",
+        headers={"Prefer": "wait=60"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    report = answer.get_json()
+    assert report["dry_run"] is False and report["created"] + len(report["skipped"]) == 2
+    again = live.call(
+        "POST",
+        "/api/v1/publications/import?format=bibtex",
+        data=BIBTEX.encode(),
+        content_type="application/x-bibtex",
+    )
+    assert again.status_code == 202
+    done = live.until(again.get_json()["id"], lambda j: j["finished_at"], "finished")
+    assert done["result"]["created"] == 0 and len(done["result"]["skipped"]) == 2
+
+
 def test_without_redis_jobs_run_in_the_app_s_own_threads(scratch_url):
     made = live_app(scratch_url, "thread")
     try:
@@ -290,5 +343,46 @@ def test_without_redis_jobs_run_in_the_app_s_own_threads(scratch_url):
         job_id = live.count(to=20, step_seconds=0.05)
         done = live.until(job_id, lambda j: j["status"] == "succeeded", "succeeded")
         assert done["result"] == {"counted": 20, "attempt": 1}
+
+        made.config["JOBS_EXPORT_INLINE_ROWS"] = 1
+        report = "/api/v1/reports/gaps?format=xlsx"
+        waited = live.call("GET", report, headers={"Prefer": "wait=60"})
+        assert waited.status_code == 200, waited.get_data(as_text=True)[:300]
+        assert waited.headers["Content-Disposition"] == 'attachment; filename="gaps.xlsx"'
+        assert waited.data.startswith(b"PK")  # a zip: the workbook
+    finally:
+        _close(made)
+
+
+def test_without_redis_a_job_whose_process_died_is_settled_by_the_sweeper(scratch_url):
+    """A job left running by a process that died is retried by the next process's sweeper
+    thread, though nobody reads it."""
+    made = live_app(scratch_url, "thread")
+    try:
+        live = Live(made)
+        with made.app_context():
+            owner = db.session.get(User, live.user_id)
+            job = services.submit(kinds.COUNT, owner, {"to": 3})
+            lapsed = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10)
+            job.status, job.attempts = JobStatus.RUNNING, 1
+            job.started_at = job.heartbeat_at = lapsed
+            db.session.commit()
+            job_id = job.id
+            db.session.remove()
+        assert live.call("GET", "/api/v1/health/live").status_code == 200  # starts it
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline:
+            with made.app_context():
+                row = db.session.get(Job, job_id)
+                status, attempts, result = row.status, row.attempts, row.result
+                db.session.remove()
+            if status == JobStatus.SUCCEEDED:
+                break
+            time.sleep(0.1)
+        assert (status, attempts, result) == (
+            JobStatus.SUCCEEDED,
+            2,
+            {"counted": 3, "attempt": 2},
+        )
     finally:
         _close(made)
