@@ -30,7 +30,7 @@ blp = Blueprint(
 EXPORT = exports.ListExport(
     "centres",
     CentreQuerySchema,
-    lambda filters, _viewer: services.list_query(filters),
+    exports.same_for_everyone(services.list_query),
     {"csv": exports.csv_format(CentreSchema)},
 )
 
@@ -44,9 +44,7 @@ class Centres(MethodView):
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List centres: filter, search in any script, sort; ``format=csv`` exports."""
-        if filters["format"] != "json":
-            return exports.export(EXPORT, filters)
-        return services.list_query(filters)
+        return exports.list_or_export(EXPORT, filters)
 
     @blp.arguments(CentreWriteSchema)
     @blp.arguments(ForceSchema, location="query", as_kwargs=True)

@@ -162,7 +162,7 @@ def _built(_script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]
 
 
 def register(app: Flask) -> None:
-    """What list templates call besides Jinja's own."""
+    """Templates' own template class and ``url_for``, and the lists' ``only`` filter."""
     app.jinja_env.template_class = _Template
     app.jinja_env.globals["url_for"] = url_for
     app.jinja_env.filters["only"] = only

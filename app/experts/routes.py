@@ -33,7 +33,13 @@ blp = Blueprint(
     "experts", __name__, url_prefix="/api/v1/experts", description="Experts of both countries."
 )
 EXPORT = exports.ListExport(
-    "experts", ExpertQuerySchema, services.list_query, {"csv": exports.csv_format(ExpertSchema)}
+    "experts",
+    ExpertQuerySchema,
+    # A page of JSON reads plain rows (list_rows); an export reads objects and ignores this.
+    lambda filters, viewer: services.list_query(filters, viewer).execution_options(
+        page_rows=services.list_rows
+    ),
+    {"csv": exports.csv_format(ExpertSchema)},
 )
 
 
@@ -46,9 +52,7 @@ class Experts(MethodView):
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List experts: filter, search names in any script, sort; ``format=csv`` exports."""
-        if filters["format"] != "json":
-            return exports.export(EXPORT, filters)
-        return services.list_query(filters, user()).execution_options(page_rows=services.list_rows)
+        return exports.list_or_export(EXPORT, filters)
 
     @blp.arguments(ExpertWriteSchema)
     @blp.arguments(ForceSchema, location="query", as_kwargs=True)

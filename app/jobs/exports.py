@@ -63,6 +63,20 @@ class ListExport:
     formats: Mapping[str, Format]
 
 
+def same_for_everyone(
+    list_query: Callable[[dict[str, Any]], sa.Select],
+) -> Callable[[dict[str, Any], User | None], sa.Select]:
+    """A :class:`ListExport` select for a list that every viewer sees alike."""
+    return lambda filters, _viewer: list_query(filters)
+
+
+def list_or_export(spec: ListExport, filters: dict[str, Any]) -> sa.Select | Response:
+    """A list endpoint's answer: its select, for a page of JSON; else the export."""
+    if filters["format"] != "json":
+        return export(spec, filters)
+    return spec.select(filters, user())
+
+
 def export(spec: ListExport, filters: dict[str, Any]) -> Response:
     """The list's export in ``filters["format"]``: streamed, or past the inline size (for a
     logged-in user) a job. Either answer carries the select and its row count for the

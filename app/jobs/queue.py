@@ -149,8 +149,6 @@ def work(app: Flask, *, burst: bool = False) -> None:
     """Run a worker on the app's queue until stopped (or, ``burst``, until it is empty)."""
     global _worker_app  # noqa: PLW0603 - the forked work horse finds its app here
     _worker_app = app
-    connection = connect(app)
-    worker = Worker(
-        [rq.Queue(app.config["JOBS_QUEUE"], connection=connection)], app=app, connection=connection
-    )
+    jobs = queue(app)
+    worker = Worker([jobs], app=app, connection=jobs.connection)
     worker.work(burst=burst, with_scheduler=False)

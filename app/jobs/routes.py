@@ -22,10 +22,11 @@ class JobItem(MethodView):
         """A job: status, progress and message, then its result or error (its owner,
         organisers and admins; 404 to anyone else). A job whose worker died is retried
         or failed here."""
-        job = services.visible_job(require_user(), job_id)
+        actor = require_user()
+        job = services.visible_job(actor, job_id)
         if job.status == JobStatus.RUNNING:
             queue.redispatch(runner.sweep(job.id))
-            job = services.visible_job(require_user(), job_id)
+            job = services.visible_job(actor, job_id)
         return job
 
     @blp.response(200, JobSchema)

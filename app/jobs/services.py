@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from app.core.errors import Conflict, NotFound
 from app.core.models import utcnow
@@ -45,7 +46,9 @@ def submit(kind: Kind, owner: User, params: dict[str, Any]) -> Job:
 def pending(kind: Kind, owner: User, params: dict[str, Any]) -> Job | None:
     """The owner's queued or running job of ``kind`` with these very ``params``, if any."""
     unfinished = db.session.scalars(
-        sa.select(Job).where(
+        sa.select(Job)
+        .options(orm.undefer(Job.params))  # compared below: not one more read per job
+        .where(
             Job.owner_id == owner.id,
             Job.kind == kind.name,
             Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),

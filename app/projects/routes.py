@@ -23,7 +23,7 @@ blp = Blueprint(
 EXPORT = exports.ListExport(
     "projects",
     ProjectQuerySchema,
-    lambda filters, _viewer: services.list_query(filters),
+    exports.same_for_everyone(services.list_query),
     {"csv": exports.csv_format(ProjectSchema)},
 )
 
@@ -37,9 +37,7 @@ class Projects(MethodView):
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List joint projects; ``format=csv`` exports every match."""
-        if filters["format"] != "json":
-            return exports.export(EXPORT, filters)
-        return services.list_query(filters)
+        return exports.list_or_export(EXPORT, filters)
 
     @blp.arguments(ProjectWriteSchema)
     @blp.response(201, ProjectSchema)

@@ -18,7 +18,7 @@ from app.core.names import name_key
 from app.extensions import db
 from app.publications import latex
 from app.publications.models import Publication
-from app.publications.parsers import _kind as kind_of_csl_type
+from app.publications.vocabulary import kind as kind_of_csl_type
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _mapping(publication: Publication) -> Mapping:
     importer reads that type back as the same kind (a kind edited since does not)."""
     kind, finer = publication.kind.value, publication.csl_type
     mapping = KINDS[kind]
-    if not finer or finer == mapping.csl or kind_of_csl_type(finer) != kind:
+    if not finer or kind_of_csl_type(finer) != kind:
         return mapping
     return FINER.get(finer) or dataclasses.replace(mapping, csl=finer)
 

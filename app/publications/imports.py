@@ -26,7 +26,6 @@ from app.core.names import name_key
 from app.experts.models import Affiliation, Expert
 from app.extensions import db
 from app.publications.models import (
-    CSL_TYPES,
     DOI_LENGTH,
     DOI_PATTERN,
     Authorship,
@@ -48,7 +47,6 @@ from app.search.services import duplicates, search
 CHUNK = 500
 YEARS = (1900, 2100)  # as the publications table's check constraint year_plausible
 MAX_SUGGESTIONS = 200
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 # JSON can escape half a UTF-16 pair ("\ud800"): no database can store that text.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -121,7 +119,6 @@ def parse(
     A file of more than ``max_records`` is refused before it is parsed; one that cannot be
     read, one of no record that can be stored, and in ``strict`` mode one with any record
     that cannot, are refused with a ParseError naming each bad record and its line."""
-    text = text.removeprefix("\ufeff")  # a byte order mark decoded as text
     if "\x00" in text or "\\u0000" in text:
         raise ParseError(
             "NUL characters cannot be imported (a UTF-16 file without a byte order mark?"
@@ -151,8 +148,6 @@ def parse(
     for record in parsed.records:
         if record.published_on and record.published_on.year != record.year:
             record.published_on = None  # a date that contradicts the year is not trusted
-        language = (record.language or "").lower()
-        record.language = language if _LANGUAGE.match(language) else None
     return parsed
 
 
@@ -203,7 +198,8 @@ class AuthorMatcher:
     """Experts by folded name, loaded for the whole file in a few queries."""
 
     def __init__(self, records: list[ParsedRecord]) -> None:
-        keys = {name_key(a.name) for r in records for a in r.authors} - {""}
+        people = (a for r in records for a in r.authors if not a.organisation)
+        keys = {name_key(a.name) for a in people} - {""}
         c = SearchKey.__table__.c
         rows = []
         for chunk in _chunks(sorted(keys)):
@@ -227,6 +223,8 @@ class AuthorMatcher:
         self.suggestions: dict[str, dict[str, Any] | None] = {}
 
     def match(self, author: ParsedAuthor) -> Expert | None:
+        if author.organisation:  # an organisation is never an expert
+            return None
         ids = dict.fromkeys(self.by_key.get(name_key(author.name), []))
         candidates = [self.experts[i] for i in ids]
         if len(candidates) > 1 and author.affiliation:
@@ -286,12 +284,6 @@ def _mid_year(year: int) -> dt.date:
     return dt.date(year, 7, 1)
 
 
-def _csl_type(record: ParsedRecord) -> str | None:
-    """The source's type in CSL's words, where the parser gives one (``csl_type``)."""
-    csl_type = getattr(record, "csl_type", None)
-    return csl_type if csl_type in CSL_TYPES else None
-
-
 def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publication:
     return Publication(
         title=record.title,
@@ -302,7 +294,7 @@ def _publication(record: ParsedRecord, authorships: list[Authorship]) -> Publica
         url=record.url,
         doi=record.doi,
         language=record.language,
-        csl_type=_csl_type(record),
+        csl_type=record.csl_type,
         abstract=record.abstract,
         authorships=authorships,
     )
@@ -333,11 +325,10 @@ def import_publications(
             continue
         authorships = []
         for position, author in enumerate(record.authors, start=1):
-            # An organisation is never an expert, nor a near miss for one.
-            expert = None if author.organisation else matcher.match(author)
+            expert = matcher.match(author)
             if expert is not None:
                 report.matched_authors += 1
-            elif not author.organisation:
+            elif not author.organisation:  # nor a near miss for one
                 report.unmatched_authors.append(
                     {
                         "record": record.index,

@@ -27,9 +27,6 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 from app.core.errors import DomainError
 from app.publications import bibtex, latex, vocabulary
 
-# The exporters (formats.py) map our kinds back through this.
-_kind = vocabulary.kind
-
 
 class ParseError(DomainError):
     """A file that cannot be imported: 422, naming each record and line at fault."""

@@ -36,7 +36,7 @@ CSL_JSON = "application/vnd.citationstyles.csl+json"
 EXPORT = exports.ListExport(
     "publications",
     PublicationQuerySchema,
-    lambda filters, _viewer: services.list_query(filters),
+    exports.same_for_everyone(services.list_query),
     {
         "csv": exports.csv_format(PublicationSchema),
         "csl-json": exports.Format(formats.csl_stream, CSL_JSON, "json"),
@@ -61,9 +61,7 @@ class Publications(MethodView):
     @blp.paginate(SelectPage)
     def get(self, filters):
         """List publications; ``format`` csv, csl-json or bibtex exports every match."""
-        if filters["format"] != "json":
-            return exports.export(EXPORT, filters)
-        return services.list_query(filters)
+        return exports.list_or_export(EXPORT, filters)
 
     @blp.arguments(PublicationWriteSchema)
     @blp.response(201, PublicationSchema)

@@ -13,6 +13,8 @@ from typing import Any
 
 from babel import Locale
 
+from app.publications import models
+
 # Each format's types onto CSL's (one vocabulary, the one reference managers share), then
 # CSL's onto our kinds. An unknown type is a CSL "document" (BibTeX's misc).
 BIBTEX_TYPES = {
@@ -65,19 +67,7 @@ OPENALEX_TYPES = {
     "libguides": "webpage",
 }
 # CSL's own types (CSL 1.0.2), as themselves.
-CSL_TYPES = {
-    t: t
-    for t in (
-        *("article", "article-journal", "article-magazine", "article-newspaper", "bill"),
-        *("book", "broadcast", "chapter", "classic", "collection", "dataset", "document"),
-        *("entry", "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic"),
-        *("hearing", "interview", "legal_case", "legislation", "manuscript", "map"),
-        *("motion_picture", "musical_score", "pamphlet", "paper-conference", "patent"),
-        *("performance", "periodical", "personal_communication", "post", "post-weblog"),
-        *("regulation", "report", "review", "review-book", "software", "song", "speech"),
-        *("standard", "thesis", "treaty", "webpage"),
-    )
-}
+CSL_TYPES = {t: t for t in models.CSL_TYPES}
 KINDS = {
     "report": "report",
     **dict.fromkeys(("book", "thesis"), "monograph"),
