@@ -234,7 +234,7 @@ def services() -> dict[str, Callable[[], dict[str, Any]]]:
 
     return {
         "coverage": lambda: reports.coverage(reports.window({}), 500),
-        "gaps": lambda: reports.gaps(reports.window({}), reports.DORMANT_SINCE, 50),
+        "gaps": lambda: reports.gaps(reports.window({}), None, 50),
     }
 
 
@@ -245,7 +245,7 @@ def statements() -> dict[str, list[tuple[str, sa.Select]]]:
 
     w = reports.window({})
     ever = dataclasses.replace(w, since=None)
-    cutoff = reports.DORMANT_SINCE
+    cutoff = reports.dormant_cutoff(w)
     sizes = ("centre_sizes", queries.centre_sizes(w.end))
     planned = sa.select(sa.func.count()).select_from(queries.planned_pairs(w).subquery())
     return {

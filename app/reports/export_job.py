@@ -53,6 +53,7 @@ class Report:
 def _coverage(args: dict[str, Any], fmt: str) -> Callable[[Window], dict[str, Any]]:
     limit = args.pop("limit")
     args["limit"] = None if fmt in exports.FILE_FORMATS else limit  # exports list every pair
+    args["min_affiliated"] = current_app.config["REPORTS_MIN_AFFILIATED"]  # it shapes the answer
     return lambda w: services.coverage(w, args["limit"])
 
 
@@ -112,7 +113,8 @@ def heatmap_inputs(args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
     """The coverage report (every pair, cached), the centres and the heatmap's limit."""
     limit = args.pop("limit")
     window = services.window(args)
-    report = cached("coverage", args | {"limit": None}, lambda: services.coverage(window, None))
+    key = args | {"limit": None, "min_affiliated": current_app.config["REPORTS_MIN_AFFILIATED"]}
+    report = cached("coverage", key, lambda: services.coverage(window, None))
     return report, list(services.centre_rows(window).values()), limit
 
 

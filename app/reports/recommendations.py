@@ -20,13 +20,25 @@ from app.extensions import db
 from app.forums import invitations, sessions
 from app.forums.models import Forum, ForumSession, Participation, ParticipationRole
 from app.reference.models import Topic
-from app.reports import ledger
+from app.reports import ledger, notes
 from app.reports.models import ExpertTie
 from app.reports.queries import Window
-from app.reports.services import DORMANT_SINCE, centre_label, centre_rows, describe, gap_rows
+from app.reports.services import (
+    centre_label,
+    centre_rows,
+    describe,
+    dormant_cutoff,
+    era,
+    gap_rows,
+)
 
 NEW_GENERATION = 1980  # born since: the Kazakh elites the report says Russia hardly knows
 GAP_WEIGHT = {"never": 2.0, "dormant": 1.0}
+STOPPED = {
+    "before_pandemic": "before the pandemic",
+    "pandemic": "when the pandemic cut contacts",
+    "after_february_2022": "after February 2022",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,12 +47,13 @@ class Gap:
     ru_centre: int
     kz_centre: int
     shared_topics: int
+    last: dt.date | None = None  # dormant: the pair's last day active
 
 
 def _gaps(w: Window, count: int) -> list[Gap]:
-    never, dormant, _, _ = gap_rows(w, DORMANT_SINCE, count)
+    never, dormant, _, _ = gap_rows(w, dormant_cutoff(w), count)
     return [Gap("never", r[0], r[1], r[2]) for r in never] + [
-        Gap("dormant", r.ru_centre_id, r.kz_centre_id, r.shared) for r in dormant
+        Gap("dormant", r.ru_centre_id, r.kz_centre_id, r.shared, r.active_until) for r in dormant
     ]
 
 
@@ -118,6 +131,7 @@ def recommend(w: Window, forum: Forum | None, gaps: int, per_gap: int) -> dict[s
         "window": describe(w) | {"forum": forum.id if forum else None},
         "summary": {"gaps_considered": len(found), "proposals": len(proposals)},
         "rows": proposals,
+        "notes": notes.recommendations(forum.id if forum else None),
     }
 
 
@@ -147,7 +161,8 @@ def _proposal(gap, centres, ru, kz, shared, names, forum) -> dict[str, Any]:
     reasons = [
         f"{ru_name} and {kz_name} have never worked together"
         if gap.kind == "never"
-        else f"{ru_name} and {kz_name} have not worked together since {DORMANT_SINCE:%B %Y}",
+        else f"{ru_name} and {kz_name} last worked together on {_day(gap.last)}, "
+        f"{STOPPED[era(gap.last)]}",
         f"both work on {', '.join(names[t] for t in shared)}",
         f"{ru.full_name} and {kz.full_name} have never written or sat in a session together",
     ]
@@ -174,6 +189,10 @@ def _proposal(gap, centres, ru, kz, shared, names, forum) -> dict[str, Any]:
             ],
         },
     }
+
+
+def _day(day: dt.date | str) -> str:
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def apply(forum: Forum, data: dict[str, Any]) -> ForumSession:

@@ -11,7 +11,7 @@ from app.core.fields import EnumField, Id
 from app.forums.models import SessionFormat
 from app.forums.schemas import ParticipationSchema, SessionSchema
 from app.reports.models import TieKind
-from app.reports.services import DORMANT_SINCE
+from app.reports.services import DORMANT_AFTER_YEARS
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -43,8 +43,11 @@ class CoverageQuerySchema(ReportQuerySchema):
 
 class GapsQuerySchema(ReportQuerySchema):
     cutoff = ma.fields.Date(
-        load_default=DORMANT_SINCE,
-        metadata={"description": "Dormant: tied before this day, never since."},
+        load_default=None,
+        metadata={
+            "description": "Dormant: tied before this day, never since (default: "
+            f"{DORMANT_AFTER_YEARS} years before the window's end)."
+        },
     )
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=1_000))
 
@@ -79,6 +82,8 @@ class ReportSchema(ma.Schema):
     dormant = ma.fields.List(ma.fields.Dict())
     isolated = ma.fields.List(ma.fields.Dict())
     without_joint_work = ma.fields.List(ma.fields.Dict())
+    markers = ma.fields.List(ma.fields.Dict())
+    notes = ma.fields.List(ma.fields.String())
 
 
 class RecommendationQuerySchema(ReportQuerySchema):
