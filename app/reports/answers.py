@@ -297,9 +297,14 @@ class ProposedSession(Shape):
 
 
 class Proposal(Shape):
-    gap = Str(metadata={"description": "never or dormant"})
-    ru_centre = ma.fields.Nested(CentreLabel)
-    kz_centre = ma.fields.Nested(CentreLabel)
+    gap = Str(
+        metadata={
+            "description": "never, dormant, or without_centre (an expert with no current "
+            "centre, matched by topics and shared history)"
+        }
+    )
+    ru_centre = ma.fields.Nested(CentreLabel, allow_none=True)
+    kz_centre = ma.fields.Nested(CentreLabel, allow_none=True)
     ru_expert = ma.fields.Nested(ExpertLabel)
     kz_expert = ma.fields.Nested(ExpertLabel)
     score = Float()
@@ -317,6 +322,7 @@ class RecommendationWindow(WindowAnswer):
 
 class RecommendationsSummary(Shape):
     gaps_considered = Int()
+    experts_without_centre_considered = Int()
     proposals = Int()
 
 

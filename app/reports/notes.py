@@ -10,7 +10,7 @@ Plain functions of the report's own figures: no queries here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.reports.queries import Window
@@ -126,12 +126,17 @@ def systematic(summary: dict[str, dict[str, int]]) -> list[str]:
     ]
 
 
-def recommendations(forum: int | None) -> list[str]:
+def recommendations(forum: int | None, without_centre: Iterable[str]) -> list[str]:
     notes = [
         "Proposals pair experts at the two centres of a gap who share a topic and have never "
-        "written or sat in a session together.",
+        "written or sat in a session together. Experts without a current centre, whom no "
+        "centre gap reaches, are matched with a colleague across the border who shares a "
+        "topic and has not worked with them since the dormant cutoff (a cut contact is worth "
+        "renewing); people both have worked with count in their favour.",
         "Shared topics come from the experts' profiles.",
     ]
     if forum is None:
         notes.append("No forum given: set forum_id on a session before applying it.")
+    if names := sorted(without_centre):
+        notes.append(f"Proposed without a current centre: {', '.join(names)}.")
     return notes

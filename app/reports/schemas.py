@@ -91,9 +91,16 @@ class RecommendationQuerySchema(ReportQuerySchema):
     gaps = ma.fields.Integer(
         load_default=20,
         validate=validate.Range(min=1, max=200),
-        metadata={"description": "How many of the top never-tied and dormant pairs to serve."},
+        metadata={
+            "description": "How many of the top never-tied and dormant pairs to serve, and "
+            "of the experts without a current centre."
+        },
     )
-    per_gap = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=5))
+    per_gap = ma.fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=5),
+        metadata={"description": "Proposals per gap, and per expert without a centre."},
+    )
 
 
 class ApplySchema(ma.Schema):

@@ -241,6 +241,22 @@ def test_reports_run_the_same_few_statements_however_large_the_network(
     assert get_report(organiser, "coverage")["summary"]["pairs_tied"] > 10  # the growth counted
 
 
+def test_recommendations_run_the_same_statements_with_more_experts_without_a_centre(
+    organiser, count_queries, db_session
+):
+    seeded = report_statements(organiser, count_queries, "recommendations")
+    grow_the_network()
+    gas = topic("energy-gas")
+    for n in range(30):  # without a centre, on the growth's topic, some of them co-authors
+        person = f.ExpertFactory(country_code=("RU", "KZ")[n % 2], topics=[gas])
+        if n % 3 == 0:
+            co_written(dt.date(2019, 1 + n % 12, 1), person, expert("Marat Shibutov"))
+    db_session.commit()
+    assert report_statements(organiser, count_queries, "recommendations") == seeded
+    rows = get_report(organiser, "recommendations", gaps=200)["rows"]
+    assert sum(r["gap"] == "without_centre" for r in rows) >= 30
+
+
 # -- pictures and who may see the reports -------------------------------------------------
 
 
