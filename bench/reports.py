@@ -96,7 +96,15 @@ GAP_PAIRS = f"""
         LIMIT 50
     ) AS dormant
 """
-DORMANT_SINCE = dt.date(2020, 3, 1)  # the gaps report's default cutoff
+
+
+def dormant_since() -> dt.date:
+    """The gaps report's default cutoff: two years before today (as the service has it)."""
+    from app.reports import services as reports
+
+    return reports.dormant_cutoff(reports.window({}))
+
+
 TODAY = sa.bindparam("today", type_=sa.Date)
 BASELINES = {
     "coverage": ("pair totals", sa.text(PAIR_TOTALS).bindparams(TODAY)),
@@ -314,7 +322,7 @@ def measure(app: Any, url: str, rounds: int) -> tuple[dict[str, list[float]], di
                 discard(engine)
 
             today = {"today": dt.date.today()}
-            values = {"coverage": today, "gaps": today | {"cutoff": DORMANT_SINCE}}
+            values = {"coverage": today, "gaps": today | {"cutoff": dormant_since()}}
             base = {
                 name: timed(
                     lambda sql=sql, name=name: db.session.execute(sql, values[name]).all(),
