@@ -62,8 +62,26 @@ def apply_search(
 def rank_order(column: Any, ids: list[int]) -> sa.ColumnElement:
     """Order rows as ``ids`` lists them, with one bound string instead of a CASE of
     hundreds of branches (which would be compiled anew for every search)."""
-    joined = "," + ",".join(map(str, ids)) + ","
-    return _rank_position(column, db.engine.dialect.name).params(rank_ids=joined)
+    return _rank_position(column, db.engine.dialect.name).params(rank_ids=_ranking(ids))
+
+
+def _ranking(ids: list[int]) -> str:
+    return "," + ",".join(map(str, ids)) + ","
+
+
+def bound_search(model: type, q: str, sort: str | None, limit: int = 1_000) -> tuple[bool, dict]:
+    """:func:`apply_search` for a select built once per shape (``pagination.Bound``): the
+    parameters of :func:`search_clauses` for ``q``, and whether to rank by them."""
+    ids = [h.entity_id for h in search(db.session, model.__search_type__, q, limit=limit)]
+    ranked = sort is None and bool(ids)
+    return ranked, {"search_ids": ids, "rank_ids": _ranking(ids)} if ranked else {"search_ids": ids}
+
+
+def search_clauses(column: Any, ranked: bool) -> tuple[sa.ColumnElement, sa.ColumnElement | None]:
+    """Rows whose ``column`` is among the bound ``search_ids``, and, when ``ranked``, their
+    order as the search ranked them (:func:`bound_search` gives the values)."""
+    found = column.in_(sa.bindparam("search_ids", expanding=True))
+    return found, _rank_position(column, db.engine.dialect.name) if ranked else None
 
 
 @functools.cache

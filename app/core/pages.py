@@ -12,7 +12,6 @@ from typing import Any
 import flask
 import jinja2
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import Flask, Response, current_app, has_request_context, render_template, request
 from flask_babel import gettext as _
 from jinja2.environment import TemplateModule
@@ -20,7 +19,7 @@ from jinja2.runtime import Context
 from marshmallow import validate
 
 from app.core.fields import MAX_ID
-from app.core.pagination import MAX_OFFSET, page_total, read_objects
+from app.core.pagination import Query, page_total, read_page
 
 PAGE_SIZE = 20
 
@@ -108,15 +107,13 @@ def error_messages(errors: dict[str, Any], schema_cls: type[ma.Schema]) -> dict[
     return messages
 
 
-def paginate(stmt: sa.Select, page: int, size: int = PAGE_SIZE) -> Paged:
-    """One page of ``stmt``, read as the API reads its pages: by the ``page_rows`` reader
-    the select names (plain rows), else as ORM objects; and a COUNT only when the page
-    does not tell the total (a page neither empty nor full ends the list)."""
+def paginate(query: Query, page: int, size: int = PAGE_SIZE) -> Paged:
+    """One page of ``query``, read as the API reads its pages (:func:`read_page`), and a
+    COUNT only when the page does not tell the total (a page neither empty nor full ends
+    the list)."""
     first = (page - 1) * size
-    window = stmt.limit(size).offset(first) if first <= MAX_OFFSET else None
-    read = stmt.get_execution_options().get("page_rows", read_objects)
-    items = [] if window is None else read(window)
-    total = page_total(first, size, len(items), stmt)
+    items = read_page(query, first, size)
+    total = page_total(first, size, len(items), query)
     return Paged(items, total, page, max(1, math.ceil(total / size)))
 
 
@@ -180,7 +177,7 @@ def render_listing(template: str, fragment: str, status: int = 200, **context: A
 
 def list_page(
     schema_cls: type[ma.Schema],
-    list_query: Callable[[dict[str, Any]], sa.Select],
+    list_query: Callable[[dict[str, Any]], Query],
     template: str,
     fragment: str,
     form: Callable[[], dict[str, Any]],

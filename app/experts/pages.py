@@ -14,6 +14,9 @@ from app.reference import services as reference
 
 bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
 
+# One reader for every request: it is part of the key the list's select is built under.
+_PAGE_ROWS = functools.partial(services.list_rows, names=True)
+
 
 def _form() -> dict:
     return reference.form_options("countries", "topics")
@@ -24,9 +27,7 @@ def index():
     """Experts: the API list's filters and search, a page at a time; htmx gets the results."""
     return list_page(
         ExpertQuerySchema,
-        lambda filters: services.list_query(filters, user()).execution_options(
-            page_rows=functools.partial(services.list_rows, names=True)
-        ),
+        lambda filters: services.list_statement(filters, user(), _PAGE_ROWS),
         "experts/index.html",
         "experts/_results.html",
         _form,

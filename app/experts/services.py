@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.core.errors import Conflict, DomainError, NotFound
-from app.core.listing import apply_search, apply_sort
+from app.core.listing import apply_sort, bound_search, search_clauses
 from app.core.lookup import get_or_404
+from app.core.pagination import Bound
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
 from app.reference.models import Country, Topic
@@ -138,40 +139,90 @@ def check_country(code: str, field: str = "country") -> str:
     return code
 
 
-def list_query(filters: dict[str, Any], viewer: User | None = None) -> sa.Select:
+_FILTERS = {
+    "country": sa.String,
+    "verified": sa.Boolean,
+    "topic": sa.Integer,
+    "centre": sa.Integer,
+}
+
+
+def list_statement(filters: dict[str, Any], viewer: User | None = None, page_rows=None) -> Bound:
     """Experts matching the filters that ``viewer`` may see (:func:`visible_to`; None: the
-    public); for an export, affiliations and topics load in two more queries."""
-    stmt = sa.select(Expert).where(visible_to(viewer))
-    if filters.get("format", "json") != "json":
+    public), as a select built once per shape of the filters (:func:`_list_select`) and
+    their values; ``page_rows``: the select's page reader (``pagination.read_page``)."""
+    params = {name: filters[name] for name in _FILTERS if name in filters}
+    if "centre" in params:
+        params["today"] = dt.date.today()
+    kind = _viewer_kind(viewer)
+    if kind == "user":
+        params["viewer_id"] = viewer.id
+    q, sort, ranked = filters.get("q"), filters.get("sort"), False
+    if q:
+        ranked, found = bound_search(Expert, q, sort)
+        params.update(found)
+    narrowed = tuple(name for name in _FILTERS if name in filters)
+    export = filters.get("format", "json") != "json"
+    return Bound(_list_select(kind, narrowed, bool(q), ranked, sort, export, page_rows), params)
+
+
+def list_query(filters: dict[str, Any], viewer: User | None = None) -> sa.Select:
+    """:func:`list_statement` with its values bound in; for an export, affiliations and
+    topics load in two more queries."""
+    bound = list_statement(filters, viewer)
+    return bound.stmt.params(bound.params)
+
+
+@functools.lru_cache(maxsize=512)
+def _list_select(
+    kind: str,
+    narrowed: tuple[str, ...],
+    searched: bool,
+    ranked: bool,
+    sort: str | None,
+    export: bool,
+    page_rows: Any,
+) -> sa.Select:
+    """The select of :func:`list_statement` for one shape, its values bound parameters
+    named as the filters (and ``viewer_id``, ``today``, ``search_ids``, ``rank_ids``)."""
+    if kind == "admin":
+        visible = sa.true()
+    else:
+        visible = _visible_rule(
+            sa.bindparam("viewer_id", type_=sa.Integer) if kind == "user" else None
+        )
+    stmt = sa.select(Expert).where(visible)
+    if export:
         # An export reads whole objects; a page reads plain rows (list_rows), for which
         # these loads were built and keyed for nothing.
         stmt = stmt.options(*_list_loads())
-    if "country" in filters:
-        stmt = stmt.where(Expert.country_code == filters["country"])
-    if "verified" in filters:
-        stmt = stmt.where(Expert.verified.is_(filters["verified"]))
-    if "topic" in filters:
+    value = {name: sa.bindparam(name, type_=_FILTERS[name]) for name in narrowed}
+    if "country" in value:
+        stmt = stmt.where(Expert.country_code == value["country"])
+    if "verified" in value:
+        stmt = stmt.where(Expert.verified == value["verified"])
+    if "topic" in value:
+        link = expert_topics.c
         stmt = stmt.where(
-            Expert.id.in_(
-                sa.select(expert_topics.c.expert_id).where(
-                    expert_topics.c.topic_id == filters["topic"]
-                )
-            )
+            Expert.id.in_(sa.select(link.expert_id).where(link.topic_id == value["topic"]))
         )
-    if "centre" in filters:
-        today = dt.date.today()
-        stmt = stmt.where(
-            Expert.id.in_(
-                sa.select(Affiliation.expert_id).where(
-                    Affiliation.centre_id == filters["centre"],
-                    sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= today),
-                    sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= today),
-                )
-            )
+    if "centre" in value:
+        today = sa.bindparam("today", type_=sa.Date)
+        held = sa.select(Affiliation.expert_id).where(
+            Affiliation.centre_id == value["centre"],
+            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= today),
+            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= today),
         )
-    stmt = apply_search(stmt, Expert, filters.get("q"), filters.get("sort"))
-    if filters.get("sort") or not filters.get("q"):
-        stmt = apply_sort(stmt, filters.get("sort"), SORTS, "name")
+        stmt = stmt.where(Expert.id.in_(held))
+    if searched:
+        found, rank = search_clauses(Expert.id, ranked)
+        stmt = stmt.where(found)
+        if rank is not None:
+            stmt = stmt.order_by(rank)
+    if sort or not searched:
+        stmt = apply_sort(stmt, sort, SORTS, "name")
+    if page_rows is not None:
+        stmt = stmt.execution_options(page_rows=page_rows)
     return stmt
 
 
@@ -183,7 +234,9 @@ def _list_loads() -> tuple[orm.interfaces.LoaderOption, ...]:
     )
 
 
-def list_rows(window: sa.Select, *, names: bool = False) -> list[SimpleNamespace]:
+def list_rows(
+    window: sa.Select, params: dict[str, Any] | None = None, *, names: bool = False
+) -> list[SimpleNamespace]:
     """A page of :func:`list_query` (``window``: with its LIMIT and OFFSET) as plain rows
     holding what :class:`~app.experts.schemas.ExpertSchema` shows, in three statements.
     Loading ORM objects for it cost ~0.3 ms a page more for one expert and ~1 ms for 20
@@ -193,11 +246,9 @@ def list_rows(window: sa.Select, *, names: bool = False) -> list[SimpleNamespace
     whether each affiliation is current, as the ORM objects would, but not its topics,
     which the page does not show (two statements)."""
     conn = db.session.connection()
-    columns = list(Expert.__table__.c)
-    if names:
-        window = window.join_from(Expert.__table__, Country.__table__)
-        columns += [Country.__table__.c[name] for name in _NAMES]
-    rows = conn.execute(window.with_only_columns(*columns)).mappings()
+    # A bound window (pagination.Bound) is built once, so its columns' select can be too.
+    shown = _shown(window, names) if params is not None else _shown.__wrapped__(window, names)
+    rows = conn.execute(shown, params).mappings()
     experts = [_expert_row(row, names) for row in rows]
     by_id = {e.id: e for e in experts}
     if not by_id:
@@ -214,6 +265,16 @@ def list_rows(window: sa.Select, *, names: bool = False) -> list[SimpleNamespace
 
 
 _NAMES = ("name_en", "name_ru", "name_kk")
+
+
+@functools.lru_cache(maxsize=256)
+def _shown(window: sa.Select, names: bool) -> sa.Select:
+    """``window`` selecting what :func:`list_rows` shows (with ``names``, the country's)."""
+    columns = list(Expert.__table__.c)
+    if names:
+        window = window.join_from(Expert.__table__, Country.__table__)
+        columns += [Country.__table__.c[name] for name in _NAMES]
+    return window.with_only_columns(*columns)
 
 
 def _expert_row(row: sa.RowMapping, names: bool) -> SimpleNamespace:
