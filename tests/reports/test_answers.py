@@ -23,6 +23,7 @@ ANSWERS = {
     "generations": "GenerationsAnswer",
     "systematic": "SystematicAnswer",
     "recommendations": "RecommendationsAnswer",
+    "findings": "FindingsAnswer",
 }
 
 
