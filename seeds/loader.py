@@ -35,6 +35,18 @@ from app.models import (
 from app.search.services import reindex
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# The seed files, in the order they load (each may refer to those before it).
+FILES = (
+    "countries",
+    "regions",
+    "topics",
+    "centres",
+    "experts",
+    "publications",
+    "projects",
+    "forums",
+    "findings",
+)
 
 
 def read(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, Any]]:
@@ -73,17 +85,7 @@ class ReportLoader:
     def load(self) -> dict[str, int]:
         """Load everything; returns how many records each file describes."""
         counts = {}
-        for name in (
-            "countries",
-            "regions",
-            "topics",
-            "centres",
-            "experts",
-            "publications",
-            "projects",
-            "forums",
-            "findings",
-        ):
+        for name in FILES:
             records = read(name, self.data_dir)
             getattr(self, f"_load_{name}")(records)
             db.session.flush()

@@ -12,7 +12,7 @@ import yaml
 
 from app.extensions import db
 from app.models import Base, Centre, Expert, Forum, ForumSeries, Publication, Region, Topic
-from seeds.loader import load_report, read
+from seeds.loader import FILES, load_report, read
 
 ROOT = Path(__file__).resolve().parents[2]
 # The repository keeps a copy of the report, so the suite runs without ../shared.
@@ -266,17 +266,7 @@ def test_coined_acronyms_are_marked_and_named_in_full(db_session, client):
 
 
 def test_the_loader_leaves_provenance_keys_alone(tmp_path, db_session):
-    for name in (
-        "countries",
-        "regions",
-        "topics",
-        "centres",
-        "experts",
-        "publications",
-        "projects",
-        "forums",
-        "findings",
-    ):
+    for name in FILES:
         records = read(name)
         for record in records:
             record.setdefault("provenance", "editorial")
