@@ -79,7 +79,7 @@ def topics(args):
 @blp.doc(**exports.doc("Border-region pairs and their ties.", answers.RegionsAnswer))
 @jobs_http.may_answer_a_job(blp)
 def regions(args):
-    """The 12 × 7 Russian × Kazakh border-region pairs, with their centres' ties."""
+    """Every Russian × Kazakh border-region pair (12 × 8 seeded), with their centres' ties."""
     return export_job.respond("regions", args)
 
 
