@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Finding, Forum, ForumSeries, Region
+from app.reports.findings import MEASURES
 from seeds.loader import read
 from tests import factories as f
 from tests.reports.helpers import URL, get_report, joint_publication, new_centre
@@ -38,6 +39,11 @@ def rows_by_key(who, **params) -> dict[str, dict]:
 def test_every_quote_occurs_verbatim_in_the_report(record):
     assert record["quote_it"] in REPORT_TEXT
     assert f"\n{record['section']}\n" in REPORT_TEXT  # a real section heading
+
+
+def test_every_seeded_measure_is_one_the_report_knows():
+    named = {r["measure"].partition(":")[0] for r in read("findings") if r.get("measure")}
+    assert named <= set(MEASURES)
 
 
 def test_the_claims_the_issue_names_are_there_with_their_words():
