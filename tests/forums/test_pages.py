@@ -7,8 +7,10 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from icalendar import Calendar
 
+from app.models import Forum
 from tests import factories as f
 
 
@@ -262,3 +264,15 @@ def test_the_pages_run_a_fixed_number_of_statements(caller, published, count_que
         assert anonymous.get(f"/forums/{published.id}").status_code == 200
     # The forum, its sessions, topics, participations with experts, country, series.
     assert counter.count <= 7, counter.statements
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"), [("en", "Postponed"), ("ru", "Перенесён"), ("kk", "Кейінге қалдырылды")]
+)
+def test_the_postponed_2020_forum_says_so_in_each_language(caller, db_session, lang, word):
+    postponed = db_session.scalars(sa.select(Forum).filter_by(year=2020, state="postponed")).one()
+    held = db_session.scalars(sa.select(Forum).filter_by(year=2021, city="Kokshetau")).one()
+    anonymous = caller()
+    anonymous.client.set_cookie("lang", lang)
+    assert word in text(anonymous.get(f"/forums/{postponed.id}").get_data(as_text=True))
+    assert word not in text(anonymous.get(f"/forums/{held.id}").get_data(as_text=True))
