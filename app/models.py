@@ -30,7 +30,7 @@ from app.jobs.models import Job, JobFile, JobStatus
 from app.projects.models import Project, ProjectCentre, ProjectKind, project_topics
 from app.publications.models import Authorship, Publication, PublicationKind, publication_topics
 from app.reference.models import Country, Region, Topic
-from app.reports.models import CentreTie, ExpertTie, TieKind
+from app.reports.models import CentreTie, ExpertTie, Finding, FindingKind, TieKind
 from app.search.models import SearchKey
 
 __all__ = [
@@ -48,6 +48,8 @@ __all__ = [
     "Country",
     "Expert",
     "ExpertTie",
+    "Finding",
+    "FindingKind",
     "Forum",
     "ForumSeries",
     "ForumSession",

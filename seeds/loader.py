@@ -2,8 +2,9 @@
 
 Each record is found by its natural key (a country code, a region code, a topic
 slug, a centre's English name and country, an expert's name and country, a
-publication's URL, a series slug and edition) and brought to the state the
-file describes.
+publication's URL, a series slug with an edition and its year, a finding's key) and
+brought to the state the file describes. Keys the loader does not know (``provenance``,
+``source``) are left for whoever reads them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.models import (
     Centre,
     Country,
     Expert,
+    Finding,
     Forum,
     ForumSeries,
     Project,
@@ -33,6 +35,18 @@ from app.models import (
 from app.search.services import reindex
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# The seed files, in the order they load (each may refer to those before it).
+FILES = (
+    "countries",
+    "regions",
+    "topics",
+    "centres",
+    "experts",
+    "publications",
+    "projects",
+    "forums",
+    "findings",
+)
 
 
 def read(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, Any]]:
@@ -71,16 +85,7 @@ class ReportLoader:
     def load(self) -> dict[str, int]:
         """Load everything; returns how many records each file describes."""
         counts = {}
-        for name in (
-            "countries",
-            "regions",
-            "topics",
-            "centres",
-            "experts",
-            "publications",
-            "projects",
-            "forums",
-        ):
+        for name in FILES:
             records = read(name, self.data_dir)
             getattr(self, f"_load_{name}")(records)
             db.session.flush()
@@ -131,6 +136,7 @@ class ReportLoader:
                     "name_ru": rec.get("name_ru"),
                     "name_kk": rec.get("name_kk"),
                     "acronym": rec.get("acronym"),
+                    "acronym_source": rec.get("acronym_source", "own"),
                     "alt_names": rec.get("alt_names") or [],
                     "city": rec.get("city"),
                     "region": self.regions.get(rec.get("region") or ""),
@@ -259,20 +265,38 @@ class ReportLoader:
             )
             db.session.flush()
             for frec in rec.get("forums") or []:
+                # The year too: a postponed edition shares its number with the one held later.
                 _upsert(
                     Forum,
-                    {"series_id": series.id, "edition": frec["edition"]},
+                    {"series_id": series.id, "edition": frec["edition"], "year": frec["year"]},
                     {
                         "title": frec["title"],
-                        "year": frec["year"],
                         "host_country": frec["host_country"],
                         "city": frec.get("city"),
+                        "region": self.regions.get(frec.get("region") or ""),
                         "start_date": _date(frec["start_date"]),
                         "end_date": _date(frec["end_date"]),
                         "timezone": frec["timezone"],
                         "status": frec.get("status", "draft"),
+                        "state": frec.get("state", "on_schedule"),
+                        "state_reason": frec.get("state_reason"),
                     },
                 )
+
+    def _load_findings(self, records: list[dict]) -> None:
+        for position, rec in enumerate(records, start=1):
+            _upsert(
+                Finding,
+                {"key": rec["key"]},
+                {
+                    "position": position,
+                    "kind": rec["kind"],
+                    "section": rec["section"],
+                    "quote_it": rec["quote_it"],
+                    "text_en": rec["text_en"],
+                    "measure": rec.get("measure"),
+                },
+            )
 
 
 def load_report(data_dir: Path = DATA_DIR) -> dict[str, int]:

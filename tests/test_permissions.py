@@ -456,6 +456,7 @@ ROWS += [
             "visibility",
             "generations",
             "systematic",
+            "findings",
         )
     ),
     Row(

@@ -36,7 +36,21 @@ class Visibility(enum.StrEnum):
     CLOSED = "closed"
 
 
+class AcronymSource(enum.StrEnum):
+    """Whose acronym it is: the centre's own, the report's rendering, or one coined here
+    for want of any (then names show in full, not the acronym)."""
+
+    OWN = "own"
+    REPORT = "report"
+    COINED = "coined"
+
+
 centre_topics = topic_link_table("centre_topics", "centres", "centre_id")
+
+
+def short_name(acronym: str | None, source: str | None, name_en: str) -> str:
+    """A coined acronym is no name anyone uses: fall back on the full English name."""
+    return acronym if acronym and source != AcronymSource.COINED else name_en
 
 
 class Centre(Versioned, Audited, Searchable, DirectoryRecord, Base):
@@ -62,6 +76,11 @@ class Centre(Versioned, Audited, Searchable, DirectoryRecord, Base):
     name_ru: Mapped[str | None] = mapped_column(sa.String(300))
     name_kk: Mapped[str | None] = mapped_column(sa.String(300))
     acronym: Mapped[str | None] = mapped_column(sa.String(40))
+    acronym_source: Mapped[AcronymSource] = mapped_column(
+        enum_column(AcronymSource, "acronym_source"),
+        default=AcronymSource.OWN,
+        server_default=AcronymSource.OWN.value,
+    )
     alt_names: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     country_code: Mapped[str] = mapped_column(sa.ForeignKey("countries.code"), index=True)
     city: Mapped[str | None] = mapped_column(sa.String(120))
@@ -90,6 +109,11 @@ class Centre(Versioned, Audited, Searchable, DirectoryRecord, Base):
 
     def __repr__(self) -> str:
         return f"<Centre {self.id} {self.acronym or self.name_en}>"
+
+    @property
+    def label(self) -> str:
+        """How lists name the centre: an acronym it or the report uses, else its full name."""
+        return short_name(self.acronym, self.acronym_source, self.name_en)
 
     def search_texts(self) -> list[str | None]:
         return [self.name_en, self.name_ru, self.name_kk, self.acronym, *(self.alt_names or [])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.centres.models import CentreKind, Visibility
+from app.centres.models import AcronymSource, CentreKind, Visibility
 from app.core.exports import format_field
 from app.core.fields import NAME, EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
@@ -18,6 +18,14 @@ class CentreSchema(ma.Schema):
     name_ru = ma.fields.String(dump_only=True, allow_none=True)
     name_kk = ma.fields.String(dump_only=True, allow_none=True)
     acronym = ma.fields.String(dump_only=True, allow_none=True)
+    acronym_source = EnumField(
+        AcronymSource,
+        dump_only=True,
+        metadata={"description": "own, the report's rendering, or coined here (no real one)."},
+    )
+    label = ma.fields.String(
+        dump_only=True, metadata={"description": "The acronym, or the full name if coined."}
+    )
     alt_names = ma.fields.List(ma.fields.String(), dump_only=True)
     country = ma.fields.String(attribute="country_code", dump_only=True)
     city = ma.fields.String(dump_only=True, allow_none=True)
@@ -35,6 +43,7 @@ class CentreRefSchema(ma.Schema):
     id = ma.fields.Integer()
     name_en = ma.fields.String()
     acronym = ma.fields.String(allow_none=True)
+    label = ma.fields.String(dump_only=True)
     country = ma.fields.String(attribute="country_code")
 
 
@@ -73,6 +82,7 @@ class CentreWriteSchema(ma.Schema):
     name_ru = Trimmed(allow_none=True, validate=NAME)
     name_kk = Trimmed(allow_none=True, validate=NAME)
     acronym = Trimmed(allow_none=True, validate=validate.Length(min=1, max=40))
+    acronym_source = EnumField(AcronymSource)
     alt_names = ma.fields.List(Trimmed(validate=NAME), validate=validate.Length(max=30))
     country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     city = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.derived import Audited, LedgerSource, ReportSource
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
 from app.core.versioning import Versioned
-from app.reference.models import Country, Topic, topic_link_table
+from app.reference.models import Country, Region, Topic, topic_link_table
 
 if TYPE_CHECKING:
     from app.experts.models import Expert
@@ -26,6 +26,15 @@ class HostRule(enum.StrEnum):
 class PublicationStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+class ForumState(enum.StrEnum):
+    """Whether an edition keeps its dates: a postponed one did not take place then (its
+    number may be held again later, as the XVII Interregional Forum was in 2021)."""
+
+    ON_SCHEDULE = "on_schedule"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
 
 
 class SessionFormat(enum.StrEnum):
@@ -89,7 +98,15 @@ class Forum(Versioned, Audited, ReportSource, Base):
     __audit__ = "forum"
     __tablename__ = "forums"
     __table_args__ = (
-        sa.UniqueConstraint("series_id", "edition"),
+        # One edition of each number takes place; postponed attempts may share it.
+        sa.Index(
+            "uq_forums_series_id_edition",
+            "series_id",
+            "edition",
+            unique=True,
+            sqlite_where=sa.text("state <> 'postponed'"),
+            postgresql_where=sa.text("state <> 'postponed'"),
+        ),
         sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
         sa.CheckConstraint("year BETWEEN 1990 AND 2100", name="year_plausible"),
         sa.CheckConstraint("edition IS NULL OR edition >= 1", name="edition_positive"),
@@ -104,18 +121,28 @@ class Forum(Versioned, Audited, ReportSource, Base):
     year: Mapped[int]
     host_country: Mapped[str] = mapped_column(sa.ForeignKey("countries.code"))
     city: Mapped[str | None] = mapped_column(sa.String(120))
+    region_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("regions.id", ondelete="SET NULL"), index=True
+    )
     start_date: Mapped[dt.date]
     end_date: Mapped[dt.date]
     timezone: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[PublicationStatus] = mapped_column(
         enum_column(PublicationStatus, "forum_status"), default=PublicationStatus.DRAFT
     )
+    state: Mapped[ForumState] = mapped_column(
+        enum_column(ForumState, "forum_state"),
+        default=ForumState.ON_SCHEDULE,
+        server_default=ForumState.ON_SCHEDULE.value,
+    )
+    state_reason: Mapped[str | None] = mapped_column(sa.String(300))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 
     series: Mapped[ForumSeries | None] = relationship(back_populates="forums")
     country: Mapped[Country] = relationship()
+    region: Mapped[Region | None] = relationship()
     rooms: Mapped[list[Room]] = relationship(
         back_populates="forum", cascade="all, delete-orphan", order_by="Room.id"
     )

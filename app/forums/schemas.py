@@ -11,6 +11,7 @@ from marshmallow import validate
 from app.core.fields import EnumField, Id
 from app.forums.models import (
     ChangeKind,
+    ForumState,
     HostRule,
     ParticipationRole,
     ParticipationStatus,
@@ -80,10 +81,13 @@ class ForumSchema(ma.Schema):
     year = ma.fields.Integer(dump_only=True)
     host_country = ma.fields.String(dump_only=True)
     city = ma.fields.String(dump_only=True, allow_none=True)
+    region_id = ma.fields.Integer(dump_only=True, allow_none=True)
     start_date = ma.fields.Date(dump_only=True)
     end_date = ma.fields.Date(dump_only=True)
     timezone = ma.fields.String(dump_only=True)
     status = EnumField(PublicationStatus, dump_only=True)
+    state = EnumField(ForumState, dump_only=True)
+    state_reason = ma.fields.String(dump_only=True, allow_none=True)
 
 
 class ForumWriteSchema(ma.Schema):
@@ -93,6 +97,9 @@ class ForumWriteSchema(ma.Schema):
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     host_country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     city = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    region_id = Id(allow_none=True, metadata={"description": "The host region."})
+    state = EnumField(ForumState, metadata={"description": "on_schedule, postponed or cancelled."})
+    state_reason = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
     start_date = ma.fields.Date(required=True, validate=FORUM_DAY)
     end_date = ma.fields.Date(
         required=True,

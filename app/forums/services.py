@@ -17,8 +17,17 @@ from app.experts.services import check_country
 from app.extensions import db
 from app.forums import publishing, visibility
 from app.forums.availability import set_room_windows
-from app.forums.models import Forum, ForumSeries, ForumSession, HostRule, Room, RoomWindow
+from app.forums.models import (
+    Forum,
+    ForumSeries,
+    ForumSession,
+    ForumState,
+    HostRule,
+    Room,
+    RoomWindow,
+)
 from app.forums.times import FIRST_DAY, LAST_DAY, MAX_FORUM_DAYS
+from app.reference.models import Region
 
 # Where a forum moves to another country, its zone starts as that country's capital's.
 # (All of Kazakhstan has kept UTC+5 since 2024; IANA's Asia/Almaty follows.)
@@ -79,7 +88,12 @@ def expected_host(series: ForumSeries, edition_year: int, exclude_id: int | None
         return None
     stmt = (
         sa.select(Forum.host_country)
-        .where(Forum.series_id == series.id, Forum.year < edition_year)
+        # A postponed edition was not held: the turn passes with the one that was.
+        .where(
+            Forum.series_id == series.id,
+            Forum.year < edition_year,
+            Forum.state != ForumState.POSTPONED,
+        )
         .order_by(Forum.year.desc(), Forum.id.desc())
         .limit(1)
     )
@@ -118,6 +132,8 @@ def _apply(forum: Forum, data: dict[str, Any]) -> bool:
         check_country(data["host_country"], "host_country")
     if data.get("series_id") is not None:
         get_or_404(ForumSeries, data["series_id"], "forum series")
+    if data.get("region_id") is not None and db.session.get(Region, data["region_id"]) is None:
+        raise DomainError("Unknown region.", {"region_id": ["No such region."]})
     for key, value in data.items():
         setattr(forum, key, value.strip() if isinstance(value, str) else value)
     if forum.end_date < forum.start_date or forum.start_date.year != forum.year:

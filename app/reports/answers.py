@@ -45,6 +45,7 @@ class CentreLabel(Shape):
     name_ru = Str(allow_none=True)
     acronym = Str(allow_none=True)
     country_code = Str()
+    label = Str(metadata={"description": "The acronym, or the full name when it is coined."})
 
 
 class SizedCentre(CentreLabel):
@@ -184,6 +185,9 @@ class RegionsSummary(Shape):
     region_pairs_tied = Int()
     ru_centres_in_border_regions = Int()
     kz_centres_in_border_regions = Int()
+    forums_in_border_regions = Int(
+        metadata={"description": "Forum editions held (or to be held) in a border region."}
+    )
 
 
 class RegionsAnswer(_Answer):
@@ -331,3 +335,34 @@ class RecommendationsAnswer(Shape):
     notes = NOTES
     summary = ma.fields.Nested(RecommendationsSummary)
     rows = _many(Proposal)
+
+
+class FindingWindow(Shape):
+    since = Date(allow_none=True)
+    until = Date()
+
+
+class FindingRow(Shape):
+    key = Str()
+    kind = Str(metadata={"description": "count, share, trend, age, event or assessment"})
+    section = Str(metadata={"description": "The report's section heading, in Italian."})
+    quote_it = Str(metadata={"description": "The claim as printed in the Italian report."})
+    text_en = Str()
+    measure = Str(allow_none=True, metadata={"description": "What the records are asked."})
+    measurable = Bool()
+    value = ma.fields.Raw(allow_none=True, metadata={"description": "The measure's value."})
+    data_show = Str(
+        metadata={"description": 'In words; "not measurable from the records" where not.'}
+    )
+    window = ma.fields.Nested(FindingWindow, allow_none=True)
+
+
+class FindingsSummary(Shape):
+    findings = Int()
+    measurable = Int()
+    not_measurable = Int()
+
+
+class FindingsAnswer(_Answer):
+    summary = ma.fields.Nested(FindingsSummary)
+    rows = _many(FindingRow)

@@ -13,7 +13,9 @@ from app.centres.models import Centre, Visibility
 from app.experts.models import Expert
 from app.extensions import db
 from app.forums.models import (
+    Forum,
     ForumSession,
+    ForumState,
     Participation,
     ParticipationStatus,
     PublicationStatus,
@@ -31,6 +33,7 @@ from app.reports.services import (
     centre_label,
     centre_rows,
     describe,
+    organisations,
     ratio,
 )
 
@@ -139,8 +142,20 @@ def regions(w: Window) -> dict[str, Any]:
         ).group_by(per_pair.c.ru_region, per_pair.c.kz_region)
     ).all()
     ties = {(r, k): (n, pairs) for r, k, n, pairs in rows}
+    held_there = (
+        sa.select(sa.func.count(Forum.id))
+        .where(Forum.region_id == Region.id, Forum.state != ForumState.POSTPONED)
+        .scalar_subquery()
+    )
     border = db.session.execute(
-        sa.select(Region.id, Region.code, Region.name_en, Region.name_ru, Region.country_code)
+        sa.select(
+            Region.id,
+            Region.code,
+            Region.name_en,
+            Region.name_ru,
+            Region.country_code,
+            held_there.label("forums"),
+        )
         .where(Region.is_border.is_(True))
         .order_by(Region.id)
     ).all()
@@ -169,6 +184,7 @@ def regions(w: Window) -> dict[str, Any]:
             "region_pairs_tied": tied,
             "ru_centres_in_border_regions": seated["RU"],
             "kz_centres_in_border_regions": seated["KZ"],
+            "forums_in_border_regions": sum(r.forums for r in border),
         },
         "rows": cells if placed else [],
         "notes": notes.regions(seated["RU"], seated["KZ"], len(cells)),
@@ -265,7 +281,9 @@ def visibility(w: Window) -> dict[str, Any]:
     ).all()
     centres = db.session.execute(
         sa.select(Centre.country_code, Centre.visibility, sa.func.count())
-        .where(Centre.country_code.in_(("RU", "KZ")))
+        .where(
+            Centre.country_code.in_(("RU", "KZ")), Centre.parent_id.is_(None)
+        )  # units: with their parent
         .group_by(Centre.country_code, Centre.visibility)
     ).all()
     rows = [_shares(country, "publications", output) for country in ("RU", "KZ")] + [
@@ -376,10 +394,15 @@ def systematic(w: Window) -> dict[str, Any]:
         per_centre.update({row[0]: row[1:] for row in rows})
     flagged = [c for c in centres.values() if c["studies_neighbour"]]
     table = [_systematic(c, per_centre.get(c["id"])) for c in flagged]
+    orgs = organisations(centres)  # a unit counts with its parent
     summary = {
         country: {
-            "centres": sum(1 for c in centres.values() if c["country_code"] == country),
-            "studying_the_neighbour": sum(1 for c in flagged if c["country_code"] == country),
+            "centres": len(
+                {orgs[c["id"]] for c in centres.values() if c["country_code"] == country}
+            ),
+            "studying_the_neighbour": len(
+                {orgs[c["id"]] for c in flagged if c["country_code"] == country}
+            ),
         }
         for country in ("RU", "KZ")
     }

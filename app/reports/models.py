@@ -15,6 +15,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.derived import ReportSource
 from app.core.models import Base, enum_column, intpk
 
 
@@ -59,3 +60,32 @@ class ExpertTie(Base):
     ru_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
     kz_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
     starts_on: Mapped[dt.date]
+
+
+class FindingKind(enum.StrEnum):
+    """What sort of claim a finding is, and so what the data could show of it."""
+
+    COUNT = "count"  # a number of things: centres, regions, people
+    SHARE = "share"  # a percentage or proportion
+    TREND = "trend"  # a change over time
+    AGE = "age"  # an average age
+    EVENT = "event"  # a dated event
+    ASSESSMENT = "assessment"  # a judgement in words
+
+
+class Finding(ReportSource, Base):
+    """One claim of the roadmap report: its Italian words as printed, an English rendering,
+    and the measure (``app.reports.findings``) that shows what the records say of it."""
+
+    __tablename__ = "findings"
+    __table_args__ = (sa.CheckConstraint("position >= 1", name="position_positive"),)
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    position: Mapped[int]
+    kind: Mapped[FindingKind] = mapped_column(enum_column(FindingKind, "finding_kind"))
+    section: Mapped[str] = mapped_column(sa.String(120))
+    quote_it: Mapped[str] = mapped_column(sa.Text)
+    text_en: Mapped[str] = mapped_column(sa.Text)
+    # None when the records cannot show the claim (officials, trade, population).
+    measure: Mapped[str | None] = mapped_column(sa.String(80))

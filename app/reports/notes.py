@@ -140,3 +140,15 @@ def recommendations(forum: int | None, without_centre: Iterable[str]) -> list[st
     if names := sorted(without_centre):
         notes.append(f"Proposed without a current centre: {', '.join(names)}.")
     return notes
+
+
+def findings(total: int, measured: int) -> list[str]:
+    notes = [
+        "Each claim is quoted from the report; each measure counts only what the directory "
+        "records, so where they differ the records may be what falls short."
+    ]
+    if measured < total:
+        notes.append(
+            f"Of the {total} claims, {total - measured} cannot be measured from the records."
+        )
+    return notes

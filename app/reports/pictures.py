@@ -14,7 +14,9 @@ SERIES_NAMES = {
 
 
 def _axis(centre: dict[str, Any]) -> charts.Axis:
-    label = centre.get("acronym") or centre.get("name_ru") or centre["name_en"]
+    coined = centre.get("acronym_source") == "coined"  # ours, not a name: spell it out
+    acronym = None if coined else centre.get("acronym")
+    label = acronym or centre.get("name_ru") or centre["name_en"]
     return charts.Axis(centre["id"], label, centre.get("size") or 0)
 
 

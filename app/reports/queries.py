@@ -109,6 +109,11 @@ def pair_totals(window: Window) -> sa.Select:
     )
 
 
+def tied_pairs(window: Window) -> sa.Select:
+    """Every centre pair with a tie in the window, once."""
+    return sa.select(CentreTie.ru_centre_id, CentreTie.kz_centre_id).where(held(window)).distinct()
+
+
 def planned_pairs(window: Window) -> sa.Select:
     """Pairs with ties still to come (sessions scheduled, projects not started)."""
     return (
@@ -137,6 +142,8 @@ def centre_sizes(day: dt.date) -> sa.Select:
             Centre.name_en,
             Centre.name_ru,
             Centre.acronym,
+            Centre.acronym_source,
+            Centre.parent_id,
             Centre.country_code,
             Centre.region_id,
             Centre.studies_neighbour,

@@ -14,6 +14,7 @@ from app.reports import (
     breakdowns,
     export_job,
     exports,
+    findings,
     pictures,
     recommendations,
     services,
@@ -24,6 +25,7 @@ from app.reports.schemas import (
     ApplySchema,
     ChartQuerySchema,
     CoverageQuerySchema,
+    FindingsQuerySchema,
     GapsQuerySchema,
     HeatmapQuerySchema,
     RecommendationQuerySchema,
@@ -77,7 +79,7 @@ def topics(args):
 @blp.doc(**exports.doc("Border-region pairs and their ties.", answers.RegionsAnswer))
 @jobs_http.may_answer_a_job(blp)
 def regions(args):
-    """The 12 × 7 Russian × Kazakh border-region pairs, with their centres' ties."""
+    """Every Russian × Kazakh border-region pair (12 × 8 seeded), with their centres' ties."""
     return export_job.respond("regions", args)
 
 
@@ -125,6 +127,26 @@ def generations(args):
 def systematic(args):
     """The centres flagged as studying the neighbour, next to the ties they have."""
     return export_job.respond("systematic", args)
+
+
+@blp.route("/findings")
+@blp.arguments(FindingsQuerySchema, location="query")
+@blp.response(200, ReportSchema)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The report's claims beside what the records show.",
+            "content": {"application/json": {"schema": answers.FindingsAnswer}},
+        }
+    }
+)
+def findings_list(args):
+    """The report's claims (Italian quote, English rendering, section, kind), each beside
+    what the records show: the measure, its value and window, or "not measurable from the
+    records"."""
+    require_organiser()
+    window = services.window(args)
+    return cached("findings", args, lambda: findings.report(window))
 
 
 def _image(body: bytes, mimetype: str) -> Response:

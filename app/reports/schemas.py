@@ -65,6 +65,13 @@ class ChartQuerySchema(ReportQuerySchema):
     format = ma.fields.String(dump_default=None, load_default=None, load_only=True)
 
 
+class FindingsQuerySchema(ma.Schema):
+    until = ma.fields.Date(
+        validate=validate.Range(min=dt.date(1990, 1, 1), max=dt.date(2100, 12, 31)),
+        metadata={"description": "Take the measures as of this day (default: today)."},
+    )
+
+
 class ReportSchema(ma.Schema):
     """Every report: the window it covers, a summary, and its table (``rows``; coverage
     names it ``pairs``, gaps ``never``, ``dormant`` and ``isolated``)."""

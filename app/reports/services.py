@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.centres.models import Centre
+from app.centres.models import Centre, short_name
 from app.core.errors import DomainError
 from app.experts.models import Affiliation
 from app.extensions import db
@@ -82,8 +82,24 @@ def centre_rows(w: Window) -> dict[int, dict[str, Any]]:
 
 
 def centre_label(centre: dict[str, Any]) -> dict[str, Any]:
+    """A centre as report rows name it; ``label`` is its full name when the acronym is coined."""
     keys = ("id", "name_en", "name_ru", "acronym", "country_code")
-    return {key: centre[key] for key in keys}
+    label = short_name(centre["acronym"], centre["acronym_source"], centre["name_en"])
+    return {key: centre[key] for key in keys} | {"label": label}
+
+
+def organisations(centres: dict[int, dict[str, Any]]) -> dict[int, int]:
+    """Each centre's organisation: its topmost parent. Centre counts count organisations,
+    so a unit counts with its parent (the Caspian Institute once, not three times)."""
+
+    def root(cid: int) -> int:
+        seen = {cid}
+        while (parent := centres.get(cid, {}).get("parent_id")) and parent not in seen:
+            seen.add(parent)
+            cid = parent
+        return cid
+
+    return {cid: root(cid) for cid in centres}
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -117,24 +133,30 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
     sizes = {"RU": [], "KZ": []}
     for centre in centres.values():
         sizes[centre["country_code"]].append(centre["size"])
-    all_pairs = len(sizes["RU"]) * len(sizes["KZ"])
+    orgs = organisations(centres)
+    counted = {
+        code: {orgs[c["id"]] for c in centres.values() if c["country_code"] == code}
+        for code in ("RU", "KZ")
+    }
+    all_pairs = len(counted["RU"]) * len(counted["KZ"])
+    tied_orgs = len({(orgs[r], orgs[k]) for r, k in db.session.execute(queries.tied_pairs(w))})
     enough = min(people.values()) >= current_app.config["REPORTS_MIN_AFFILIATED"]
     weighted = ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"]))
     return {
         "window": describe(w),
         "summary": {
-            "ru_centres": len(sizes["RU"]),
-            "kz_centres": len(sizes["KZ"]),
+            "ru_centres": len(counted["RU"]),
+            "kz_centres": len(counted["KZ"]),
             "pairs_total": all_pairs,
-            "pairs_tied": tied,
-            "coverage_ratio": ratio(tied, all_pairs),
+            "pairs_tied": tied_orgs,
+            "coverage_ratio": ratio(tied_orgs, all_pairs),
             "weighted_coverage_ratio": weighted if enough else None,
             "ru_experts_affiliated": people["RU"],
             "kz_experts_affiliated": people["KZ"],
             "pairs_with_planned_ties": planned,
         },
         "pairs": [_pair(centres, r) for r in rows],
-        "truncated": limit is not None and tied > len(rows),
+        "truncated": limit is not None and tied > len(rows),  # rows are centre pairs
         "notes": notes.coverage(w, people, enough, weighted),
     }
 

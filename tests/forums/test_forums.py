@@ -139,6 +139,35 @@ def test_in_turn_is_accepted(caller, make_user, db_session):
     assert organiser.post("/api/v1/forums", json=_edition(series_id, "KZ")).status_code == 201
 
 
+def test_a_postponed_edition_does_not_take_its_turn(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    series_id = strategic(db_session).series_id  # 2027, hosted by RU: KZ's turn in 2028
+    body = _edition(series_id, "KZ", state="postponed", state_reason="COVID-19 pandemic")
+    postponed = organiser.post("/api/v1/forums", json=body)
+    assert postponed.status_code == 201
+    assert postponed.get_json()["state"] == "postponed"
+    assert postponed.get_json()["state_reason"] == "COVID-19 pandemic"
+    held = _edition(series_id, "KZ", year=2029, start_date="2029-09-11", end_date="2029-09-12")
+    assert organiser.post("/api/v1/forums", json=held).status_code == 201  # still KZ's turn
+
+
+def test_the_postponed_2020_interregional_forum_shows_in_the_api(client, db_session):
+    forums = client.get("/api/v1/forums", query_string={"per_page": 100}).get_json()
+    kokshetau = [f for f in forums if f["city"] == "Kokshetau"]
+    assert sorted((f["year"], f["state"]) for f in kokshetau) == [
+        (2020, "postponed"),
+        (2021, "on_schedule"),
+    ]
+    assert all(f["region_id"] is not None for f in kokshetau)
+
+
+def test_a_forum_in_an_unknown_region_is_refused(caller, make_user, db_session):
+    organiser = caller(make_user("organiser"))
+    series_id = strategic(db_session).series_id
+    refused = organiser.post("/api/v1/forums", json=_edition(series_id, "KZ", region_id=99999))
+    assert refused.status_code == 422
+
+
 def test_forum_fields_are_validated(caller, make_user, db_session):
     organiser = caller(make_user("organiser"))
     series_id = strategic(db_session).series_id

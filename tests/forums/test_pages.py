@@ -7,8 +7,10 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from icalendar import Calendar
 
+from app.models import Forum
 from tests import factories as f
 
 
@@ -215,7 +217,7 @@ def test_past_forums_come_a_page_at_a_time(caller, db_session, monkeypatch):
     from app.forums import pages
 
     monkeypatch.setattr(pages, "PAST_PER_PAGE", 2)
-    for year in (2016, 2017, 2018):
+    for year in (2024, 2025, 2026):  # later than every seeded past edition, all before today
         f.ForumFactory(
             title=f"Forum of {year}",
             year=year,
@@ -226,13 +228,15 @@ def test_past_forums_come_a_page_at_a_time(caller, db_session, monkeypatch):
         )
     db_session.flush()
     first = caller().get("/forums?host_country=KZ").get_data(as_text=True)
-    # The seeded Kostanay forum (2023) and 2018 fill the first page; 2017 and 2016 follow.
-    assert "XIX Russia" in first and "Forum of 2018" in first and "Forum of 2017" not in first
+    # 2026 and 2025 fill the first page; 2024 and the seeded Kostanay forum (2023) follow.
+    assert "Forum of 2026" in first and "Forum of 2025" in first and "Forum of 2024" not in first
     older = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     assert "host_country=KZ" in older and "page=2" in older
     second = caller().get(older).get_data(as_text=True)
-    assert "Forum of 2017" in second and "Forum of 2016" in second
-    assert 'id="upcoming"' not in second and 'rel="next"' not in second
+    assert "Forum of 2024" in second and "XIX Russia" in second
+    assert 'id="upcoming"' not in second
+    # Older seeded Kazakh editions (2021, the postponed 2020 one, 2018) come after.
+    assert 'rel="next"' in second
     assert 'rel="prev"' in second
 
 
@@ -260,3 +264,15 @@ def test_the_pages_run_a_fixed_number_of_statements(caller, published, count_que
         assert anonymous.get(f"/forums/{published.id}").status_code == 200
     # The forum, its sessions, topics, participations with experts, country, series.
     assert counter.count <= 7, counter.statements
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"), [("en", "Postponed"), ("ru", "Перенесён"), ("kk", "Кейінге қалдырылды")]
+)
+def test_the_postponed_2020_forum_says_so_in_each_language(caller, db_session, lang, word):
+    postponed = db_session.scalars(sa.select(Forum).filter_by(year=2020, state="postponed")).one()
+    held = db_session.scalars(sa.select(Forum).filter_by(year=2021, city="Kokshetau")).one()
+    anonymous = caller()
+    anonymous.client.set_cookie("lang", lang)
+    assert word in text(anonymous.get(f"/forums/{postponed.id}").get_data(as_text=True))
+    assert word not in text(anonymous.get(f"/forums/{held.id}").get_data(as_text=True))

@@ -25,6 +25,7 @@ ANSWERS = {
     "generations": "GenerationsAnswer",
     "systematic": "SystematicAnswer",
     "recommendations": "RecommendationsAnswer",
+    "findings": "FindingsAnswer",
 }
 
 
@@ -75,12 +76,17 @@ def test_the_answer_fits_its_documented_shape(
     assert any(tables), "a shape checked on empty tables proves little"
 
 
+JSON_ONLY = {"findings"}  # no table to download
+
+
 @pytest.mark.parametrize("name", ANSWERS)
 def test_every_answer_says_what_a_reader_must_know(organiser, name):
     """Each report answers a ``notes`` list of plain sentences, in the JSON and in XLSX."""
     answer = organiser.get(f"{URL}/{name}").get_json()
     assert answer["notes"], f"{name} answers no notes"
-    assert all(isinstance(n, str) and n.strip() and n[0].isupper() for n in answer["notes"])
+    assert all(isinstance(n, str) and n.strip() and n[0].isupper() for n in answer["notes"]), answer["notes"]
+    if name in JSON_ONLY:
+        return
     book = openpyxl.load_workbook(
         io.BytesIO(organiser.get(f"{URL}/{name}", query_string={"format": "xlsx"}).data)
     )

@@ -39,7 +39,8 @@ FILTERS = [
     ({"kind": "session"}, set()),
     ({"kind": "project"}, set()),
     ({"topic": "eurasian-integration"}, {SEEDED_PAIR}),
-    ({"topic": "security-defence"}, set()),
+    ({"topic": "security-defence"}, {SEEDED_PAIR}),  # note 3's part 7, military relations
+    ({"topic": "agriculture"}, set()),
 ]
 
 

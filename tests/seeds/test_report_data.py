@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from app.extensions import db
 from app.models import Base, Centre, Expert, Forum, ForumSeries, Publication, Region, Topic
-from seeds.loader import load_report, read
+from seeds.loader import FILES, load_report, read
 
 ROOT = Path(__file__).resolve().parents[2]
 # The repository keeps a copy of the report, so the suite runs without ../shared.
@@ -145,13 +146,14 @@ def test_the_2018_regnum_report_has_its_three_authors_in_order(db_session):
     assert countries == {"RU", "KZ"}  # a cross-border work
 
 
-def test_twelve_russian_regions_border_seven_kazakh_ones(db_session):
+def test_twelve_russian_regions_border_eight_kazakh_ones(db_session):
+    """The report's 7 predates Abai Region (June 2022); on its date there are 8."""
     border = db_session.execute(
         sa.select(Region.country_code, sa.func.count())
         .filter_by(is_border=True)
         .group_by(Region.country_code)
     ).all()
-    assert dict(border) == {"RU": 12, "KZ": 7}
+    assert dict(border) == {"RU": 12, "KZ": 8}
 
 
 def test_roadmap_topics(db_session):
@@ -208,3 +210,69 @@ def test_seed_command_is_idempotent(runner, db_session):
 def test_seed_files_match_the_database(db_session):
     assert len(read("centres")) == db_session.scalar(sa.select(sa.func.count(Centre.id)))
     assert len(read("experts")) == db_session.scalar(sa.select(sa.func.count(Expert.id)))
+
+
+def test_the_reports_three_missing_themes_are_topics_on_their_passages(db_session):
+    def topics_of(url_part: str) -> set[str]:
+        pub = db_session.scalars(sa.select(Publication).where(Publication.url.contains(url_part)))
+        return {t.slug for t in pub.one().topics}
+
+    assert "multi-vector-policy" in topics_of("s-knutom-i-pryanikom")  # note 7
+    assert "central-asia-regionalisation" in topics_of("organizaciya-tyurkskih")  # note 8
+    assert "russian-information-space" in topics_of("marat-shibutov")  # note 2
+    assert "security-defence" in topics_of("regnum.ru/article/2534699")  # note 3, part 7
+
+
+def test_interregional_editions_with_their_regions_and_the_2020_postponement(db_session):
+    series = db_session.scalars(
+        sa.select(ForumSeries).filter_by(slug="interregional-cooperation-forum")
+    ).one()
+    editions = {(f.edition, f.year): f for f in series.forums}
+    assert sorted(editions) == [
+        (14, 2017),
+        (15, 2018),
+        (16, 2019),
+        (17, 2020),
+        (17, 2021),
+        (18, 2022),
+        (19, 2023),
+    ]
+    postponed = editions[17, 2020]
+    assert (postponed.state, postponed.city) == ("postponed", "Kokshetau")
+    assert "pandemic" in postponed.state_reason
+    assert all(f.state == "on_schedule" for key, f in editions.items() if key != (17, 2020))
+    assert all(
+        f.region is not None and f.region.country_code == f.host_country for f in series.forums
+    )
+    hosts = [editions[key].host_country for key in sorted(editions) if key != (17, 2020)]
+    assert hosts == ["RU", "KZ", "RU", "KZ", "RU", "KZ"]  # alternating, the postponement aside
+
+
+def test_every_seeded_forum_edition_names_its_source(db_session):
+    for series in read("forums"):
+        for edition in series["forums"]:
+            if edition["status"] == "published":
+                assert edition.get("provenance") == "public" and edition.get("source"), edition
+
+
+def test_coined_acronyms_are_marked_and_named_in_full(db_session, client):
+    coined = {c["acronym"] for c in read("centres") if c.get("acronym_source") == "coined"}
+    assert coined == {"IISPS", "KISI DIP", "KISI Kazakhstan Sector"}
+    iisps = centre("IISPS")
+    answer = client.get(f"/api/v1/centres/{iisps.id}").get_json()
+    assert answer["acronym_source"] == "coined"
+    assert answer["label"] == iisps.name_en
+    assert client.get(f"/api/v1/centres/{centre('KazISS').id}").get_json()["label"] == "KazISS"
+
+
+def test_the_loader_leaves_provenance_keys_alone(tmp_path, db_session):
+    for name in FILES:
+        records = read(name)
+        for record in records:
+            record.setdefault("provenance", "editorial")
+            record.setdefault("source", "a test")
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(records, allow_unicode=True))
+    before = _snapshot()
+    load_report(tmp_path)
+    db_session.flush()
+    assert _snapshot() == before

@@ -249,3 +249,10 @@ def test_numberformat_follows_the_locale(app, lang, number, shown):
 
     with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
         assert render_template_string("{{ n|numberformat }}", n=number) == shown
+
+
+def test_search_shows_an_own_acronym_but_not_a_coined_one(client):
+    found = client.get("/search", query_string={"q": "IISPS"}).get_data(as_text=True)
+    assert "International Institute of Sociology and Political Science" in found
+    assert "(IISPS)" not in found  # found by the acronym, shown by its name
+    assert "(KazISS)" in client.get("/search", query_string={"q": "KazISS"}).get_data(as_text=True)
