@@ -82,6 +82,26 @@ def test_an_expert_shows_what_the_api_computes(client, shibutov):
     assert "Eurasian integration" in topics
 
 
+def test_a_profile_shows_a_change_at_once(client, db_session):
+    """A profile's content is drawn once per language and distinct content (per_language()):
+    a change to the expert is a new key, so the next request shows it, in each language."""
+    expert = f.ExpertFactory(full_name="Memo Expert")
+    db_session.flush()
+    path = f"/experts/{expert.id}"
+    assert "No topics recorded." in section(page_of(client, path), "topics")
+    water = f.TopicFactory(name_en="Water diplomacy", name_ru="Водная дипломатия")
+    expert.topics.append(water)
+    db_session.flush()
+    assert "Water diplomacy" in section(page_of(client, path), "topics")
+    speak(client, "ru")
+    assert "Водная дипломатия" in section(page_of(client, path), "topics")
+    expert.topics.remove(water)
+    db_session.flush()
+    assert "Водная дипломатия" not in section(page_of(client, path), "topics")
+    speak(client, "en")
+    assert "No topics recorded." in section(page_of(client, path), "topics")
+
+
 def test_affiliation_dates_follow_the_locale(client, db_session):
     expert = f.ExpertFactory(full_name="Dated Expert")
     f.AffiliationFactory(
