@@ -184,9 +184,10 @@ def per_language(template: str, /, **context: Any) -> Markup:
     language and the context: the layout's menu and footer (~1 M instructions of every page
     drawn anew), a list's filter selects (the form's options, what was chosen, what was
     refused: ~1.5 M of the experts page) and a profile's content (its plain rows, as read
-    for this viewer on this request: 2.6 M of 9.8 M). Like a compiled template it holds nothing that a write
-    elsewhere could make stale: the options it was given are part of its key. ``context``
-    holds strings, numbers, None, rows, and lists, tuples and dicts of them."""
+    for this viewer on this request: 2.6 M of 9.8 M). Like a compiled template it holds
+    nothing that a write elsewhere could make stale: what it was given is part of its key.
+    ``context`` holds strings, numbers, None, rows, namespaces, and lists, tuples and dicts
+    of them."""
     from flask import current_app, render_template
 
     drawn = current_app.extensions.setdefault("per_language", {})
