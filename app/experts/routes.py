@@ -35,11 +35,10 @@ blp = Blueprint(
 EXPORT = exports.ListExport(
     "experts",
     ExpertQuerySchema,
-    # A page of JSON reads plain rows (list_rows); an export reads objects and ignores this.
-    lambda filters, viewer: services.list_query(filters, viewer).execution_options(
-        page_rows=services.list_rows
-    ),
+    services.list_query,
     {"csv": exports.csv_format(ExpertSchema)},
+    # A page of JSON reads plain rows (list_rows); an export reads objects.
+    page=lambda filters, viewer: services.list_statement(filters, viewer, services.list_rows),
 )
 
 

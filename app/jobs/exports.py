@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app
 from app.accounts.models import User
 from app.core.db import reading
 from app.core.exports import csv_rows, streamed
-from app.core.pagination import count_rows
+from app.core.pagination import Query, count_rows
 from app.core.permissions import user
 from app.extensions import db
 from app.jobs import files
@@ -55,12 +55,14 @@ def csv_format(schema_cls: type[ma.Schema]) -> Format:
 @dataclass(frozen=True)
 class ListExport:
     """A list's exports: its query's schema, the select it filters (for a viewer), and
-    its formats by the query's ``format``."""
+    its formats by the query's ``format``; ``page``, where given, the select a page of JSON
+    reads instead (a ``pagination.Bound``, built once per shape of the filters)."""
 
     name: str
     query_schema: type[ma.Schema]
     select: Callable[[dict[str, Any], User | None], sa.Select]
     formats: Mapping[str, Format]
+    page: Callable[[dict[str, Any], User | None], Query] | None = None
 
 
 def same_for_everyone(
@@ -70,11 +72,11 @@ def same_for_everyone(
     return lambda filters, _viewer: list_query(filters)
 
 
-def list_or_export(spec: ListExport, filters: dict[str, Any]) -> sa.Select | Response:
+def list_or_export(spec: ListExport, filters: dict[str, Any]) -> Query | Response:
     """A list endpoint's answer: its select, for a page of JSON; else the export."""
     if filters["format"] != "json":
         return export(spec, filters)
-    return spec.select(filters, user())
+    return (spec.page or spec.select)(filters, user())
 
 
 def export(spec: ListExport, filters: dict[str, Any]) -> Response:
