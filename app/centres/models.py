@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import Audited, DirectoryRecord, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, str_name, updated_at
+from app.core.provenance import Sourced, TopicsSourced
 from app.core.versioning import Versioned
 from app.reference.models import Country, Region, Topic, topic_link_table
 
@@ -39,7 +40,7 @@ class Visibility(enum.StrEnum):
 centre_topics = topic_link_table("centre_topics", "centres", "centre_id")
 
 
-class Centre(Versioned, Audited, Searchable, DirectoryRecord, Base):
+class Centre(Versioned, Audited, Searchable, Sourced, TopicsSourced, DirectoryRecord, Base):
     """An analytical centre; departments hang under their parent through ``parent_id``."""
 
     __audit__ = "centre"

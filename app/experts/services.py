@@ -229,7 +229,7 @@ def _affiliation_row(row: dict[str, Any], today: dt.date | None) -> SimpleNamesp
     centre = SimpleNamespace(**{name: row.pop(name) for name in _NAMES})
     affiliation = SimpleNamespace(**row, centre=centre)
     if today is not None:
-        affiliation.current = Affiliation.held_on(affiliation, today)
+        affiliation.current = Affiliation.current_on(affiliation, today)
     return affiliation
 
 

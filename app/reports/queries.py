@@ -124,10 +124,7 @@ def centre_sizes(day: dt.date) -> sa.Select:
         sa.select(
             Affiliation.centre_id, sa.func.count(sa.distinct(Affiliation.expert_id)).label("n")
         )
-        .where(
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),
-        )
+        .where(Affiliation.held_on_sql(day))
         .group_by(Affiliation.centre_id)
         .subquery()
     )

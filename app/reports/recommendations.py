@@ -53,8 +53,7 @@ def _members(centre_ids: set[int], day: dt.date) -> dict[int, list[Expert]]:
         .where(
             visible_to(None),
             Affiliation.centre_id.in_(centre_ids),
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),
+            Affiliation.held_on_sql(day),
         )
         .order_by(Expert.id)
     ).all()
