@@ -178,7 +178,8 @@ def affiliate_malyarchuk(_who):
 
 
 def hold_a_session(_who):
-    shared_session(dt.date(2023, 11, 9), expert("Yuri Solozobov"), expert("Askar Nursha"))
+    # New members, dated in post: the seeded experts' affiliations are undated, unassumed.
+    shared_session(dt.date(2023, 11, 9), member(centre("KISI DIP")), member(centre("KazISS")))
     return ("KISI DIP", "KazISS")
 
 
