@@ -88,7 +88,14 @@ def compute(name: str, query: dict[str, Any]) -> tuple[dict[str, Any], str]:
     fmt = args.pop("format", "json") or "json"
     prepared = REPORTS[name].prepare(args, fmt)
     window = services.window(args)  # outside the cache: it checks the filters
-    return cached(name, args, lambda: prepared(window)), fmt
+    return cached(name, args, answer(prepared, window)), fmt
+
+
+def answer(
+    compute: Callable[[Window], dict[str, Any]], window: Window
+) -> Callable[[], dict[str, Any]]:
+    """What computes a report's answer for the cache: the report, with its provenance counts."""
+    return lambda: services.with_provenance(compute(window), window)
 
 
 def respond(name: str, query: dict[str, Any]) -> dict[str, Any] | Response:
@@ -112,7 +119,8 @@ def heatmap_inputs(args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
     """The coverage report (every pair, cached), the centres and the heatmap's limit."""
     limit = args.pop("limit")
     window = services.window(args)
-    report = cached("coverage", args | {"limit": None}, lambda: services.coverage(window, None))
+    every_pair = answer(lambda w: services.coverage(w, None), window)
+    report = cached("coverage", args | {"limit": None}, every_pair)
     return report, list(services.centre_rows(window).values()), limit
 
 

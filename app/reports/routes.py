@@ -171,7 +171,7 @@ def trend_picture(args):
     require_organiser()
     args.pop("format", None)
     window = services.window(args)
-    report = cached("trend", args, lambda: breakdowns.trend(window))
+    report = cached("trend", args, export_job.answer(breakdowns.trend, window))
     return _image(pictures.trend(report), "image/png")
 
 

@@ -12,10 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core import provenance
 from app.core.errors import DomainError
+from app.core.provenance import Provenance
 from app.extensions import db
 from app.reference.models import Topic
 from app.reports import ledger, queries
+from app.reports.models import CentreTie
 from app.reports.queries import Window
 
 DORMANT_SINCE = dt.date(2020, 3, 1)  # the pandemic closed the borders in March 2020
@@ -32,6 +35,7 @@ def window(args: dict[str, Any]) -> Window:
         topic_id=args.get("topic"),
         kind=args.get("kind"),
         today=dt.date.today(),
+        provenance=args.get("provenance") or "all",
     )
 
 
@@ -41,7 +45,27 @@ def describe(w: Window) -> dict[str, Any]:
         "until": w.end,
         "topic": w.topic_id,
         "kind": w.kind.value if w.kind else None,
+        "provenance": w.provenance,
     }
+
+
+def with_provenance(report: dict[str, Any], w: Window) -> dict[str, Any]:
+    """The report with how many of the ledger's ties in its window rest on each kind of
+    fact (each tie counted by its weakest), ``editorial`` among them; one statement."""
+    counts = dict.fromkeys((kind.value for kind in provenance.ORDER), 0)
+    rows = db.session.execute(
+        sa.select(CentreTie.provenance, sa.func.count())
+        .where(queries.held(w))
+        .group_by(CentreTie.provenance)
+    )
+    for kind, n in rows:
+        counts[Provenance(kind).value] = n
+    report["provenance"] = {
+        "filter": w.provenance,
+        "ties": counts,
+        "editorial": counts[Provenance.EDITORIAL.value],
+    }
+    return report
 
 
 def centre_rows(w: Window) -> dict[int, dict[str, Any]]:
