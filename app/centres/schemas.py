@@ -9,10 +9,11 @@ from app.centres.models import CentreKind, Visibility
 from app.core.exports import format_field
 from app.core.fields import NAME, EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
+from app.core.provenance import SourcedSchema, TopicsSourcedSchema
 from app.reference.schemas import COUNTRY_CODE
 
 
-class CentreSchema(ma.Schema):
+class CentreSchema(SourcedSchema, TopicsSourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     name_en = ma.fields.String(dump_only=True)
     name_ru = ma.fields.String(dump_only=True, allow_none=True)

@@ -8,16 +8,24 @@ from marshmallow import validate
 from app.core.exports import format_field
 from app.core.fields import NAME, Id, Trimmed
 from app.core.listing import q_field, sort_field
+from app.core.provenance import SourcedSchema, TopicsSourcedSchema
 from app.experts.models import ORCID_PATTERN
 from app.reference.schemas import COUNTRY_CODE
 
 
-class AffiliationSchema(ma.Schema):
+class AffiliationSchema(SourcedSchema):
     centre_id = Id(required=True)
     centre_name = ma.fields.String(attribute="centre.name_en", dump_only=True)
     position = Trimmed(allow_none=True, validate=validate.Length(min=1, max=200))
     start_date = ma.fields.Date(allow_none=True)
     end_date = ma.fields.Date(allow_none=True)
+    assumed = ma.fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "Without dates, whether the position is taken to hold throughout "
+            "(the reports place the expert at the centre on a day only then)."
+        },
+    )
 
     @ma.validates_schema
     def _ends_after_start(self, data, **_kwargs):
@@ -26,7 +34,7 @@ class AffiliationSchema(ma.Schema):
             raise ma.ValidationError("The end comes before the start.", "end_date")
 
 
-class ExpertSchema(ma.Schema):
+class ExpertSchema(SourcedSchema, TopicsSourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     full_name = ma.fields.String(dump_only=True)
     other_names = ma.fields.List(ma.fields.String(), dump_only=True)

@@ -285,6 +285,7 @@ def _affiliations(rows: list[dict[str, Any]]) -> list[Affiliation]:
             position=row.get("position"),
             start_date=row.get("start_date"),
             end_date=row.get("end_date"),
+            assumed=row.get("assumed", True),
         )
         for row in rows
     ]

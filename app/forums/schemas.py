@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
+from app.core.provenance import SourcedSchema
 from app.forums.models import (
     ChangeKind,
     HostRule,
@@ -40,7 +41,7 @@ def _plausible_time(moment: dt.datetime) -> None:
         raise ma.ValidationError(IN_RANGE)
 
 
-class ForumSeriesSchema(ma.Schema):
+class ForumSeriesSchema(SourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     slug = ma.fields.String(dump_only=True)
     name_en = ma.fields.String(dump_only=True)
@@ -72,7 +73,7 @@ class ForumSeriesWriteSchema(ma.Schema):
             raise ma.ValidationError("Alternation needs two different countries.", "country_b")
 
 
-class ForumSchema(ma.Schema):
+class ForumSchema(SourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     series_id = ma.fields.Integer(dump_only=True, allow_none=True)
     title = ma.fields.String(dump_only=True)

@@ -8,11 +8,12 @@ from marshmallow import validate
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
+from app.core.provenance import SourcedSchema, TopicsSourcedSchema
 from app.projects.models import ProjectKind
 from app.reference.schemas import COUNTRY_CODE
 
 
-class ProjectSchema(ma.Schema):
+class ProjectSchema(SourcedSchema, TopicsSourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String(dump_only=True)
     kind = EnumField(ProjectKind, dump_only=True)

@@ -9,6 +9,7 @@ from app.centres.models import Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
+from app.core.provenance import Provenance, SourcedSchema, TopicsSourcedSchema
 from app.publications.models import CSL_TYPES, DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
 
@@ -21,9 +22,10 @@ class Doi(ma.fields.String):
         return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
-class AuthorSchema(ma.Schema):
+class AuthorSchema(SourcedSchema):
     """An author: a known expert (``expert_id``) or only a ``name``; ``centre_id`` is the
-    centre they wrote for; ``organisation`` says a name is a body, not a person."""
+    centre they wrote for; ``organisation`` says a name is a body, not a person. The author's
+    ``provenance`` and the centre's (``centre_provenance``) are read-only."""
 
     position = ma.fields.Integer(dump_only=True)
     expert_id = Id(allow_none=True)
@@ -36,6 +38,8 @@ class AuthorSchema(ma.Schema):
         },
     )
     centre_id = Id(allow_none=True)
+    centre_provenance = EnumField(Provenance, dump_only=True)
+    centre_source = ma.fields.String(dump_only=True, allow_none=True)
 
     def author_name(self, authorship) -> str | None:
         return authorship.expert.full_name if authorship.expert else authorship.raw_name
@@ -53,7 +57,7 @@ class AuthorSchema(ma.Schema):
             raise ma.ValidationError("An expert is a person, not an organisation.", "organisation")
 
 
-class PublicationSchema(ma.Schema):
+class PublicationSchema(SourcedSchema, TopicsSourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String(dump_only=True)
     kind = EnumField(PublicationKind, dump_only=True)

@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import Id
+from app.core.provenance import SourcedSchema
 
 COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU.")
 
@@ -28,7 +29,7 @@ class RegionQuerySchema(ma.Schema):
     is_border = ma.fields.Boolean()
 
 
-class TopicSchema(ma.Schema):
+class TopicSchema(SourcedSchema):
     id = ma.fields.Integer(dump_only=True)
     slug = ma.fields.String(dump_only=True)
     name_en = ma.fields.String(dump_only=True)
