@@ -110,6 +110,10 @@ class Affiliation(Audited, Sourced, DirectoryRecord, Base):
     centre: Mapped[Centre] = relationship(back_populates="affiliations")
 
     @property
+    def undated(self) -> bool:
+        return self.start_date is None and self.end_date is None
+
+    @property
     def current(self) -> bool:
         """Whether the directory lists the position as current (:meth:`current_on` today)."""
         return self.current_on(dt.date.today())
