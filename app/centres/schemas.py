@@ -9,11 +9,11 @@ from app.centres.models import CentreKind, Visibility
 from app.core.exports import format_field
 from app.core.fields import NAME, EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.core.provenance import SourcedSchema, TopicsSourcedSchema
+from app.core.provenance import kind_field, source_field
 from app.reference.schemas import COUNTRY_CODE
 
 
-class CentreSchema(SourcedSchema, TopicsSourcedSchema):
+class CentreSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     name_en = ma.fields.String(dump_only=True)
     name_ru = ma.fields.String(dump_only=True, allow_none=True)
@@ -30,6 +30,10 @@ class CentreSchema(SourcedSchema, TopicsSourcedSchema):
     founded_year = ma.fields.Integer(dump_only=True, allow_none=True)
     parent_id = ma.fields.Integer(dump_only=True, allow_none=True)
     topic_ids = ma.fields.Function(lambda c: [t.id for t in c.topics], dump_only=True)
+    provenance = kind_field()
+    source = source_field()
+    topics_provenance = kind_field()
+    topics_source = source_field()
 
 
 class CentreRefSchema(ma.Schema):

@@ -115,15 +115,12 @@ def _weakest_sqlite(element, compiler, **kw):
 
 
 # -- in the API -----------------------------------------------------------------------------
+# Read-only fields, declared last in each schema so that CSV exports keep their columns first.
 
 
-class SourcedSchema(ma.Schema):
-    """A record's provenance in an answer; read-only (the seeds set it, users enter)."""
-
-    provenance = EnumField(Provenance, dump_only=True)
-    source = ma.fields.String(dump_only=True, allow_none=True)
+def kind_field() -> EnumField:
+    return EnumField(Provenance, dump_only=True)
 
 
-class TopicsSourcedSchema(ma.Schema):
-    topics_provenance = EnumField(Provenance, dump_only=True)
-    topics_source = ma.fields.String(dump_only=True, allow_none=True)
+def source_field() -> ma.fields.String:
+    return ma.fields.String(dump_only=True, allow_none=True)

@@ -8,12 +8,12 @@ from marshmallow import validate
 from app.core.exports import format_field
 from app.core.fields import NAME, Id, Trimmed
 from app.core.listing import q_field, sort_field
-from app.core.provenance import SourcedSchema, TopicsSourcedSchema
+from app.core.provenance import kind_field, source_field
 from app.experts.models import ORCID_PATTERN
 from app.reference.schemas import COUNTRY_CODE
 
 
-class AffiliationSchema(SourcedSchema):
+class AffiliationSchema(ma.Schema):
     centre_id = Id(required=True)
     centre_name = ma.fields.String(attribute="centre.name_en", dump_only=True)
     position = Trimmed(allow_none=True, validate=validate.Length(min=1, max=200))
@@ -26,6 +26,8 @@ class AffiliationSchema(SourcedSchema):
             "(the reports place the expert at the centre on a day only then)."
         },
     )
+    provenance = kind_field()
+    source = source_field()
 
     @ma.validates_schema
     def _ends_after_start(self, data, **_kwargs):
@@ -34,7 +36,7 @@ class AffiliationSchema(SourcedSchema):
             raise ma.ValidationError("The end comes before the start.", "end_date")
 
 
-class ExpertSchema(SourcedSchema, TopicsSourcedSchema):
+class ExpertSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     full_name = ma.fields.String(dump_only=True)
     other_names = ma.fields.List(ma.fields.String(), dump_only=True)
@@ -47,6 +49,10 @@ class ExpertSchema(SourcedSchema, TopicsSourcedSchema):
     verified = ma.fields.Boolean(dump_only=True)
     claimed = ma.fields.Function(lambda e: e.user_id is not None, dump_only=True)
     affiliations = ma.fields.List(ma.fields.Nested(AffiliationSchema), dump_only=True)
+    provenance = kind_field()
+    source = source_field()
+    topics_provenance = kind_field()
+    topics_source = source_field()
 
 
 class ExpertPublicationSchema(ma.Schema):

@@ -9,7 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
-from app.core.provenance import SourcedSchema
+from app.core.provenance import kind_field, source_field
 from app.forums.models import (
     ChangeKind,
     HostRule,
@@ -41,7 +41,7 @@ def _plausible_time(moment: dt.datetime) -> None:
         raise ma.ValidationError(IN_RANGE)
 
 
-class ForumSeriesSchema(SourcedSchema):
+class ForumSeriesSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     slug = ma.fields.String(dump_only=True)
     name_en = ma.fields.String(dump_only=True)
@@ -51,6 +51,8 @@ class ForumSeriesSchema(SourcedSchema):
     host_rule = EnumField(HostRule, dump_only=True)
     country_a = ma.fields.String(dump_only=True, allow_none=True)
     country_b = ma.fields.String(dump_only=True, allow_none=True)
+    provenance = kind_field()
+    source = source_field()
 
 
 class ForumSeriesWriteSchema(ma.Schema):
@@ -73,7 +75,7 @@ class ForumSeriesWriteSchema(ma.Schema):
             raise ma.ValidationError("Alternation needs two different countries.", "country_b")
 
 
-class ForumSchema(SourcedSchema):
+class ForumSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     series_id = ma.fields.Integer(dump_only=True, allow_none=True)
     title = ma.fields.String(dump_only=True)
@@ -85,6 +87,8 @@ class ForumSchema(SourcedSchema):
     end_date = ma.fields.Date(dump_only=True)
     timezone = ma.fields.String(dump_only=True)
     status = EnumField(PublicationStatus, dump_only=True)
+    provenance = kind_field()
+    source = source_field()
 
 
 class ForumWriteSchema(ma.Schema):
