@@ -16,6 +16,7 @@ from seeds.loader import read
 from tests.reports.helpers import (
     REPORTS,
     SEEDED_PAIR,
+    URL,
     co_written,
     expert,
     get_report,
@@ -211,3 +212,21 @@ def test_held_on_a_day(start, end, assumed, held):
     affiliation = Affiliation(start_date=start, end_date=end, assumed=assumed)
     assert affiliation.held_on(dt.date(2018, 6, 1)) is held
     assert affiliation.current_on(dt.date(2018, 6, 1)) is (held or (start is end is None))
+
+
+@pytest.mark.parametrize("path", ["coverage.svg", "coverage.png", "trend.png"])
+def test_pictures_take_the_filter(organiser, path):
+    assert organiser.get(f"{URL}/{path}", query_string={"provenance": "report"}).status_code == 200
+    refused = organiser.get(f"{URL}/{path}", query_string={"provenance": "editorial"})
+    assert refused.status_code == 422
+
+
+def test_exports_take_the_filter(organiser):
+    def csv(**params) -> bytes:
+        response = organiser.get(f"{URL}/coverage", query_string={"format": "csv", **params})
+        assert response.status_code == 200
+        return response.data
+
+    kz = SEEDED_PAIR[1].encode()
+    assert kz in csv() and kz in csv(provenance="all")
+    assert kz not in csv(provenance="report")
