@@ -55,7 +55,8 @@ def test_provenance_keeps_rows_that_point_at_rebuilt_tables(scratch):
     """The provenance revision rebuilds experts and centres on SQLite (batch mode): the
     authorships pointing at them keep their expert and centre, and a tie stays entered."""
     rows = {
-        "countries": "INSERT INTO countries (code, name_en, name_ru, name_kk) VALUES ('KZ', 'K', 'К', 'Қ')",
+        "countries": "INSERT INTO countries (code, name_en, name_ru, name_kk) "
+        "VALUES ('KZ', 'K', 'К', 'Қ')",
         "centres": "INSERT INTO centres (id, name_en, country_code, kind, visibility, "
         "studies_neighbour, alt_names) VALUES (7, 'C', 'KZ', 'state', 'public', false, '[]')",
         "experts": "INSERT INTO experts (id, full_name, country_code, other_names, languages) "

@@ -63,6 +63,4 @@ class ExpertTie(Base):
     ru_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
     kz_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
     starts_on: Mapped[dt.date]
-    provenance: Mapped[Provenance] = mapped_column(
-        enum_column(Provenance, "expert_tie_provenance")
-    )
+    provenance: Mapped[Provenance] = mapped_column(enum_column(Provenance, "expert_tie_provenance"))
