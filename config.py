@@ -110,6 +110,10 @@ class Config:
     REPORT_CACHE = os.environ.get(
         "REPORT_CACHE", "redis" if os.environ.get("REDIS_URL") else "memory"
     )
+    # The coverage report withholds its weighted ratio (and says why in its notes) when fewer
+    # experts than this are affiliated with a centre on either side: a share of three people
+    # reads as a finding and is not one.
+    REPORTS_MIN_AFFILIATED = int(os.environ.get("REPORTS_MIN_AFFILIATED", "10"))
     # No X-RateLimit-* or Retry-After on answers that were not refused: a Retry-After on a
     # 200 or a 503 misleads. Refusals carry their own (app.core.ratelimits).
     RATELIMIT_HEADERS_ENABLED = False

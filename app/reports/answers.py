@@ -73,9 +73,19 @@ class ProvenanceAnswer(Shape):
     editorial = Int(metadata={"description": "How many of those ties rest on editorial judgement."})
 
 
+NOTES = ma.fields.List(
+    Str(),
+    metadata={
+        "description": "What a reader must know, in plain words: what the answer counts, "
+        "what it cannot see, and figures withheld or too thin to mean much."
+    },
+)
+
+
 class _Answer(Shape):
     window = ma.fields.Nested(WindowAnswer)
     provenance = ma.fields.Nested(ProvenanceAnswer)
+    notes = NOTES
 
 
 class _Counts(Shape):
@@ -101,8 +111,14 @@ class CoverageSummary(Shape):
     pairs_tied = Int()
     coverage_ratio = Float(allow_none=True, metadata={"description": "pairs_tied / pairs_total"})
     weighted_coverage_ratio = Float(
-        allow_none=True, metadata={"description": "The same, each pair weighted by both sizes."}
+        allow_none=True,
+        metadata={
+            "description": "The same, each pair weighted by both sizes; null (and said in "
+            "`notes`) when fewer than `REPORTS_MIN_AFFILIATED` experts are affiliated on a side."
+        },
     )
+    ru_experts_affiliated = Int(metadata={"description": "Affiliated at the window's end."})
+    kz_experts_affiliated = Int(metadata={"description": "Affiliated at the window's end."})
     pairs_with_planned_ties = Int(metadata={"description": "Tied only by sessions to come."})
 
 
@@ -120,6 +136,13 @@ class NeverTiedPair(Shape):
 
 class DormantPair(TiedPair):
     shared_topics = Int()
+    active_until = Date(metadata={"description": "The last day the pair was active."})
+    era = Str(
+        metadata={
+            "description": "When its ties stopped: before_pandemic (before 2020-03-01), "
+            "pandemic (before 2022-02-24) or after_february_2022."
+        }
+    )
 
 
 class GapsSummary(Shape):
@@ -131,7 +154,7 @@ class GapsSummary(Shape):
 
 class GapsAnswer(_Answer):
     summary = ma.fields.Nested(GapsSummary)
-    cutoff = Date()
+    cutoff = Date(metadata={"description": "Dormant: tied before this day, never since."})
     never = _many(NeverTiedPair)
     dormant = _many(DormantPair)
     isolated = _many(SizedCentre)
@@ -182,11 +205,16 @@ class RegionsSummary(Shape):
     kz_border_regions = Int()
     region_pairs = Int()
     region_pairs_tied = Int()
+    ru_centres_in_border_regions = Int()
+    kz_centres_in_border_regions = Int()
 
 
 class RegionsAnswer(_Answer):
     summary = ma.fields.Nested(RegionsSummary)
-    rows = _many(RegionPair)
+    rows = ma.fields.List(
+        ma.fields.Nested(RegionPair),
+        metadata={"description": "Empty when no centre on one side sits in a border region."},
+    )
 
 
 class TrendTotals(Shape):
@@ -199,9 +227,22 @@ class TrendYear(TrendTotals):
     year = Int()
 
 
+class Marker(Shape):
+    date = Date()
+    year = Int()
+    label = Str()
+    what = Str()
+
+
 class TrendAnswer(_Answer):
     summary = ma.fields.Nested(TrendTotals)
-    rows = _many(TrendYear)
+    rows = ma.fields.List(
+        ma.fields.Nested(TrendYear), metadata={"description": "Every year of the window."}
+    )
+    markers = ma.fields.List(
+        ma.fields.Nested(Marker),
+        metadata={"description": "The report's breaks (March 2020, February 2022) in the window."},
+    )
 
 
 class VisibilityRow(Shape):
@@ -279,9 +320,14 @@ class ProposedSession(Shape):
 
 
 class Proposal(Shape):
-    gap = Str(metadata={"description": "never or dormant"})
-    ru_centre = ma.fields.Nested(CentreLabel)
-    kz_centre = ma.fields.Nested(CentreLabel)
+    gap = Str(
+        metadata={
+            "description": "never, dormant, or without_centre (an expert with no current "
+            "centre, matched by topics and shared history)"
+        }
+    )
+    ru_centre = ma.fields.Nested(CentreLabel, allow_none=True)
+    kz_centre = ma.fields.Nested(CentreLabel, allow_none=True)
     ru_expert = ma.fields.Nested(ExpertLabel)
     kz_expert = ma.fields.Nested(ExpertLabel)
     score = Float()
@@ -299,11 +345,13 @@ class RecommendationWindow(WindowAnswer):
 
 class RecommendationsSummary(Shape):
     gaps_considered = Int()
+    experts_without_centre_considered = Int()
     proposals = Int()
 
 
 class RecommendationsAnswer(Shape):
     window = ma.fields.Nested(RecommendationWindow)
     provenance = ma.fields.Nested(ProvenanceAnswer)
+    notes = NOTES
     summary = ma.fields.Nested(RecommendationsSummary)
     rows = _many(Proposal)

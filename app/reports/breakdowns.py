@@ -23,10 +23,17 @@ from app.forums.models import (
 from app.projects.models import project_topics
 from app.publications.models import Publication, publication_topics
 from app.reference.models import Region, Topic
-from app.reports import ledger, queries
+from app.reports import ledger, notes, queries
 from app.reports.models import CentreTie, TieKind
 from app.reports.queries import Window
-from app.reports.services import centre_label, centre_rows, describe, ratio
+from app.reports.services import (
+    FEBRUARY_2022,
+    PANDEMIC,
+    centre_label,
+    centre_rows,
+    describe,
+    ratio,
+)
 
 SMALLEST_GROUP = 5  # generations: a smaller group could single people out
 TOPIC_LINKS = {
@@ -35,6 +42,11 @@ TOPIC_LINKS = {
     TieKind.PROJECT: (project_topics, "project_id"),
 }
 YEAR = sa.extract("year", CentreTie.starts_on)
+# The report's two breaks, marked on the trend.
+MARKERS = (
+    (PANDEMIC, "pandemic", "the pandemic closes the borders"),
+    (FEBRUARY_2022, "2022", "Russia invades Ukraine; contacts cut again"),
+)
 
 
 def _sources_on_topics() -> sa.Subquery:
@@ -96,6 +108,7 @@ def topics(w: Window) -> dict[str, Any]:
             for t in names
             if t.id not in active
         ],
+        "notes": notes.topics(len(active)),
     }
 
 
@@ -134,6 +147,7 @@ def regions(w: Window) -> dict[str, Any]:
     ).all()
     ru = [r for r in border if r.country_code == "RU"]
     kz = [r for r in border if r.country_code == "KZ"]
+    seated = _border_centres()
     cells = [
         {
             "ru_region": _region(r),
@@ -145,6 +159,8 @@ def regions(w: Window) -> dict[str, Any]:
         for k in kz
     ]
     tied = sum(1 for c in cells if c["ties"])
+    # Without a centre on the border on both sides every cell is zero by construction.
+    placed = seated["RU"] and seated["KZ"]
     return {
         "window": describe(w),
         "summary": {
@@ -152,9 +168,23 @@ def regions(w: Window) -> dict[str, Any]:
             "kz_border_regions": len(kz),
             "region_pairs": len(cells),
             "region_pairs_tied": tied,
+            "ru_centres_in_border_regions": seated["RU"],
+            "kz_centres_in_border_regions": seated["KZ"],
         },
-        "rows": cells,
+        "rows": cells if placed else [],
+        "notes": notes.regions(seated["RU"], seated["KZ"], len(cells)),
     }
+
+
+def _border_centres() -> dict[str, int]:
+    """Russian and Kazakh centres that sit in a border region."""
+    rows = db.session.execute(
+        sa.select(Centre.country_code, sa.func.count())
+        .join(Region, Region.id == Centre.region_id)
+        .where(Region.is_border.is_(True), Centre.country_code.in_(("RU", "KZ")))
+        .group_by(Centre.country_code)
+    ).all()
+    return {"RU": 0, "KZ": 0} | dict(rows)
 
 
 def _region(row: Any) -> dict[str, Any]:
@@ -181,13 +211,27 @@ def trend(w: Window) -> dict[str, Any]:
     rows = [r for r in rows if w.since is None or int(r[0]) >= w.since.year]
     for year, kind, n in rows:
         counts.setdefault(int(year), dict.fromkeys(SERIES, 0))[SERIES_OF[TieKind(kind)]] = n
-    years = list(range(min(counts), max(counts) + 1)) if counts else []
+    years = _years(w, counts)
     table = [{"year": y, **counts.get(y, dict.fromkeys(SERIES, 0))} for y in years]
+    markers = [
+        {"date": day, "year": day.year, "label": label, "what": what}
+        for day, label, what in MARKERS
+        if years and years[0] <= day.year <= years[-1]
+    ]
     return {
         "window": describe(w),
         "summary": {name: sum(row[name] for row in table) for name in SERIES},
         "rows": table,
+        "markers": markers,
+        "notes": notes.trend(table, markers),
     }
+
+
+def _years(w: Window, counts: dict[int, Any]) -> list[int]:
+    """Every year of the window: from ``since`` (else the first year with ties) to its end,
+    so the years after the last tie show as zeros."""
+    first = w.since.year if w.since else min(counts, default=w.end.year)
+    return list(range(first, w.end.year + 1))
 
 
 SERIES_OF = {
@@ -230,7 +274,12 @@ def visibility(w: Window) -> dict[str, Any]:
     rows = [_shares(country, "publications", output) for country in ("RU", "KZ")] + [
         _shares(country, "centres", centres) for country in ("RU", "KZ")
     ]
-    return {"window": describe(w), "summary": {}, "rows": rows}
+    return {
+        "window": describe(w),
+        "summary": {},
+        "rows": rows,
+        "notes": notes.visibility(rows),
+    }
 
 
 def _on_topic(table: sa.Table, column: str, w: Window) -> sa.Select:
@@ -295,6 +344,7 @@ def generations(w: Window) -> dict[str, Any]:
             "groups_suppressed": sum(1 for r in table if r["suppressed"]),
         },
         "rows": table,
+        "notes": notes.generations(table, SMALLEST_GROUP),
     }
 
 
@@ -331,16 +381,18 @@ def systematic(w: Window) -> dict[str, Any]:
         per_centre.update({row[0]: row[1:] for row in rows})
     flagged = [c for c in centres.values() if c["studies_neighbour"]]
     table = [_systematic(c, per_centre.get(c["id"])) for c in flagged]
+    summary = {
+        country: {
+            "centres": sum(1 for c in centres.values() if c["country_code"] == country),
+            "studying_the_neighbour": sum(1 for c in flagged if c["country_code"] == country),
+        }
+        for country in ("RU", "KZ")
+    }
     return {
         "window": describe(w),
-        "summary": {
-            country: {
-                "centres": sum(1 for c in centres.values() if c["country_code"] == country),
-                "studying_the_neighbour": sum(1 for c in flagged if c["country_code"] == country),
-            }
-            for country in ("RU", "KZ")
-        },
+        "summary": summary,
         "rows": sorted(table, key=lambda r: (r["centre"]["country_code"] != "RU", -r["partners"])),
+        "notes": notes.systematic(summary),
     }
 
 

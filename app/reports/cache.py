@@ -25,6 +25,9 @@ from app.core.derived import ReportSource, flushed, listen
 from app.reports import ledger
 
 FLAG = ledger.CHANGED
+# Part of every key: raise it when an answer's shape changes, so answers cached by the
+# previous release (in Redis, across a deploy) are never served in the new shape's place.
+SHAPE = 2
 
 
 def _backend() -> MemoryBackend | RedisBackend | None:
@@ -57,10 +60,8 @@ def cached(
     backend = _backend()
     if backend is None:
         return jsonable(compute())
-    key = (
-        name
-        + ":"
-        + json.dumps({"args": args, "today": dt.date.today()}, default=_iso, sort_keys=True)
+    key = f"{name}:v{SHAPE}:" + json.dumps(
+        {"args": args, "today": dt.date.today()}, default=_iso, sort_keys=True
     )
     generation, payload = backend.lookup(key)
     if payload is not None:

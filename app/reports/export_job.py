@@ -53,6 +53,7 @@ class Report:
 def _coverage(args: dict[str, Any], fmt: str) -> Callable[[Window], dict[str, Any]]:
     limit = args.pop("limit")
     args["limit"] = None if fmt in exports.FILE_FORMATS else limit  # exports list every pair
+    args["min_affiliated"] = current_app.config["REPORTS_MIN_AFFILIATED"]  # it shapes the answer
     return lambda w: services.coverage(w, args["limit"])
 
 
@@ -119,8 +120,8 @@ def heatmap_inputs(args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
     """The coverage report (every pair, cached), the centres and the heatmap's limit."""
     limit = args.pop("limit")
     window = services.window(args)
-    every_pair = answer(lambda w: services.coverage(w, None), window)
-    report = cached("coverage", args | {"limit": None}, every_pair)
+    key = args | {"limit": None, "min_affiliated": current_app.config["REPORTS_MIN_AFFILIATED"]}
+    report = cached("coverage", key, answer(lambda w: services.coverage(w, None), window))
     return report, list(services.centre_rows(window).values()), limit
 
 

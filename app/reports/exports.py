@@ -1,4 +1,4 @@
-"""Reports as CSV and XLSX: the report's table, flattened, with its summary."""
+"""Reports as CSV and XLSX: the report's table, flattened, with its summary and notes."""
 
 from __future__ import annotations
 
@@ -83,6 +83,8 @@ def xlsx_bytes(report: dict[str, Any], name: str) -> bytes:
     for section in ("window", "summary"):
         for key, value in _flat(report.get(section) or {}).items():
             _append(about, [section, key, value])
+    for number, note in enumerate(report.get("notes", []), 1):
+        _append(about, ["notes", number, note])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

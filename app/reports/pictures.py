@@ -6,7 +6,6 @@ from typing import Any
 
 from app.reports import charts
 
-MARKS = {2020: "pandemic", 2022: "2022"}
 SERIES_NAMES = {
     "joint_publications": "joint publications",
     "shared_sessions": "shared sessions",
@@ -46,5 +45,5 @@ def trend(report: dict[str, Any]) -> bytes:
         [row["year"] for row in rows],
         {label: [row[key] for row in rows] for key, label in SERIES_NAMES.items()},
         title="Russia–Kazakhstan ties per year",
-        marks=MARKS,
+        marks={marker["year"]: marker["label"] for marker in report.get("markers", [])},
     )

@@ -235,7 +235,7 @@ def _never(totals, overlap, sizes, counts, limit: int) -> sa.Select:
                 sa.cast(nothing, sa.BigInteger).label(c)
                 for c in ("publications", "sessions", "projects")
             ),
-            *(sa.cast(nothing, sa.Date).label(c) for c in ("first", "last")),
+            *(sa.cast(nothing, sa.Date).label(c) for c in ("first", "last", "active_until")),
             sa.cast(nothing, sa.Float).label("strength"),
             *counts,
         )
@@ -269,6 +269,7 @@ def _dormant(totals, overlap, counts, cutoff: dt.date, limit: int) -> sa.Select:
             totals.c.projects,
             totals.c.first,
             totals.c.last,
+            totals.c.active_until,
             sa.cast(totals.c.strength, sa.Float).label("strength"),
             *counts,
         )

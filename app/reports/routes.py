@@ -186,7 +186,8 @@ def trend_picture(args):
 @jobs_http.may_answer_a_job(blp)
 def recommendations_list(args):
     """For the top gaps, pairs of experts who could close them: affiliated now with the
-    two centres, sharing topics, never met; each with its score, reasons and a session."""
+    two centres, sharing topics, never met; and experts without a current centre, matched
+    by country, topics and shared history. Each with its score, reasons and a session."""
     return export_job.respond("recommendations", args)
 
 

@@ -12,7 +12,7 @@ from app.core.provenance import FILTERS
 from app.forums.models import SessionFormat
 from app.forums.schemas import ParticipationSchema, SessionSchema
 from app.reports.models import TieKind
-from app.reports.services import DORMANT_SINCE
+from app.reports.services import DORMANT_AFTER_YEARS
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -52,8 +52,11 @@ class CoverageQuerySchema(ReportQuerySchema):
 
 class GapsQuerySchema(ReportQuerySchema):
     cutoff = ma.fields.Date(
-        load_default=DORMANT_SINCE,
-        metadata={"description": "Dormant: tied before this day, never since."},
+        load_default=None,
+        metadata={
+            "description": "Dormant: tied before this day, never since (default: "
+            f"{DORMANT_AFTER_YEARS} years before the window's end)."
+        },
     )
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=1_000))
 
@@ -89,6 +92,8 @@ class ReportSchema(ma.Schema):
     dormant = ma.fields.List(ma.fields.Dict())
     isolated = ma.fields.List(ma.fields.Dict())
     without_joint_work = ma.fields.List(ma.fields.Dict())
+    markers = ma.fields.List(ma.fields.Dict())
+    notes = ma.fields.List(ma.fields.String())
 
 
 class RecommendationQuerySchema(ReportQuerySchema):
@@ -96,9 +101,16 @@ class RecommendationQuerySchema(ReportQuerySchema):
     gaps = ma.fields.Integer(
         load_default=20,
         validate=validate.Range(min=1, max=200),
-        metadata={"description": "How many of the top never-tied and dormant pairs to serve."},
+        metadata={
+            "description": "How many of the top never-tied and dormant pairs to serve, and "
+            "of the experts without a current centre."
+        },
     )
-    per_gap = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=5))
+    per_gap = ma.fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=5),
+        metadata={"description": "Proposals per gap, and per expert without a centre."},
+    )
 
 
 class ApplySchema(ma.Schema):

@@ -11,17 +11,31 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
+from app.centres.models import Centre
 from app.core import provenance
 from app.core.errors import DomainError
 from app.core.provenance import Provenance
+from app.experts.models import Affiliation
 from app.extensions import db
 from app.reference.models import Topic
-from app.reports import ledger, queries
+from app.reports import ledger, notes, queries
 from app.reports.models import CentreTie
 from app.reports.queries import Window
 
-DORMANT_SINCE = dt.date(2020, 3, 1)  # the pandemic closed the borders in March 2020
+# The report's two breaks in expert contact: the pandemic closed the borders in March 2020,
+# and Russia invaded Ukraine on 24 February 2022.
+PANDEMIC = dt.date(2020, 3, 1)
+FEBRUARY_2022 = dt.date(2022, 2, 24)
+# A pair is dormant, unless a cutoff is given, after this long without a tie: long enough
+# for a pair cut in 2022 to show, short enough to leave out a quiet year.
+DORMANT_AFTER_YEARS = 2
+ERAS = (
+    ("before_pandemic", "stopped before the pandemic (March 2020)"),
+    ("pandemic", "were cut by the pandemic (March 2020 to February 2022)"),
+    ("after_february_2022", "stopped after February 2022"),
+)
 
 
 def window(args: dict[str, Any]) -> Window:
@@ -68,6 +82,23 @@ def with_provenance(report: dict[str, Any], w: Window) -> dict[str, Any]:
     return report
 
 
+def era(last: dt.date | str) -> str:
+    """When a pair's ties stopped (its last day active), against the report's two breaks."""
+    last = dt.date.fromisoformat(last) if isinstance(last, str) else last
+    if last < PANDEMIC:
+        return "before_pandemic"
+    return "pandemic" if last < FEBRUARY_2022 else "after_february_2022"
+
+
+def dormant_cutoff(w: Window) -> dt.date:
+    """The default cutoff: ``DORMANT_AFTER_YEARS`` before the window's end."""
+    end = w.end
+    try:
+        return end.replace(year=end.year - DORMANT_AFTER_YEARS)
+    except ValueError:  # 29 February
+        return end.replace(year=end.year - DORMANT_AFTER_YEARS, day=28)
+
+
 def centre_rows(w: Window) -> dict[int, dict[str, Any]]:
     """Every Russian and Kazakh centre with its size (experts affiliated at the window's
     end), in one statement."""
@@ -83,6 +114,20 @@ def ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def affiliated(day: dt.date) -> dict[str, int]:
+    """Distinct experts affiliated on ``day`` with a Russian or a Kazakh centre."""
+    rows = db.session.execute(
+        sa.select(Centre.country_code, sa.func.count(sa.distinct(Affiliation.expert_id)))
+        .join(Affiliation, Affiliation.centre_id == Centre.id)
+        .where(
+            Centre.country_code.in_(("RU", "KZ")),
+            Affiliation.held_on_sql(day),
+        )
+        .group_by(Centre.country_code)
+    ).all()
+    return {"RU": 0, "KZ": 0} | dict(rows)
+
+
 def coverage(w: Window, limit: int | None) -> dict[str, Any]:
     """The Russian × Kazakh centre matrix as a sparse list of tied pairs, strongest first."""
     ledger.sync(db.session)
@@ -91,11 +136,14 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
     planned = db.session.scalar(
         sa.select(sa.func.count()).select_from(queries.planned_pairs(w).subquery())
     )
+    people = affiliated(w.end)
     tied, weight = (rows[0].tied, rows[0].weight) if rows else (0, 0)
     sizes = {"RU": [], "KZ": []}
     for centre in centres.values():
         sizes[centre["country_code"]].append(centre["size"])
     all_pairs = len(sizes["RU"]) * len(sizes["KZ"])
+    enough = min(people.values()) >= current_app.config["REPORTS_MIN_AFFILIATED"]
+    weighted = ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"]))
     return {
         "window": describe(w),
         "summary": {
@@ -104,11 +152,14 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
             "pairs_total": all_pairs,
             "pairs_tied": tied,
             "coverage_ratio": ratio(tied, all_pairs),
-            "weighted_coverage_ratio": ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"])),
+            "weighted_coverage_ratio": weighted if enough else None,
+            "ru_experts_affiliated": people["RU"],
+            "kz_experts_affiliated": people["KZ"],
             "pairs_with_planned_ties": planned,
         },
         "pairs": [_pair(centres, r) for r in rows],
         "truncated": limit is not None and tied > len(rows),
+        "notes": notes.coverage(w, people, enough, weighted),
     }
 
 
@@ -148,9 +199,11 @@ def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int, i
     return never, dormant, tied_ever, dormant_count
 
 
-def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
-    """Pairs never tied, pairs dormant since ``cutoff``, and centres with no partner."""
+def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
+    """Pairs never tied, pairs dormant since ``cutoff`` (by default ``DORMANT_AFTER_YEARS``
+    before the window's end) with when they stopped, and centres with no partner."""
     ledger.sync(db.session)
+    cutoff = cutoff or dormant_cutoff(w)
     centres = centre_rows(w)
     never, dormant, tied_ever, dormant_count = gap_rows(w, cutoff, limit)
     tied_now = set(db.session.scalars(queries.tied_centres(w)))
@@ -158,6 +211,11 @@ def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
         centre_label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
     ]
     ru = sum(1 for c in centres.values() if c["country_code"] == "RU")
+    quiet = [
+        _pair(centres, r)
+        | {"shared_topics": r.shared, "active_until": r.active_until, "era": era(r.active_until)}
+        for r in dormant
+    ]
     return {
         "window": describe(w),
         "cutoff": cutoff,
@@ -175,8 +233,9 @@ def gaps(w: Window, cutoff: dt.date, limit: int) -> dict[str, Any]:
             }
             for r in never
         ],
-        "dormant": [_pair(centres, r) | {"shared_topics": r.shared} for r in dormant],
+        "dormant": quiet,
         "isolated": sorted(
             isolated, key=lambda c: (c["country_code"] != "RU", -c["size"], c["id"])
         ),
+        "notes": notes.gaps(cutoff, dormant_count, [q["era"] for q in quiet], ERAS),
     }

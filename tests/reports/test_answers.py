@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import jsonschema
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -81,3 +83,30 @@ def test_the_answer_fits_its_documented_shape(
     jsonschema.validate(answer, schema, cls=jsonschema.Draft7Validator)
     tables = [v for v in answer.values() if isinstance(v, list)]
     assert any(tables), "a shape checked on empty tables proves little"
+
+
+@pytest.mark.parametrize("name", ANSWERS)
+def test_every_answer_says_what_a_reader_must_know(organiser, name):
+    """Each report answers a ``notes`` list of plain sentences, in the JSON and in XLSX."""
+    answer = organiser.get(f"{URL}/{name}").get_json()
+    assert answer["notes"], f"{name} answers no notes"
+    assert all(isinstance(n, str) and n.strip() and n[0].isupper() for n in answer["notes"])
+    book = openpyxl.load_workbook(
+        io.BytesIO(organiser.get(f"{URL}/{name}", query_string={"format": "xlsx"}).data)
+    )
+    told = [row[2] for row in book["summary"].iter_rows(values_only=True) if row[0] == "notes"]
+    assert told == answer["notes"]
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("visibility", ["catalogued output only", "departmental"]),
+        ("systematic", ["catalogued centres only", "2 of 2 Kazakh"]),
+        ("coverage", ["centres, experts and joint work in the directory"]),
+    ],
+)
+def test_catalogue_bound_answers_say_they_count_the_catalogue_only(organiser, name, says):
+    text = " ".join(organiser.get(f"{URL}/{name}").get_json()["notes"])
+    for words in says:
+        assert words in text

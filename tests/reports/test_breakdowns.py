@@ -11,6 +11,7 @@ import pytest
 from seeds.loader import read
 from tests.reports.helpers import (
     LATER,
+    TODAY,
     get_report,
     joint_publication,
     member,
@@ -31,24 +32,40 @@ def row(year, publications=0, sessions=0, projects=0):
     }
 
 
+def quiet_years(first, last=TODAY.year):
+    """Years without ties, to the window's end (today's year unless ``until``)."""
+    return [row(year) for year in range(first, last + 1)]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
         (
             {"since": "2019-01-01"},
-            [row(2019, 2, 1), row(2020, 1, 0, 1), row(2021), row(2022, 1, 1)],
+            [row(2019, 2, 1), row(2020, 1, 0, 1), row(2021), row(2022, 1, 1), *quiet_years(2023)],
         ),
         (
             {},
-            [row(2018, 1), row(2019, 2, 1), row(2020, 1, 0, 1), row(2021), row(2022, 1, 1)],
+            [
+                row(2018, 1),
+                row(2019, 2, 1),
+                row(2020, 1, 0, 1),
+                row(2021),
+                row(2022, 1, 1),
+                *quiet_years(2023),
+            ],
         ),
-        ({"kind": "session"}, [row(2019, 0, 1), row(2020), row(2021), row(2022, 0, 1)]),
-        ({"kind": "project"}, [row(2020, 0, 0, 1)]),
+        (
+            {"kind": "session"},
+            [row(2019, 0, 1), row(2020), row(2021), row(2022, 0, 1), *quiet_years(2023)],
+        ),
+        ({"kind": "project"}, [row(2020, 0, 0, 1), *quiet_years(2021)]),
         ({"until": "2020-12-31", "since": "2019-06-01"}, [row(2019, 1, 1), row(2020, 1, 0, 1)]),
+        ({"since": "2015-01-01", "until": "2017-06-30"}, quiet_years(2015, 2017)),
     ],
-    ids=["since-2019", "everything", "sessions", "projects", "mid-2019-to-2020"],
+    ids=["since-2019", "everything", "sessions", "projects", "mid-2019-to-2020", "no-ties"],
 )
-def test_trend_counts_sources_per_year_and_fills_the_gaps(
+def test_trend_covers_every_year_of_the_window_with_zeros(
     organiser, years_of_ties, params, expected
 ):
     report = get_report(organiser, "trend", **params)
@@ -57,23 +74,76 @@ def test_trend_counts_sources_per_year_and_fills_the_gaps(
         assert report["summary"][series] == sum(r[series] for r in expected)
 
 
+@pytest.mark.parametrize(
+    ("params", "marked"),
+    [
+        ({}, ["2020-03-01", "2022-02-24"]),
+        ({"since": "2021-01-01"}, ["2022-02-24"]),
+        ({"until": "2019-12-31"}, []),
+    ],
+    ids=["both", "after-the-pandemic", "before-both"],
+)
+def test_trend_marks_the_pandemic_and_february_2022_in_its_window(
+    organiser, years_of_ties, params, marked
+):
+    report = get_report(organiser, "trend", **params)
+    assert [m["date"] for m in report["markers"]] == marked
+    years = {r["year"] for r in report["rows"]}
+    assert all(m["year"] in years for m in report["markers"])
+    for m in report["markers"]:  # each marker is told in the notes too
+        assert any(m["date"] in note and m["what"] in note for note in report["notes"])
+
+
+def test_trend_on_the_seeds_shows_the_years_after_2018_as_zeros(organiser):
+    rows = get_report(organiser, "trend")["rows"]
+    assert [r["year"] for r in rows] == list(range(2018, TODAY.year + 1))
+    assert [r["joint_publications"] for r in rows] == [1] + [0] * (TODAY.year - 2018)
+
+
 # -- regions ------------------------------------------------------------------------------
 
 
-def test_regions_are_the_twelve_by_seven_border_cells(organiser):
+def border_codes() -> tuple[list[str], list[str]]:
     border = [r for r in read("regions") if r.get("is_border")]
     ru = [r["code"] for r in border if r["country"] == "RU"]
     kz = [r["code"] for r in border if r["country"] == "KZ"]
+    return ru, kz
+
+
+def test_regions_say_no_centre_sits_on_the_border_instead_of_84_zeros(organiser):
+    ru, kz = border_codes()
     assert (len(ru), len(kz)) == (12, 7)
     report = get_report(organiser, "regions")
     assert report["summary"] == {
         "ru_border_regions": 12,
         "kz_border_regions": 7,
         "region_pairs": 84,
-        "region_pairs_tied": 0,  # every seeded centre sits in Moscow, Astana or Almaty
+        "region_pairs_tied": 0,
+        # every seeded centre sits in Moscow, Astana or Almaty
+        "ru_centres_in_border_regions": 0,
+        "kz_centres_in_border_regions": 0,
     }
+    assert report["rows"] == []
+    [note] = [n for n in report["notes"] if "border region" in n]
+    assert "No Russian or Kazakh centre" in note and "84" in note
+
+
+def test_regions_with_a_border_centre_on_one_side_only_still_say_so(organiser):
+    new_centre("RU", "OMSK", region=region("RU-OMS"))
+    report = get_report(organiser, "regions")
+    assert report["rows"] == []
+    assert report["summary"]["ru_centres_in_border_regions"] == 1
+    assert any("No Kazakh centre" in note for note in report["notes"])
+
+
+def test_regions_are_the_twelve_by_seven_border_cells_once_both_sides_sit_there(organiser):
+    new_centre("RU", "OMSK", region=region("RU-OMS"))
+    new_centre("KZ", "PAVLODAR", region=region("KZ-PAV"))
+    ru, kz = border_codes()
+    report = get_report(organiser, "regions")
     cells = [(c["ru_region"]["code"], c["kz_region"]["code"]) for c in report["rows"]]
     assert sorted(cells) == sorted((r, k) for r in ru for k in kz)
+    assert not any("left out" in note for note in report["notes"])
 
 
 def test_a_tie_across_the_border_shows_in_its_cell(organiser):

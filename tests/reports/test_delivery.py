@@ -198,10 +198,10 @@ def test_a_write_retires_the_cached_report(organiser, write):
 # The statements each report runs besides authentication: a constant, whatever the data;
 # each counts one for its provenance counts (``services.with_provenance``).
 MOST_STATEMENTS = {
-    "coverage": 4,
-    "gaps": 7,  # six, and one to fill a short list of never-tied pairs (as here)
+    "coverage": 5,  # three, the experts affiliated on each side, and the provenance counts
+    "gaps": 7,  # five, one to fill a short list of never-tied pairs (as here), provenance
     "topics": 3,
-    "regions": 3,
+    "regions": 4,  # two, the centres sitting in border regions, and the provenance counts
     "trend": 2,
     "visibility": 3,
     "generations": 2,
@@ -241,6 +241,22 @@ def test_reports_run_the_same_few_statements_however_large_the_network(
     grown = {name: report_statements(organiser, count_queries, name) for name in REPORTS}
     assert grown == seeded
     assert get_report(organiser, "coverage")["summary"]["pairs_tied"] > 10  # the growth counted
+
+
+def test_recommendations_run_the_same_statements_with_more_experts_without_a_centre(
+    organiser, count_queries, db_session
+):
+    seeded = report_statements(organiser, count_queries, "recommendations")
+    grow_the_network()
+    gas = topic("energy-gas")
+    for n in range(30):  # without a centre, on the growth's topic, some of them co-authors
+        person = f.ExpertFactory(country_code=("RU", "KZ")[n % 2], topics=[gas])
+        if n % 3 == 0:
+            co_written(dt.date(2019, 1 + n % 12, 1), person, expert("Marat Shibutov"))
+    db_session.commit()
+    assert report_statements(organiser, count_queries, "recommendations") == seeded
+    rows = get_report(organiser, "recommendations", gaps=200)["rows"]
+    assert sum(r["gap"] == "without_centre" for r in rows) >= 30
 
 
 # -- pictures and who may see the reports -------------------------------------------------

@@ -14,6 +14,7 @@ from tests.reports.helpers import (
     LATER,
     REPORTS,
     SEEDED_PAIR,
+    TODAY,
     URL,
     get_report,
     joint_project,
@@ -94,29 +95,46 @@ def tie_them(fresh_pair, evidence: list[tuple]) -> None:
             joint_project(start, end, ru, kz)
 
 
+PANDEMIC = "2020-03-01"
+
+
 @pytest.mark.parametrize(
     ("evidence", "cutoff", "dormant"),
     [
-        pytest.param([PUB_2019], None, True, id="publication-2019"),
+        pytest.param([PUB_2019], PANDEMIC, True, id="publication-2019"),
         pytest.param([PUB_2019], "2019-01-01", False, id="publication-2019-earlier-cutoff"),
-        pytest.param([("session", dt.date(2020, 2, 29), None)], None, True, id="session-eve"),
-        pytest.param([("session", dt.date(2020, 3, 1), None)], None, False, id="session-on-cutoff"),
+        pytest.param([("session", dt.date(2020, 2, 29), None)], PANDEMIC, True, id="session-eve"),
         pytest.param(
-            [PUB_2019, ("publication", dt.date(2021, 5, 1), None)], None, False, id="met-again"
+            [("session", dt.date(2020, 3, 1), None)], PANDEMIC, False, id="session-on-cutoff"
+        ),
+        pytest.param(
+            [PUB_2019, ("publication", dt.date(2021, 5, 1), None)], PANDEMIC, False, id="met-again"
         ),
         pytest.param(
             [("project", dt.date(2018, 1, 1), dt.date(2019, 12, 31))],
-            None,
+            PANDEMIC,
             True,
             id="project-ended",
         ),
         pytest.param(
             [("project", dt.date(2018, 1, 1), dt.date(2021, 12, 31))],
-            None,
+            PANDEMIC,
             False,
             id="project-ran-past",
         ),
         pytest.param([("project", dt.date(2018, 1, 1), None)], None, False, id="project-running"),
+        pytest.param(
+            [PUB_2019, ("publication", dt.date(2021, 5, 1), None)],
+            None,
+            True,
+            id="default-cutoff-two-years-back",
+        ),
+        pytest.param(
+            [("publication", TODAY - dt.timedelta(days=365), None)],
+            None,
+            False,
+            id="default-cutoff-a-year-ago",
+        ),
     ],
 )
 def test_dormant_means_tied_before_the_cutoff_and_never_since(
@@ -128,6 +146,45 @@ def test_dormant_means_tied_before_the_cutoff_and_never_since(
     assert (("RU-NEW", "KZ-NEW") in quiet) is dormant
     assert report["summary"]["dormant"] == len(quiet)
     assert report["summary"]["never"] == 10 * 3 - 2  # two tied pairs among 10 × 3 centres
+
+
+@pytest.mark.parametrize(
+    ("evidence", "era", "active_until"),
+    [
+        pytest.param([PUB_2019], "before_pandemic", "2019-05-01", id="2019"),
+        pytest.param(
+            [("session", dt.date(2020, 2, 29), None)], "before_pandemic", "2020-02-29", id="eve"
+        ),
+        pytest.param(
+            [("session", dt.date(2020, 3, 1), None)], "pandemic", "2020-03-01", id="first-day"
+        ),
+        pytest.param(
+            [("project", dt.date(2018, 1, 1), dt.date(2021, 6, 30))],
+            "pandemic",
+            "2021-06-30",
+            id="project-ended-in-2021",
+        ),
+        pytest.param(
+            [("publication", dt.date(2022, 2, 23), None)], "pandemic", "2022-02-23", id="feb-23"
+        ),
+        pytest.param(
+            [("publication", dt.date(2022, 2, 24), None)],
+            "after_february_2022",
+            "2022-02-24",
+            id="feb-24",
+        ),
+    ],
+)
+def test_dormant_pairs_carry_the_era_their_ties_stopped_in(
+    organiser, fresh_pair, evidence, era, active_until
+):
+    tie_them(fresh_pair, evidence)
+    report = get_report(organiser, "gaps", cutoff=(TODAY - dt.timedelta(days=365)).isoformat())
+    [quiet] = [p for p in report["dormant"] if pairs([p]) == {("RU-NEW", "KZ-NEW")}]
+    assert (quiet["era"], quiet["active_until"]) == (era, active_until)
+    eras = [p["era"] for p in report["dormant"]]
+    [told] = [n for n in report["notes"] if n.startswith("Of the dormant pairs listed")]
+    assert f"{eras.count(era)} " in told
 
 
 def test_pairs_are_ranked_by_strength(organiser, fresh_pair):

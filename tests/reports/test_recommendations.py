@@ -9,8 +9,13 @@ import json
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
+from app.models import Topic
+from seeds.loader import read
 from tests import factories as f
+from tests.reports.helpers import TODAY
 
 
 @pytest.fixture
@@ -45,11 +50,16 @@ def proposals(caller, make_user, forum, **query):
     return response.get_json()["rows"]
 
 
+def centre_ids(proposal):
+    """The proposal's two centres (None for an expert without a current centre)."""
+    return tuple((proposal[side] or {}).get("id") for side in ("ru_centre", "kz_centre"))
+
+
 def for_gap(rows, gap):
     return [
         r
         for r in rows
-        if (r["ru_centre"]["id"], r["kz_centre"]["id"]) == (gap["ru"].id, gap["kz"].id)
+        if r["gap"] != "without_centre" and centre_ids(r) == (gap["ru"].id, gap["kz"].id)
     ]
 
 
@@ -87,7 +97,9 @@ def test_proposals_export_as_readable_cells(gap, caller, make_user):
     [proposal] = for_gap(proposals(caller, make_user, gap["forum"]), gap)
     text = _export(caller, make_user, gap["forum"], "csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    [row] = [r for r in rows if r["ru_centre.id"] == str(gap["ru"].id)]
+    [row] = [
+        r for r in rows if r["ru_centre.id"] == str(gap["ru"].id) and r["gap"] != "without_centre"
+    ]
     assert row["shared_topic_ids"] == str(gap["topic"].id)
     assert row["reasons"] == "; ".join(proposal["reasons"])
     assert row["session.title"] == proposal["session"]["title"]
@@ -99,7 +111,9 @@ def test_proposals_export_as_readable_cells(gap, caller, make_user):
     cells = [
         dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)
     ]
-    [cell] = [c for c in cells if c["ru_centre.id"] == gap["ru"].id]
+    [cell] = [
+        c for c in cells if c["ru_centre.id"] == gap["ru"].id and c["gap"] != "without_centre"
+    ]
     assert json.loads(cell["session.participants"]) == proposal["session"]["participants"]
 
 
@@ -184,3 +198,97 @@ def test_an_unverified_registration_is_never_proposed(gap, caller, make_user, db
     db_session.flush()
     # Ivan was the only Russian who could close it (test_the_pair_who_could_close_a_gap).
     assert for_gap(proposals(caller, make_user, gap["forum"], per_gap=5), gap) == []
+
+
+# -- experts without a current centre -----------------------------------------------------
+
+NAMED_VOICES = {"Daniyar Ashimbayev", "Eduard Poletayev", "Gulmira Ileuova"}
+
+
+def seeded_topics(full_name):
+    (person,) = [e for e in read("experts") if e["full_name"] == full_name]
+    return set(person["topics"]), bool(person.get("affiliations"))
+
+
+def test_on_the_seeds_the_report_s_balanced_voices_are_proposed(caller, make_user):
+    """The report names three Kazakh analysts who publish evenly on Russia; none has a
+    centre, so no centre gap can reach them: they come as experts without a centre."""
+    forum = f.ForumFactory()
+    rows = proposals(caller, make_user, forum, per_gap=2)
+    names = {r["kz_expert"]["full_name"] for r in rows if r["gap"] == "without_centre"}
+    assert names & NAMED_VOICES
+    for row in rows:
+        if row["kz_expert"]["full_name"] not in NAMED_VOICES:
+            continue
+        kz_topics, affiliated = seeded_topics(row["kz_expert"]["full_name"])
+        ru_topics, _ = seeded_topics(row["ru_expert"]["full_name"])
+        assert not affiliated and row["kz_centre"] is None
+        # Where their topics fit: every shared topic is on both seeded profiles.
+        slugs = {t.id: t.slug for t in db.session.scalars(sa.select(Topic))}
+        assert {slugs[t] for t in row["shared_topic_ids"]} <= kz_topics & ru_topics
+        assert row["shared_topic_ids"]
+        name = row["kz_expert"]["full_name"]
+        assert f"{name} has no current centre, so no centre gap can propose them" in row["reasons"]
+
+
+def test_a_contact_cut_before_the_cutoff_is_proposed_for_renewal(caller, make_user):
+    """Malyarchuk (no centre) wrote with Shibutov in December 2018, nothing since."""
+    rows = proposals(caller, make_user, f.ForumFactory(), per_gap=5)
+    [renewal] = [
+        r
+        for r in rows
+        if (r["ru_expert"]["full_name"], r["kz_expert"]["full_name"])
+        == ("N. Malyarchuk", "Marat Shibutov")
+    ]
+    assert renewal["gap"] == "without_centre"
+    # Neither has a centre on the day: Shibutov's institute is undated and not assumed.
+    assert renewal["ru_centre"] is None and renewal["kz_centre"] is None
+    assert (
+        "N. Malyarchuk and Marat Shibutov last worked together on 2018-12-10, "
+        "before the pandemic" in renewal["reasons"]
+    )
+
+
+def test_shared_history_counts_and_a_recent_tie_rules_a_pair_out(
+    gap, caller, make_user, db_session
+):
+    """The former staffer (no centre now) and Aigerim: both sat with Ivan; a recent joint
+    text with Aigerim means they need no introduction."""
+    session = f.SessionFactory(
+        starts_at=dt.datetime(2023, 5, 1, 8, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2023, 5, 1, 9, tzinfo=dt.UTC),
+        status="published",
+    )
+    for person in ("ivan", "former"):
+        f.ParticipationFactory(session=session, expert=gap[person], status="accepted")
+    paper = f.PublicationFactory(year=2022, published_on=dt.date(2022, 3, 1))
+    f.AuthorshipFactory(publication=paper, expert=gap["ivan"], centre=None, position=1)
+    f.AuthorshipFactory(publication=paper, expert=gap["aigerim"], centre=None, position=2)
+    db_session.flush()
+
+    def loose():
+        return [
+            r
+            for r in proposals(caller, make_user, gap["forum"], per_gap=5)
+            if r["gap"] == "without_centre" and r["ru_expert"]["id"] == gap["former"].id
+        ]
+
+    [proposal] = [r for r in loose() if r["kz_expert"]["id"] == gap["aigerim"].id]
+    assert "both have written or sat in sessions with Ivan Petrov" in proposal["reasons"]
+    assert proposal["kz_centre"]["acronym"] == "KWI"
+    recent = f.PublicationFactory(year=TODAY.year, published_on=TODAY)
+    for position, person in enumerate(("former", "aigerim"), 1):
+        f.AuthorshipFactory(publication=recent, expert=gap[person], centre=None, position=position)
+    db_session.flush()
+    assert [r for r in loose() if r["kz_expert"]["id"] == gap["aigerim"].id] == []
+
+
+def test_a_proposal_without_a_centre_applies_as_a_session(caller, make_user):
+    forum = f.ForumFactory()
+    rows = proposals(caller, make_user, forum)
+    [proposal, *_] = [r for r in rows if r["gap"] == "without_centre"]
+    organiser = caller(make_user("organiser"))
+    created = organiser.post("/api/v1/reports/recommendations/apply", json=proposal["session"])
+    assert created.status_code == 201, created.get_json()
+    seated = [p["expert_id"] for p in created.get_json()["participants"]]
+    assert seated == [proposal["ru_expert"]["id"], proposal["kz_expert"]["id"]]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import CentreTie, ExpertTie, Publication
+from app.models import Affiliation, CentreTie, ExpertTie, Publication
 from tests.reports.helpers import (
     SEEDED_PAIR,
+    TODAY,
     centre,
     expert,
     get_report,
@@ -43,10 +45,15 @@ def test_the_only_tied_pair_is_the_caspian_directorate_and_shibutovs_institute(o
         "pairs_tied": 1,
         "coverage_ratio": round(1 / 18, 4),
         # Sizes today: none. The seeded affiliations are undated and not assumed, so none
-        # places its expert at a centre on a day (it was 0.5: 1 × 1 of 1 × 2).
+        # places its expert at a centre on a day (it read 0.5, "half the expert weight
+        # connected", from three people): withheld.
         "weighted_coverage_ratio": None,
+        "ru_experts_affiliated": 0,
+        "kz_experts_affiliated": 0,
         "pairs_with_planned_ties": 0,
     }
+    [caveat] = [n for n in report["notes"] if "weighted coverage ratio" in n]
+    assert "no expert is affiliated with a centre" in caveat
     assert report["truncated"] is False
 
 
@@ -80,8 +87,12 @@ def test_the_ledger_traces_the_tie_to_the_2018_regnum_series(db_session):
 
 def test_gaps_the_pair_is_dormant_and_everyone_else_never_met(organiser):
     report = get_report(organiser, "gaps")
-    assert report["cutoff"] == "2020-03-01"
+    assert report["cutoff"] == TODAY.replace(year=TODAY.year - 2).isoformat()
     assert pairs(report["dormant"]) == {SEEDED_PAIR}
+    # Its last tie is the 2018 series: it stopped before the pandemic, not because of it.
+    [dormant] = report["dormant"]
+    assert (dormant["active_until"], dormant["era"]) == ("2018-12-10", "before_pandemic")
+    assert any("1 stopped before the pandemic" in note for note in report["notes"])
     never = pairs(report["never"])
     assert len(never) == len(report["never"])
     everyone = {(r, k) for r in seeded_centres("RU") for k in seeded_centres("KZ")}
@@ -96,3 +107,25 @@ def test_gaps_the_pair_is_dormant_and_everyone_else_never_met(organiser):
     isolated = (seeded_centres("RU") | seeded_centres("KZ")) - set(SEEDED_PAIR)
     assert names(report["isolated"]) == isolated
     assert report["summary"] == {"never": 17, "dormant": 1, "isolated_ru": 8, "isolated_kz": 1}
+
+
+@pytest.mark.parametrize(
+    ("threshold", "withheld"),
+    [(3, True), (2, True), (1, False), (0, False)],
+    ids=["below-both", "below-the-russian-side", "at", "above"],
+)
+def test_the_weighted_ratio_is_withheld_below_the_affiliated_threshold(
+    organiser, app, monkeypatch, db_session, threshold, withheld
+):
+    """Seeded, with the undated affiliations assumed to hold (as an editor may): one Russian
+    and two Kazakh experts affiliated; the smaller side decides."""
+    for affiliation in db_session.scalars(sa.select(Affiliation)):
+        affiliation.assumed = affiliation.assumed or affiliation.undated
+    db_session.flush()
+    monkeypatch.setitem(app.config, "REPORTS_MIN_AFFILIATED", threshold)
+    report = get_report(organiser, "coverage")
+    caveats = [n for n in report["notes"] if "weighted coverage ratio" in n]
+    assert bool(caveats) is withheld
+    assert (report["summary"]["weighted_coverage_ratio"] is None) is withheld
+    if not withheld:
+        assert report["summary"]["weighted_coverage_ratio"] == 0.5
