@@ -68,8 +68,7 @@ def _members(centre_ids: set[int], day: dt.date) -> dict[int, list[Expert]]:
         .where(
             visible_to(None),
             Affiliation.centre_id.in_(centre_ids),
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),
+            Affiliation.held_on_sql(day),
         )
         .order_by(Expert.id)
     ).all()
@@ -172,7 +171,7 @@ def _affiliations(ids: set[int], day: dt.date) -> dict[int, int]:
         sa.select(Affiliation.expert_id, sa.func.min(Affiliation.centre_id))
         .where(
             Affiliation.expert_id.in_(ids),
-            ledger._held_on(day, Affiliation),
+            Affiliation.held_on_sql(day),
         )
         .group_by(Affiliation.expert_id)
     )

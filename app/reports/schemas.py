@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
+from app.core.provenance import FILTERS
 from app.forums.models import SessionFormat
 from app.forums.schemas import ParticipationSchema, SessionSchema
 from app.reports.models import TieKind
@@ -21,6 +22,14 @@ class ReportQuerySchema(ma.Schema):
     until = ma.fields.Date(metadata={"description": "Ties up to this day (default: today)."})
     topic = Id(metadata={"description": "Only sources on this topic or its subtopics."})
     kind = EnumField(TieKind, metadata={"description": "Only this kind of evidence."})
+    provenance = ma.fields.String(
+        load_default="all",
+        validate=validate.OneOf(tuple(FILTERS)),
+        metadata={
+            "description": "Only ties whose every fact the report states (`report`), the report "
+            "or a public source (`public`), or every tie (`all`: editorial, entered too)."
+        },
+    )
     format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
     @ma.validates_schema
@@ -81,6 +90,7 @@ class ReportSchema(ma.Schema):
 
     window = ma.fields.Dict()
     summary = ma.fields.Dict()
+    provenance = ma.fields.Dict()
     rows = ma.fields.List(ma.fields.Dict())
     pairs = ma.fields.List(ma.fields.Dict())
     truncated = ma.fields.Boolean()
