@@ -79,6 +79,15 @@ class FindingsQuerySchema(ma.Schema):
         validate=validate.Range(min=dt.date(1990, 1, 1), max=dt.date(2100, 12, 31)),
         metadata={"description": "Take the measures as of this day (default: today)."},
     )
+    provenance = ma.fields.String(
+        load_default="all",
+        validate=validate.OneOf(tuple(FILTERS)),
+        metadata={
+            "description": "As for every report, for the measures built on ties (centres "
+            "studying the neighbour, visibility, centre pairs, ties by era); the measures "
+            "counting records (regions, experts, forum editions, publications) read them all."
+        },
+    )
 
 
 class ReportSchema(ma.Schema):
