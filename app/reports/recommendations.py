@@ -215,7 +215,7 @@ def _loose_proposal(match: unaffiliated.Match, homes, ctx: _Context) -> dict[str
     for person in (ru, kz):
         home = homes[person.id]
         reasons.append(
-            f"{person.full_name} is at {home['acronym'] or home['name_en']}"
+            f"{person.full_name} is at {centre_label(home)['label']}"
             if home
             else f"{person.full_name} has no current centre, so no centre gap can propose them"
         )
@@ -268,8 +268,7 @@ def _proposal(gap, centres, ru, kz, shared, names, forum) -> dict[str, Any]:
     score = (
         GAP_WEIGHT[gap.kind] + 1.0 * len(shared) + 0.5 * gap.shared_topics + (0.5 if young else 0)
     )
-    ru_name = ru_centre["acronym"] or ru_centre["name_en"]
-    kz_name = kz_centre["acronym"] or kz_centre["name_en"]
+    ru_name, kz_name = centre_label(ru_centre)["label"], centre_label(kz_centre)["label"]
     reasons = [
         f"{ru_name} and {kz_name} have never worked together"
         if gap.kind == "never"

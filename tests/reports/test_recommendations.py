@@ -84,6 +84,16 @@ def test_the_pair_who_could_close_a_gap(gap, caller, make_user):
     ]
 
 
+def test_a_coined_acronym_is_spelt_out_in_reasons_and_titles(gap, caller, make_user, db_session):
+    gap["kz"].acronym_source = "coined"
+    db_session.flush()
+    [proposal] = for_gap(proposals(caller, make_user, gap["forum"]), gap)
+    name = gap["kz"].name_en
+    assert proposal["reasons"][0] == f"RWI and {name} have never worked together"
+    assert proposal["session"]["title"].endswith(f"RWI and {name}")
+    assert "KWI" not in json.dumps(proposal["reasons"]) + proposal["session"]["title"]
+
+
 def _export(caller, make_user, forum, fmt):
     response = caller(make_user("organiser")).get(
         "/api/v1/reports/recommendations",
