@@ -98,10 +98,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # On SQLite, batch mode rebuilds a table (copy, DROP, rename): with foreign keys on,
+        # the DROP fires the ON DELETE actions of the rows pointing at it (SET NULL on
+        # authors). Off outside any transaction (SQLAlchemy emits BEGIN, and the pragma is
+        # a no-op within one), then on again once the keys are checked.
+        raw = (
+            connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
+        )
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if raw is not None:
+            connection.commit()
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -3,8 +3,19 @@
 Each record is found by its natural key (a country code, a region code, a topic
 slug, a centre's English name and country, an expert's name and country, a
 publication's URL, a series slug with an edition and its year, a finding's key) and
-brought to the state the file describes. Keys the loader does not know (``provenance``,
-``source``) are left for whoever reads them.
+brought to the state the file describes.
+
+Provenance (``app.core.provenance``): a record, and each fact on it that can differ, may
+carry ``provenance: report|public|editorial|placeholder`` and ``source: "<note, section or
+reference>"``. The facts' keys: ``topics_provenance``/``topics_source`` for a record's topic
+list; ``provenance``/``source`` on an affiliation (with ``assumed: true`` for an undated one
+taken to hold throughout) and on an author; ``centre_provenance``/``centre_source`` for the
+centre named on an author. Left out, a record is editorial, a topic list editorial, an
+affiliation or author the record's, an author's centre the author's. A forum edition's state,
+reason, host region and dates share the edition's provenance (its source names them); a centre's
+``acronym_source`` is the editors' reading throughout, said in SOURCES.md, not per record.
+Countries, regions and findings carry none: SOURCES.md gives theirs (a finding is the report's
+claim by definition).
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from app.core.provenance import Provenance
 from app.extensions import db
 from app.models import (
     Affiliation,
@@ -66,10 +78,34 @@ def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     return obj
 
 
+def _rows(objs: list[Any], wanted: list[dict[str, Any]], key: Any = None) -> list[Any]:
+    """The rows as dicts of the keys ``wanted`` sets (sorted by ``key`` if given)."""
+    keys = wanted[0].keys() if wanted else ()
+    rows = [{k: getattr(obj, k) for k in keys} for obj in objs]
+    return rows if key is None else sorted(map(key, rows))
+
+
 def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def sourced(
+    rec: dict[str, Any], prefix: str = "", default: Provenance = Provenance.EDITORIAL
+) -> dict[str, Any]:
+    """The ``<prefix>provenance`` and ``<prefix>source`` a seed record gives a fact."""
+    kind = Provenance(rec.get(f"{prefix}provenance") or default)
+    if kind == Provenance.ENTERED:
+        raise ValueError(
+            "Seeds are not entered by users: report, public, editorial or placeholder."
+        )
+    return {f"{prefix}provenance": kind, f"{prefix}source": rec.get(f"{prefix}source")}
+
+
+def _record(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record's own provenance and its topic list's."""
+    return sourced(rec) | sourced(rec, "topics_")
 
 
 class ReportLoader:
@@ -119,7 +155,7 @@ class ReportLoader:
             topic = _upsert(
                 Topic,
                 {"slug": rec["slug"]},
-                {k: rec.get(k) for k in ("name_en", "name_ru", "name_kk")},
+                {k: rec.get(k) for k in ("name_en", "name_ru", "name_kk")} | sourced(rec),
             )
             topic.parent = self.topics[rec["parent"]] if rec.get("parent") else None
             self.topics[rec["slug"]] = topic
@@ -146,7 +182,8 @@ class ReportLoader:
                     "website": rec.get("website"),
                     "founded_year": rec.get("founded_year"),
                     "topics": self._topic_list(rec.get("topics")),
-                },
+                }
+                | _record(rec),
             )
             self.centres[rec["key"]] = centre
         for rec in records:
@@ -166,27 +203,27 @@ class ReportLoader:
                     "orcid": rec.get("orcid"),
                     "languages": rec.get("languages") or [],
                     "topics": self._topic_list(rec.get("topics")),
-                },
+                }
+                | _record(rec),
             )
             self._sync_affiliations(expert, rec.get("affiliations") or [])
             self.experts[rec["key"]] = expert
 
     def _sync_affiliations(self, expert: Expert, records: list[dict]) -> None:
         wanted = [
-            (
-                self.centres[a["centre"]],
-                a.get("position"),
-                _date(a.get("start_date")),
-                _date(a.get("end_date")),
-            )
+            {
+                "centre": self.centres[a["centre"]],
+                "position": a.get("position"),
+                "start_date": _date(a.get("start_date")),
+                "end_date": _date(a.get("end_date")),
+                "assumed": bool(a.get("assumed", False)),
+            }
+            | sourced(a, default=expert.provenance)
             for a in records
         ]
-        have = [(a.centre, a.position, a.start_date, a.end_date) for a in expert.affiliations]
-        if sorted(have, key=repr) == sorted(wanted, key=repr):
+        if _rows(expert.affiliations, wanted, key=repr) == sorted(map(repr, wanted)):
             return
-        expert.affiliations = [
-            Affiliation(centre=c, position=p, start_date=s, end_date=e) for c, p, s, e in wanted
-        ]
+        expert.affiliations = [Affiliation(**row) for row in wanted]
 
     def _load_publications(self, records: list[dict]) -> None:
         for rec in records:
@@ -203,28 +240,32 @@ class ReportLoader:
                     "language": rec.get("language"),
                     "visibility": rec.get("visibility", "public"),
                     "topics": self._topic_list(rec.get("topics")),
-                },
+                }
+                | _record(rec),
             )
             self._sync_authors(publication, rec.get("authors") or [])
 
+    def _author(self, publication: Publication, a: dict) -> dict[str, Any]:
+        own = sourced(a, default=publication.provenance)
+        return (
+            {
+                "expert": self.experts[a["expert"]] if a.get("expert") else None,
+                "raw_name": a.get("name"),
+                "organisation": bool(a.get("organisation")),
+                "centre": self.centres[a["centre"]] if a.get("centre") else None,
+            }
+            | own
+            | sourced(a, "centre_", default=own["provenance"])
+        )
+
     def _sync_authors(self, publication: Publication, authors: list[dict]) -> None:
-        wanted = [
-            (
-                self.experts[a["expert"]] if a.get("expert") else None,
-                a.get("name"),
-                bool(a.get("organisation")),
-                self.centres[a["centre"]] if a.get("centre") else None,
-            )
-            for a in authors
-        ]
-        have = [(a.expert, a.raw_name, a.organisation, a.centre) for a in publication.authorships]
-        if have == wanted:
+        wanted = [self._author(publication, a) for a in authors]
+        if _rows(publication.authorships, wanted) == wanted:
             return
         publication.authorships.clear()
         db.session.flush()  # free the (publication, position) slots before refilling
         publication.authorships.extend(
-            Authorship(position=i, expert=e, raw_name=n, organisation=o, centre=c)
-            for i, (e, n, o, c) in enumerate(wanted, start=1)
+            Authorship(position=i, **row) for i, row in enumerate(wanted, start=1)
         )
 
     def _load_projects(self, records: list[dict]) -> None:
@@ -239,7 +280,8 @@ class ReportLoader:
                     "end_date": _date(rec.get("end_date")),
                     "url": rec.get("url"),
                     "topics": self._topic_list(rec.get("topics")),
-                },
+                }
+                | _record(rec),
             )
             wanted = {self.centres[key].id for key in rec.get("centres", [])}
             if {p.centre_id for p in project.participants} != wanted:
@@ -261,7 +303,8 @@ class ReportLoader:
                         "country_a",
                         "country_b",
                     )
-                },
+                }
+                | sourced(rec),
             )
             db.session.flush()
             for frec in rec.get("forums") or []:
@@ -280,7 +323,8 @@ class ReportLoader:
                         "status": frec.get("status", "draft"),
                         "state": frec.get("state", "on_schedule"),
                         "state_reason": frec.get("state_reason"),
-                    },
+                    }
+                    | sourced(frec),
                 )
 
     def _load_findings(self, records: list[dict]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import Audited, DirectoryRecord, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, str_name, updated_at
+from app.core.provenance import Sourced, TopicsSourced
 from app.core.versioning import Versioned
 from app.reference.models import Country, Region, Topic, topic_link_table
 
@@ -53,7 +54,7 @@ def short_name(acronym: str | None, source: str | None, name_en: str) -> str:
     return acronym if acronym and source != AcronymSource.COINED else name_en
 
 
-class Centre(Versioned, Audited, Searchable, DirectoryRecord, Base):
+class Centre(Versioned, Audited, Searchable, Sourced, TopicsSourced, DirectoryRecord, Base):
     """An analytical centre; departments hang under their parent through ``parent_id``."""
 
     __audit__ = "centre"

@@ -9,6 +9,7 @@ from app.centres.models import AcronymSource, CentreKind, Visibility
 from app.core.exports import format_field
 from app.core.fields import NAME, EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
+from app.core.provenance import kind_field, source_field
 from app.reference.schemas import COUNTRY_CODE
 
 
@@ -37,6 +38,10 @@ class CentreSchema(ma.Schema):
     founded_year = ma.fields.Integer(dump_only=True, allow_none=True)
     parent_id = ma.fields.Integer(dump_only=True, allow_none=True)
     topic_ids = ma.fields.Function(lambda c: [t.id for t in c.topics], dump_only=True)
+    provenance = kind_field()
+    source = source_field()
+    topics_provenance = kind_field()
+    topics_source = source_field()
 
 
 class CentreRefSchema(ma.Schema):

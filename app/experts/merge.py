@@ -64,6 +64,9 @@ def _move_affiliations(loser: Expert, survivor: Expert) -> None:
                 position=aff.position,
                 start_date=aff.start_date,
                 end_date=aff.end_date,
+                assumed=aff.assumed,
+                provenance=aff.provenance,
+                source=aff.source,
             )
         )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import Audited, DirectoryRecord, Searchable
 from app.core.models import Base, created_at, intpk, regexp_check, str_name, updated_at
+from app.core.provenance import Sourced, TopicsSourced
 from app.core.versioning import Versioned
 from app.reference.models import Country, Topic, topic_link_table
 
@@ -22,7 +23,7 @@ ORCID_PATTERN = r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$"
 expert_topics = topic_link_table("expert_topics", "experts", "expert_id")
 
 
-class Expert(Versioned, Audited, Searchable, DirectoryRecord, Base):
+class Expert(Versioned, Audited, Searchable, Sourced, TopicsSourced, DirectoryRecord, Base):
     """A person who analyses the neighbour country; ``other_names`` holds every other spelling."""
 
     __audit__ = "expert"
@@ -75,8 +76,13 @@ class Expert(Versioned, Audited, Searchable, DirectoryRecord, Base):
         return [self.full_name, *(self.other_names or [])]
 
 
-class Affiliation(Audited, DirectoryRecord, Base):
-    """An expert's position at a centre from ``start_date`` to ``end_date`` (open if null)."""
+class Affiliation(Audited, Sourced, DirectoryRecord, Base):
+    """An expert's position at a centre from ``start_date`` to ``end_date`` (open if null).
+
+    An affiliation with neither date is *undated*: a source names the tie but not when it held.
+    It places the expert at the centre on a given day only if ``assumed`` (the editors, or the
+    user who entered it, take it to hold throughout); the seeds assume nothing.
+    """
 
     __audit__ = "affiliation"
     __tablename__ = "affiliations"
@@ -97,16 +103,40 @@ class Affiliation(Audited, DirectoryRecord, Base):
     position: Mapped[str | None] = mapped_column(sa.String(200))
     start_date: Mapped[dt.date | None]
     end_date: Mapped[dt.date | None]
+    # Entered affiliations were always read as holding throughout: true by default.
+    assumed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     expert: Mapped[Expert] = relationship(back_populates="affiliations")
     centre: Mapped[Centre] = relationship(back_populates="affiliations")
 
     @property
+    def undated(self) -> bool:
+        return self.start_date is None and self.end_date is None
+
+    @property
     def current(self) -> bool:
-        """Whether the position is held today."""
-        return self.held_on(dt.date.today())
+        """Whether the directory lists the position as current (:meth:`current_on` today)."""
+        return self.current_on(dt.date.today())
+
+    def current_on(self, day: dt.date) -> bool:
+        """Held on ``day``, or undated: a source names the tie and nothing says it ended.
+        (The directory's reading; the reports' is :meth:`held_on`.)"""
+        undated = self.start_date is None and self.end_date is None
+        return undated or Affiliation.held_on(self, day)
 
     def held_on(self, day: dt.date) -> bool:
-        """Whether the position was held on ``day`` (open ends count as held)."""
+        """Whether the position was held on ``day``: open ends count as held, an undated
+        position only if assumed. Plain attribute reads: rows read as namespaces use it."""
+        if self.start_date is None and self.end_date is None:
+            return self.assumed
         started = self.start_date is None or self.start_date <= day
         return started and (self.end_date is None or day <= self.end_date)
+
+    @classmethod
+    def held_on_sql(cls, day: Any) -> sa.ColumnElement[bool]:
+        """:meth:`held_on` in SQL."""
+        return sa.and_(
+            sa.or_(cls.start_date.is_not(None), cls.end_date.is_not(None), cls.assumed),
+            sa.or_(cls.start_date.is_(None), cls.start_date <= day),
+            sa.or_(cls.end_date.is_(None), cls.end_date >= day),
+        )

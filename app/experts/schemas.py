@@ -8,6 +8,7 @@ from marshmallow import validate
 from app.core.exports import format_field
 from app.core.fields import NAME, Id, Trimmed
 from app.core.listing import q_field, sort_field
+from app.core.provenance import kind_field, source_field
 from app.experts.models import ORCID_PATTERN
 from app.reference.schemas import COUNTRY_CODE
 
@@ -18,6 +19,15 @@ class AffiliationSchema(ma.Schema):
     position = Trimmed(allow_none=True, validate=validate.Length(min=1, max=200))
     start_date = ma.fields.Date(allow_none=True)
     end_date = ma.fields.Date(allow_none=True)
+    assumed = ma.fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "Without dates, whether the position is taken to hold throughout "
+            "(the reports place the expert at the centre on a day only then)."
+        },
+    )
+    provenance = kind_field()
+    source = source_field()
 
     @ma.validates_schema
     def _ends_after_start(self, data, **_kwargs):
@@ -39,6 +49,10 @@ class ExpertSchema(ma.Schema):
     verified = ma.fields.Boolean(dump_only=True)
     claimed = ma.fields.Function(lambda e: e.user_id is not None, dump_only=True)
     affiliations = ma.fields.List(ma.fields.Nested(AffiliationSchema), dump_only=True)
+    provenance = kind_field()
+    source = source_field()
+    topics_provenance = kind_field()
+    topics_source = source_field()
 
 
 class ExpertPublicationSchema(ma.Schema):

@@ -290,7 +290,7 @@ def _affiliation_row(row: dict[str, Any], today: dt.date | None) -> SimpleNamesp
     centre = SimpleNamespace(**{name: row.pop(name) for name in _NAMES})
     affiliation = SimpleNamespace(**row, centre=centre)
     if today is not None:
-        affiliation.current = Affiliation.held_on(affiliation, today)
+        affiliation.current = Affiliation.current_on(affiliation, today)
     return affiliation
 
 
@@ -346,6 +346,7 @@ def _affiliations(rows: list[dict[str, Any]]) -> list[Affiliation]:
             position=row.get("position"),
             start_date=row.get("start_date"),
             end_date=row.get("end_date"),
+            assumed=row.get("assumed", True),
         )
         for row in rows
     ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import Audited, LedgerSource, ReportSource
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
+from app.core.provenance import Sourced
 from app.core.versioning import Versioned
 from app.reference.models import Country, Region, Topic, topic_link_table
 
@@ -65,7 +66,7 @@ class ChangeKind(enum.StrEnum):
     SPEAKER_LEFT = "speaker_left"
 
 
-class ForumSeries(Versioned, Audited, ReportSource, Base):
+class ForumSeries(Versioned, Audited, Sourced, ReportSource, Base):
     """A recurring forum; with ``host_rule`` alternate, editions swap between two countries."""
 
     __audit__ = "forum_series"
@@ -92,7 +93,7 @@ class ForumSeries(Versioned, Audited, ReportSource, Base):
     forums: Mapped[list[Forum]] = relationship(back_populates="series", order_by="Forum.edition")
 
 
-class Forum(Versioned, Audited, ReportSource, Base):
+class Forum(Versioned, Audited, Sourced, ReportSource, Base):
     """One edition of a forum, held in ``host_country`` between two dates, in a time zone."""
 
     __audit__ = "forum"

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
+from app.core.provenance import kind_field, source_field
 from app.forums.models import (
     ChangeKind,
     ForumState,
@@ -51,6 +52,8 @@ class ForumSeriesSchema(ma.Schema):
     host_rule = EnumField(HostRule, dump_only=True)
     country_a = ma.fields.String(dump_only=True, allow_none=True)
     country_b = ma.fields.String(dump_only=True, allow_none=True)
+    provenance = kind_field()
+    source = source_field()
 
 
 class ForumSeriesWriteSchema(ma.Schema):
@@ -88,6 +91,8 @@ class ForumSchema(ma.Schema):
     status = EnumField(PublicationStatus, dump_only=True)
     state = EnumField(ForumState, dump_only=True)
     state_reason = ma.fields.String(dump_only=True, allow_none=True)
+    provenance = kind_field()
+    source = source_field()
 
 
 class ForumWriteSchema(ma.Schema):

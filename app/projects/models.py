@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import Audited, DirectoryRecord, LedgerSource, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, updated_at
+from app.core.provenance import Sourced, TopicsSourced
 from app.core.versioning import Versioned
 from app.reference.models import Topic, topic_link_table
 
@@ -28,7 +29,9 @@ class ProjectKind(enum.StrEnum):
 project_topics = topic_link_table("project_topics", "projects", "project_id")
 
 
-class Project(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord, Base):
+class Project(
+    Versioned, Audited, Searchable, LedgerSource, Sourced, TopicsSourced, DirectoryRecord, Base
+):
     """A joint project or agreement; it runs from ``start_date`` to ``end_date`` (open if null)."""
 
     __audit__ = "project"

@@ -8,6 +8,7 @@ from marshmallow import validate
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id
 from app.core.listing import q_field, sort_field
+from app.core.provenance import kind_field, source_field
 from app.projects.models import ProjectKind
 from app.reference.schemas import COUNTRY_CODE
 
@@ -24,6 +25,10 @@ class ProjectSchema(ma.Schema):
     centre_ids = ma.fields.Function(
         lambda p: sorted(c.centre_id for c in p.participants), dump_only=True
     )
+    provenance = kind_field()
+    source = source_field()
+    topics_provenance = kind_field()
+    topics_source = source_field()
 
 
 class ProjectWriteSchema(ma.Schema):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.centres.models import Visibility
 from app.core.derived import Audited, DirectoryRecord, LedgerSource, Searchable
 from app.core.models import Base, created_at, enum_column, intpk, regexp_check, updated_at
+from app.core.provenance import SOURCE_LENGTH, Provenance, Sourced, TopicsSourced, column
 from app.core.versioning import Versioned
 from app.reference.models import Topic, topic_link_table
 
@@ -47,7 +48,9 @@ class PublicationKind(enum.StrEnum):
 publication_topics = topic_link_table("publication_topics", "publications", "publication_id")
 
 
-class Publication(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord, Base):
+class Publication(
+    Versioned, Audited, Searchable, LedgerSource, Sourced, TopicsSourced, DirectoryRecord, Base
+):
     """A published work; ``year`` is always known, ``published_on`` only when the day is."""
 
     __audit__ = "publication"
@@ -95,12 +98,14 @@ class Publication(Versioned, Audited, Searchable, LedgerSource, DirectoryRecord,
         return [self.title]
 
 
-class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
+class Authorship(Audited, LedgerSource, Sourced, DirectoryRecord, Base):
     """The author at ``position`` of a publication: a known expert, or only a raw name.
 
     ``centre_id`` is the centre the author spoke for in this work. ``organisation`` marks a
     raw name that is a body ("Africa News"), not a person: it is exported whole, never
-    split into given and family names. An expert is always a person.
+    split into given and family names. An expert is always a person. ``provenance`` is
+    the authorship's (this person wrote this); ``centre_provenance`` the centre's, which a
+    source may leave to inference.
     """
 
     __audit__ = "authorship"
@@ -128,6 +133,8 @@ class Authorship(Audited, LedgerSource, DirectoryRecord, Base):
     centre_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("centres.id", ondelete="SET NULL"), index=True
     )
+    centre_provenance: Mapped[Provenance] = column("centre_provenance")
+    centre_source: Mapped[str | None] = mapped_column(sa.String(SOURCE_LENGTH))
 
     publication: Mapped[Publication] = relationship(back_populates="authorships")
     expert: Mapped[Expert | None] = relationship()

@@ -9,6 +9,7 @@ from app.centres.models import Visibility
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
+from app.core.provenance import kind_field, source_field
 from app.publications.models import CSL_TYPES, DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE
 
@@ -23,7 +24,8 @@ class Doi(ma.fields.String):
 
 class AuthorSchema(ma.Schema):
     """An author: a known expert (``expert_id``) or only a ``name``; ``centre_id`` is the
-    centre they wrote for; ``organisation`` says a name is a body, not a person."""
+    centre they wrote for; ``organisation`` says a name is a body, not a person. The author's
+    ``provenance`` and the centre's (``centre_provenance``) are read-only."""
 
     position = ma.fields.Integer(dump_only=True)
     expert_id = Id(allow_none=True)
@@ -36,6 +38,10 @@ class AuthorSchema(ma.Schema):
         },
     )
     centre_id = Id(allow_none=True)
+    provenance = kind_field()
+    source = source_field()
+    centre_provenance = kind_field()
+    centre_source = source_field()
 
     def author_name(self, authorship) -> str | None:
         return authorship.expert.full_name if authorship.expert else authorship.raw_name
@@ -69,6 +75,10 @@ class PublicationSchema(ma.Schema):
     authors = ma.fields.List(
         ma.fields.Nested(AuthorSchema), attribute="authorships", dump_only=True
     )
+    provenance = kind_field()
+    source = source_field()
+    topics_provenance = kind_field()
+    topics_source = source_field()
 
 
 class PublicationDetailSchema(PublicationSchema):

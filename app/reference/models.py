@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import DirectoryRecord
 from app.core.models import Base, intpk, str_name
+from app.core.provenance import Sourced
 
 
 class Country(DirectoryRecord, Base):
@@ -48,7 +49,7 @@ class Region(DirectoryRecord, Base):
         return f"<Region {self.code or self.name_en}>"
 
 
-class Topic(DirectoryRecord, Base):
+class Topic(Sourced, DirectoryRecord, Base):
     """A field of the roadmap; topics nest one level or more through ``parent_id``."""
 
     __tablename__ = "topics"

@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import Id
+from app.core.provenance import kind_field, source_field
 
 COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. RU.")
 
@@ -35,6 +36,8 @@ class TopicSchema(ma.Schema):
     name_ru = ma.fields.String(dump_only=True)
     name_kk = ma.fields.String(dump_only=True, allow_none=True)
     parent_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    provenance = kind_field()
+    source = source_field()
 
 
 class TopicQuerySchema(ma.Schema):

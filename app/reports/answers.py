@@ -37,6 +37,7 @@ class WindowAnswer(Shape):
     until = Date(metadata={"description": "The window's last day (today by default)."})
     topic = Int(allow_none=True)
     kind = Str(allow_none=True)
+    provenance = Str(metadata={"description": "report, public or all: the filter applied."})
 
 
 class CentreLabel(Shape):
@@ -52,6 +53,27 @@ class SizedCentre(CentreLabel):
     size = Int(metadata={"description": "Experts affiliated at the window's end."})
 
 
+class ProvenanceCounts(Shape):
+    report = Int()
+    public = Int()
+    editorial = Int()
+    entered = Int()
+    placeholder = Int()
+
+
+class ProvenanceAnswer(Shape):
+    filter = Str(metadata={"description": "The provenance filter applied."})
+    ties = ma.fields.Nested(
+        ProvenanceCounts,
+        metadata={
+            "description": "The centre ties in the report's window, by the weakest kind of "
+            "fact each rests on (report, public, the editors' judgement, entered by users, "
+            "placeholder)."
+        },
+    )
+    editorial = Int(metadata={"description": "How many of those ties rest on editorial judgement."})
+
+
 NOTES = ma.fields.List(
     Str(),
     metadata={
@@ -63,6 +85,7 @@ NOTES = ma.fields.List(
 
 class _Answer(Shape):
     window = ma.fields.Nested(WindowAnswer)
+    provenance = ma.fields.Nested(ProvenanceAnswer)
     notes = NOTES
 
 
@@ -332,6 +355,7 @@ class RecommendationsSummary(Shape):
 
 class RecommendationsAnswer(Shape):
     window = ma.fields.Nested(RecommendationWindow)
+    provenance = ma.fields.Nested(ProvenanceAnswer)
     notes = NOTES
     summary = ma.fields.Nested(RecommendationsSummary)
     rows = _many(Proposal)

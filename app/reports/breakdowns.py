@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.centres.models import Centre, Visibility
+from app.core import provenance
 from app.experts.models import Expert
 from app.extensions import db
 from app.forums.models import (
@@ -269,6 +270,8 @@ def visibility(w: Window) -> dict[str, Any]:
         window.append(Publication.id.in_(_on_topic(publication_topics, "publication_id", w)))
     if w.kind not in (None, TieKind.PUBLICATION):
         window.append(sa.false())  # the kind filter leaves no publications to count
+    if (admitted := provenance.up_to(w.provenance)) is not None:
+        window.append(sides.c.rank <= provenance.RANK[admitted[-1]])  # the weakest admitted
     output = db.session.execute(
         sa.select(
             Centre.country_code, Publication.visibility, sa.func.count(sa.distinct(Publication.id))
@@ -336,6 +339,8 @@ def generations(w: Window) -> dict[str, Any]:
         conditions.append(ForumSession.id.in_(_on_topic(session_topics, "session_id", w)))
     if w.kind not in (None, TieKind.SESSION):
         conditions.append(sa.false())  # the kind filter leaves no sessions to count
+    if provenance.up_to(w.provenance) is not None:
+        conditions.append(sa.false())  # sessions are entered by users: no source states them
     rows = db.session.execute(
         sa.select(
             Expert.country_code,

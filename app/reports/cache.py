@@ -27,7 +27,7 @@ from app.reports import ledger
 FLAG = ledger.CHANGED
 # Part of every key: raise it when an answer's shape changes, so answers cached by the
 # previous release (in Redis, across a deploy) are never served in the new shape's place.
-SHAPE = 2
+SHAPE = 3  # 3: every answer has its provenance counts, the findings too
 
 
 def _backend() -> MemoryBackend | RedisBackend | None:

@@ -89,7 +89,14 @@ def compute(name: str, query: dict[str, Any]) -> tuple[dict[str, Any], str]:
     fmt = args.pop("format", "json") or "json"
     prepared = REPORTS[name].prepare(args, fmt)
     window = services.window(args)  # outside the cache: it checks the filters
-    return cached(name, args, lambda: prepared(window)), fmt
+    return cached(name, args, answer(prepared, window)), fmt
+
+
+def answer(
+    compute: Callable[[Window], dict[str, Any]], window: Window
+) -> Callable[[], dict[str, Any]]:
+    """What computes a report's answer for the cache: the report, with its provenance counts."""
+    return lambda: services.with_provenance(compute(window), window)
 
 
 def respond(name: str, query: dict[str, Any]) -> dict[str, Any] | Response:
@@ -114,7 +121,7 @@ def heatmap_inputs(args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
     limit = args.pop("limit")
     window = services.window(args)
     key = args | {"limit": None, "min_affiliated": current_app.config["REPORTS_MIN_AFFILIATED"]}
-    report = cached("coverage", key, lambda: services.coverage(window, None))
+    report = cached("coverage", key, answer(lambda w: services.coverage(w, None), window))
     return report, list(services.centre_rows(window).values()), limit
 
 

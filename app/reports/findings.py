@@ -4,6 +4,10 @@ A finding names its measure (``Finding.measure``): a key of ``MEASURES``, option
 an argument after a colon (``publications_on_topic:multi-vector-policy``). Each measure
 asks the reports' own services and queries, so it moves with the data; a finding without
 one is a claim the records cannot show (officials' ages, trade, population).
+
+The ``provenance`` filter reaches the measures built on ties (the systematic, visibility and
+coverage summaries, the ties by era); the others count catalogue records (regions, experts,
+forum editions, publications on a topic) and read them all, as the directory does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core import provenance
 from app.experts.models import Affiliation, Expert
 from app.extensions import db
 from app.forums.models import Forum, ForumSeries, ForumState
@@ -125,9 +130,12 @@ def ties_by_era(w: Window, _arg: str | None) -> Reading:
     """Cross-border joint works (a source tying a Russian and a Kazakh centre or expert)
     before March 2020, from then to February 2022, and after: counts and yearly rates."""
     ledger.sync(db.session)
+    admitted = provenance.up_to(w.provenance)
     sources = sa.union(
         *(
-            sa.select(t.kind, t.source_id, t.starts_on).where(t.starts_on <= w.end)
+            sa.select(t.kind, t.source_id, t.starts_on).where(
+                t.starts_on <= w.end, *([t.provenance.in_(admitted)] if admitted else [])
+            )
             for t in (CentreTie, ExpertTie)
         )
     ).subquery()
@@ -205,14 +213,10 @@ def _ages(n: int, known: int, average: Any) -> dict[str, Any]:
 
 
 def experts(w: Window, _arg: str | None) -> Reading:
-    """Experts per country, and how many have a centre at the window's end (an undated
-    affiliation counts as current)."""
+    """Experts per country, and how many have a centre at the window's end (as the reports
+    read it: an undated affiliation only if assumed to hold)."""
     day = w.end
-    current = sa.exists().where(
-        Affiliation.expert_id == Expert.id,
-        sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
-        sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),
-    )
+    current = sa.exists().where(Affiliation.expert_id == Expert.id, Affiliation.held_on_sql(day))
     rows = db.session.execute(
         sa.select(
             Expert.country_code,

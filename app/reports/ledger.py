@@ -8,6 +8,12 @@ Each kind of evidence is one SQL ``SELECT`` of (source, Russian side, Kazakh sid
   day; a session still to come is *planned* (the reports tell them apart by date);
 - a joint project: its Russian and Kazakh partner centres, over the project's dates.
 
+An undated affiliation counts on a day only if it is assumed (``Affiliation.held_on_sql``).
+Each tie carries the weakest provenance (``app.core.provenance``) of the facts it rests on:
+the publication, the authorships, and the centre named on one (or the affiliation, which
+counts as editorial when only its assumption places it); the project; for sessions, which
+users enter, ``entered``. Where several readings give the same tie, the best one stands.
+
 The same SELECTs fill the ledger for a few sources after a write (``sync``) or for everything
 (``rebuild``), and a test checks that the two always agree.
 """
@@ -22,6 +28,8 @@ from sqlalchemy import orm
 from sqlalchemy.ext.compiler import compiles
 
 from app.centres.models import Centre
+from app.core import provenance as prov
+from app.core.provenance import Provenance
 from app.experts.models import Affiliation, Expert
 from app.forums.models import ForumSession, Participation, ParticipationStatus, PublicationStatus
 from app.projects.models import Project, ProjectCentre
@@ -68,11 +76,17 @@ def _utc_day_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)})"
 
 
-def _held_on(day: Any, affiliation: type[Affiliation]) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        sa.or_(affiliation.start_date.is_(None), affiliation.start_date <= day),
-        sa.or_(affiliation.end_date.is_(None), affiliation.end_date >= day),
-    )
+def _affiliation_rank() -> sa.ColumnElement[int]:
+    """An affiliation's provenance, no better than editorial when only assumed to hold."""
+    undated = sa.and_(Affiliation.start_date.is_(None), Affiliation.end_date.is_(None))
+    assumption = sa.case((undated, prov.literal_rank(Provenance.EDITORIAL)), else_=0)
+    return prov.weakest(prov.rank(Affiliation.provenance), assumption)
+
+
+def _authorship_rank(*facts: Any) -> sa.ColumnElement[int]:
+    """The weakest of a publication, its authorship and the facts given."""
+    ranks = (Publication.provenance, Authorship.provenance)
+    return prov.weakest(*(prov.rank(c) for c in ranks), *facts)
 
 
 def _where_ids(column: Any, ids: Iterable[int] | None) -> sa.ColumnElement[bool]:
@@ -90,17 +104,23 @@ def publication_centres(ids: Iterable[int] | None) -> sa.Subquery:
             Authorship.publication_id.label("source_id"),
             Authorship.centre_id.label("centre_id"),
             day.label("day"),
+            _authorship_rank(prov.rank(Authorship.centre_provenance)).label("rank"),
         )
         .join(Publication, Publication.id == Authorship.publication_id)
         .where(Authorship.centre_id.is_not(None), _where_ids(Authorship.publication_id, ids))
     )
     held = (
-        sa.select(Authorship.publication_id, Affiliation.centre_id, day)
+        sa.select(
+            Authorship.publication_id,
+            Affiliation.centre_id,
+            day,
+            _authorship_rank(_affiliation_rank()),
+        )
         .join(Publication, Publication.id == Authorship.publication_id)
         .join(Affiliation, Affiliation.expert_id == Authorship.expert_id)
         .where(
             Authorship.centre_id.is_(None),
-            _held_on(day, Affiliation),
+            Affiliation.held_on_sql(day),
             _where_ids(Authorship.publication_id, ids),
         )
     )
@@ -108,13 +128,15 @@ def publication_centres(ids: Iterable[int] | None) -> sa.Subquery:
 
 
 def session_centres(ids: Iterable[int] | None) -> sa.Subquery:
-    """(source_id, centre_id, day) for the accepted participants of published sessions."""
+    """(source_id, centre_id, day, rank) for the accepted participants of published sessions."""
     day = utc_day(ForumSession.starts_at)
+    entered = prov.literal_rank(Provenance.ENTERED)
     return (
         sa.select(
             ForumSession.id.label("source_id"),
             Affiliation.centre_id.label("centre_id"),
             day.label("day"),
+            prov.weakest(entered, _affiliation_rank()).label("rank"),
         )
         .join(Participation, Participation.session_id == ForumSession.id)
         .join(Affiliation, Affiliation.expert_id == Participation.expert_id)
@@ -122,7 +144,7 @@ def session_centres(ids: Iterable[int] | None) -> sa.Subquery:
             ForumSession.status == PublicationStatus.PUBLISHED,
             ForumSession.starts_at.is_not(None),
             Participation.status == ParticipationStatus.ACCEPTED,
-            _held_on(day, Affiliation),
+            Affiliation.held_on_sql(day),
             _where_ids(ForumSession.id, ids),
         )
         .distinct()
@@ -131,22 +153,24 @@ def session_centres(ids: Iterable[int] | None) -> sa.Subquery:
 
 
 def _centre_pairs(sides: sa.Subquery, ends_on: Any = None) -> sa.Select:
-    """Russian × Kazakh centres that spoke in one source."""
+    """Russian × Kazakh centres that spoke in one source, each pair on its best reading."""
     ru, kz = sides.alias("ru"), sides.alias("kz")
     ru_centre, kz_centre = orm.aliased(Centre), orm.aliased(Centre)
+    ends = ends_on if ends_on is not None else ru.c.day
     return (
         sa.select(
             ru.c.source_id,
             ru.c.centre_id.label("ru_centre_id"),
             kz.c.centre_id.label("kz_centre_id"),
             ru.c.day.label("starts_on"),
-            (ends_on if ends_on is not None else ru.c.day).label("ends_on"),
+            ends.label("ends_on"),
+            prov.kind_of(sa.func.min(prov.weakest(ru.c.rank, kz.c.rank))).label("provenance"),
         )
         .join(kz, kz.c.source_id == ru.c.source_id)
         .join(ru_centre, ru_centre.id == ru.c.centre_id)
         .join(kz_centre, kz_centre.id == kz.c.centre_id)
         .where(ru_centre.country_code == "RU", kz_centre.country_code == "KZ")
-        .distinct()
+        .group_by(ru.c.source_id, ru.c.centre_id, kz.c.centre_id, ru.c.day, ends)
     )
 
 
@@ -160,6 +184,7 @@ def project_pairs(ids: Iterable[int] | None) -> sa.Select:
             kz.centre_id.label("kz_centre_id"),
             Project.start_date.label("starts_on"),
             Project.end_date.label("ends_on"),
+            Project.provenance.label("provenance"),  # its partners are its own facts
         )
         .join(ru, ru.project_id == Project.id)
         .join(kz, kz.project_id == Project.id)
@@ -189,8 +214,10 @@ def expert_pairs(kind: TieKind, ids: Iterable[int] | None = None) -> sa.Select |
     if kind == TieKind.PUBLICATION:
         mine, theirs = orm.aliased(Authorship), orm.aliased(Authorship)
         day = sa.func.coalesce(Publication.published_on, mid_year(Publication.year))
+        ranks = (Publication.provenance, mine.provenance, theirs.provenance)
+        best = sa.func.min(prov.weakest(*(prov.rank(c) for c in ranks)))
         return (
-            sa.select(mine.publication_id, ru.id, kz.id, day)
+            sa.select(mine.publication_id, ru.id, kz.id, day, prov.kind_of(best))
             .join(theirs, theirs.publication_id == mine.publication_id)
             .join(Publication, Publication.id == mine.publication_id)
             .join(ru, ru.id == mine.expert_id)
@@ -200,12 +227,18 @@ def expert_pairs(kind: TieKind, ids: Iterable[int] | None = None) -> sa.Select |
                 kz.country_code == "KZ",
                 _where_ids(mine.publication_id, ids),
             )
-            .distinct()
+            .group_by(mine.publication_id, ru.id, kz.id, day)
         )
     if kind == TieKind.SESSION:
         mine, theirs = orm.aliased(Participation), orm.aliased(Participation)
         return (
-            sa.select(ForumSession.id, ru.id, kz.id, utc_day(ForumSession.starts_at))
+            sa.select(
+                ForumSession.id,
+                ru.id,
+                kz.id,
+                utc_day(ForumSession.starts_at),
+                prov.literal(Provenance.ENTERED),
+            )
             .join(mine, mine.session_id == ForumSession.id)
             .join(theirs, theirs.session_id == ForumSession.id)
             .join(ru, ru.id == mine.expert_id)
@@ -227,8 +260,15 @@ def expert_pairs(kind: TieKind, ids: Iterable[int] | None = None) -> sa.Select |
 # -- writing the ledger ----------------------------------------------------------------------
 
 
-_CENTRE_COLUMNS = ("source_id", "ru_centre_id", "kz_centre_id", "starts_on", "ends_on")
-_EXPERT_COLUMNS = ("source_id", "ru_expert_id", "kz_expert_id", "starts_on")
+_CENTRE_COLUMNS = (
+    "source_id",
+    "ru_centre_id",
+    "kz_centre_id",
+    "starts_on",
+    "ends_on",
+    "provenance",
+)
+_EXPERT_COLUMNS = ("source_id", "ru_expert_id", "kz_expert_id", "starts_on", "provenance")
 
 
 def _derivations(kind: TieKind, ids: list[int] | None) -> list[tuple[sa.Table, tuple, sa.Select]]:

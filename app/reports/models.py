@@ -3,6 +3,8 @@
 A row is one tie between a Russian and a Kazakh centre (or expert), from one source: a
 joint publication, a shared published session, or a joint project. ``kind`` and
 ``source_id`` name the record it was derived from, so every figure traces back to records.
+``provenance`` is the weakest provenance of the facts the tie rests on (the best-supported
+reading where several give it), so a report keeps only what a source supports with a WHERE.
 The ledger is derived data: ``app.reports.ledger`` keeps it in step with every write and
 can rebuild it from scratch.
 """
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.derived import ReportSource
 from app.core.models import Base, enum_column, intpk
+from app.core.provenance import Provenance
 
 
 class TieKind(enum.StrEnum):
@@ -43,6 +46,7 @@ class CentreTie(Base):
     starts_on: Mapped[dt.date]
     # A project runs to its end date (open while null); a publication or session is one day.
     ends_on: Mapped[dt.date | None]
+    provenance: Mapped[Provenance] = mapped_column(enum_column(Provenance, "tie_provenance"))
 
 
 class ExpertTie(Base):
@@ -60,6 +64,7 @@ class ExpertTie(Base):
     ru_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
     kz_expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"))
     starts_on: Mapped[dt.date]
+    provenance: Mapped[Provenance] = mapped_column(enum_column(Provenance, "expert_tie_provenance"))
 
 
 class FindingKind(enum.StrEnum):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.centres.models import Centre, centre_topics
+from app.core import provenance
 from app.experts.models import Affiliation
 from app.forums.models import session_topics
 from app.projects.models import project_topics
@@ -34,6 +35,7 @@ class Window:
     topic_id: int | None
     kind: TieKind | None
     today: dt.date
+    provenance: str = "all"  # report, public or all: the weakest kind of fact a tie may rest on
 
     @property
     def end(self) -> dt.date:
@@ -59,6 +61,9 @@ def _source_topics(topic_id: int) -> sa.Select:
 
 def _kind_and_topic(window: Window) -> list[sa.ColumnElement[bool]]:
     conditions = []
+    admitted = provenance.up_to(window.provenance)
+    if admitted is not None:
+        conditions.append(CentreTie.provenance.in_(admitted))
     if window.kind is not None:
         conditions.append(CentreTie.kind == window.kind)
     if window.topic_id is not None:
@@ -129,10 +134,7 @@ def centre_sizes(day: dt.date) -> sa.Select:
         sa.select(
             Affiliation.centre_id, sa.func.count(sa.distinct(Affiliation.expert_id)).label("n")
         )
-        .where(
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),
-        )
+        .where(Affiliation.held_on_sql(day))
         .group_by(Affiliation.centre_id)
         .subquery()
     )

@@ -68,8 +68,7 @@ def _members(centre_ids: set[int], day: dt.date) -> dict[int, list[Expert]]:
         .where(
             visible_to(None),
             Affiliation.centre_id.in_(centre_ids),
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= day),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= day),
+            Affiliation.held_on_sql(day),
         )
         .order_by(Expert.id)
     ).all()
@@ -172,7 +171,7 @@ def _affiliations(ids: set[int], day: dt.date) -> dict[int, int]:
         sa.select(Affiliation.expert_id, sa.func.min(Affiliation.centre_id))
         .where(
             Affiliation.expert_id.in_(ids),
-            ledger._held_on(day, Affiliation),
+            Affiliation.held_on_sql(day),
         )
         .group_by(Affiliation.expert_id)
     )
@@ -216,7 +215,7 @@ def _loose_proposal(match: unaffiliated.Match, homes, ctx: _Context) -> dict[str
     for person in (ru, kz):
         home = homes[person.id]
         reasons.append(
-            f"{person.full_name} is at {home['acronym'] or home['name_en']}"
+            f"{person.full_name} is at {centre_label(home)['label']}"
             if home
             else f"{person.full_name} has no current centre, so no centre gap can propose them"
         )
@@ -269,8 +268,7 @@ def _proposal(gap, centres, ru, kz, shared, names, forum) -> dict[str, Any]:
     score = (
         GAP_WEIGHT[gap.kind] + 1.0 * len(shared) + 0.5 * gap.shared_topics + (0.5 if young else 0)
     )
-    ru_name = ru_centre["acronym"] or ru_centre["name_en"]
-    kz_name = kz_centre["acronym"] or kz_centre["name_en"]
+    ru_name, kz_name = centre_label(ru_centre)["label"], centre_label(kz_centre)["label"]
     reasons = [
         f"{ru_name} and {kz_name} have never worked together"
         if gap.kind == "never"

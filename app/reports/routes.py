@@ -146,7 +146,7 @@ def findings_list(args):
     records"."""
     require_organiser()
     window = services.window(args)
-    return cached("findings", args, lambda: findings.report(window))
+    return cached("findings", args, export_job.answer(findings.report, window))
 
 
 def _image(body: bytes, mimetype: str) -> Response:
@@ -193,7 +193,7 @@ def trend_picture(args):
     require_organiser()
     args.pop("format", None)
     window = services.window(args)
-    report = cached("trend", args, lambda: breakdowns.trend(window))
+    report = cached("trend", args, export_job.answer(breakdowns.trend, window))
     return _image(pictures.trend(report), "image/png")
 
 

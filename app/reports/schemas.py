@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id
+from app.core.provenance import FILTERS
 from app.forums.models import SessionFormat
 from app.forums.schemas import ParticipationSchema, SessionSchema
 from app.reports.models import TieKind
@@ -21,6 +22,14 @@ class ReportQuerySchema(ma.Schema):
     until = ma.fields.Date(metadata={"description": "Ties up to this day (default: today)."})
     topic = Id(metadata={"description": "Only sources on this topic or its subtopics."})
     kind = EnumField(TieKind, metadata={"description": "Only this kind of evidence."})
+    provenance = ma.fields.String(
+        load_default="all",
+        validate=validate.OneOf(tuple(FILTERS)),
+        metadata={
+            "description": "Only ties whose every fact the report states (`report`), the report "
+            "or a public source (`public`), or every tie (`all`: editorial, entered too)."
+        },
+    )
     format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
     @ma.validates_schema
@@ -70,6 +79,15 @@ class FindingsQuerySchema(ma.Schema):
         validate=validate.Range(min=dt.date(1990, 1, 1), max=dt.date(2100, 12, 31)),
         metadata={"description": "Take the measures as of this day (default: today)."},
     )
+    provenance = ma.fields.String(
+        load_default="all",
+        validate=validate.OneOf(tuple(FILTERS)),
+        metadata={
+            "description": "As for every report, for the measures built on ties (centres "
+            "studying the neighbour, visibility, centre pairs, ties by era); the measures "
+            "counting records (regions, experts, forum editions, publications) read them all."
+        },
+    )
 
 
 class ReportSchema(ma.Schema):
@@ -81,6 +99,7 @@ class ReportSchema(ma.Schema):
 
     window = ma.fields.Dict()
     summary = ma.fields.Dict()
+    provenance = ma.fields.Dict()
     rows = ma.fields.List(ma.fields.Dict())
     pairs = ma.fields.List(ma.fields.Dict())
     truncated = ma.fields.Boolean()

@@ -14,11 +14,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.centres.models import Centre, short_name
+from app.core import provenance
 from app.core.errors import DomainError
+from app.core.provenance import Provenance
 from app.experts.models import Affiliation
 from app.extensions import db
 from app.reference.models import Topic
 from app.reports import ledger, notes, queries
+from app.reports.models import CentreTie
 from app.reports.queries import Window
 
 # The report's two breaks in expert contact: the pandemic closed the borders in March 2020,
@@ -46,6 +49,7 @@ def window(args: dict[str, Any]) -> Window:
         topic_id=args.get("topic"),
         kind=args.get("kind"),
         today=dt.date.today(),
+        provenance=args.get("provenance") or "all",
     )
 
 
@@ -55,7 +59,27 @@ def describe(w: Window) -> dict[str, Any]:
         "until": w.end,
         "topic": w.topic_id,
         "kind": w.kind.value if w.kind else None,
+        "provenance": w.provenance,
     }
+
+
+def with_provenance(report: dict[str, Any], w: Window) -> dict[str, Any]:
+    """The report with how many of the ledger's ties in its window rest on each kind of
+    fact (each tie counted by its weakest), ``editorial`` among them; one statement."""
+    counts = dict.fromkeys((kind.value for kind in provenance.ORDER), 0)
+    rows = db.session.execute(
+        sa.select(CentreTie.provenance, sa.func.count())
+        .where(queries.held(w))
+        .group_by(CentreTie.provenance)
+    )
+    for kind, n in rows:
+        counts[Provenance(kind).value] = n
+    report["provenance"] = {
+        "filter": w.provenance,
+        "ties": counts,
+        "editorial": counts[Provenance.EDITORIAL.value],
+    }
+    return report
 
 
 def era(last: dt.date | str) -> str:
@@ -113,7 +137,7 @@ def affiliated(day: dt.date) -> dict[str, int]:
         .join(Affiliation, Affiliation.centre_id == Centre.id)
         .where(
             Centre.country_code.in_(("RU", "KZ")),
-            ledger._held_on(day, Affiliation),
+            Affiliation.held_on_sql(day),
         )
         .group_by(Centre.country_code)
     ).all()

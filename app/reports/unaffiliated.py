@@ -27,7 +27,6 @@ from app.forums.models import (
     PublicationStatus,
 )
 from app.publications.models import Authorship
-from app.reports import ledger
 from app.reports.models import ExpertTie
 
 # Partners read per expert before history is weighed: a few more than any answer shows.
@@ -61,7 +60,7 @@ def without_centre(day: dt.date, count: int) -> list[int]:
                 Expert.country_code.in_(("RU", "KZ")),
                 sa.exists().where(expert_topics.c.expert_id == Expert.id),
                 ~sa.exists().where(
-                    Affiliation.expert_id == Expert.id, ledger._held_on(day, Affiliation)
+                    Affiliation.expert_id == Expert.id, Affiliation.held_on_sql(day)
                 ),
             )
             .order_by(ties.desc(), Expert.id)

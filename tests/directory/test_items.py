@@ -117,6 +117,11 @@ def test_publication_with_authors_and_conflicting_doi(caller, make_user, db_sess
         "name": "Ж. Исабаева",
         "organisation": False,
         "centre_id": None,
+        # Written through the API: entered, not a seeded kind.
+        "provenance": "entered",
+        "source": None,
+        "centre_provenance": "entered",
+        "centre_source": None,
     }
     assert created.get_json()["doi"] == "10.1234/tcm.2024"
     again = organiser.post("/api/v1/publications", json={**body, "title": "Copy"})

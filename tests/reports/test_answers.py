@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.models import Forum
 from tests import factories as f
-from tests.reports.helpers import URL, shared_session
+from tests.reports.helpers import URL, member, new_centre, shared_session, topic
 
 ANSWERS = {
     "coverage": "CoverageAnswer",
@@ -60,9 +60,19 @@ def generation(db_session):
     db_session.flush()
 
 
+@pytest.fixture
+def gap_to_close(db_session):
+    """An untied pair sharing three topics, each with a member dated in post: the top gap,
+    with a pair to propose (the seeds' affiliations are undated, so they propose nobody)."""
+    shared = [topic(slug) for slug in ("energy", "industry", "agriculture")]
+    for country in ("RU", "KZ"):
+        member(new_centre(country, f"{country}-GAP", topics=shared), topics=shared)
+    db_session.flush()
+
+
 @pytest.mark.parametrize("name", ANSWERS)
 def test_the_answer_fits_its_documented_shape(
-    organiser, components, years_of_ties, generation, db_session, name
+    organiser, components, years_of_ties, generation, gap_to_close, db_session, name
 ):
     query = {}
     if name == "recommendations":

@@ -209,5 +209,44 @@ def test_a_finding_with_an_unknown_measure_is_not_measurable(organiser, db_sessi
     assert row["measurable"] is False and row["data_show"] == "not measurable from the records"
 
 
+def test_findings_take_the_provenance_filter_on_the_measures_built_on_ties(organiser, db_session):
+    # Note 3's centre tie rests on editorial centres: under report the pair is gone, while
+    # its experts' tie (report) keeps the 2018 source among the ties by era.
+    everything = get_report(organiser, "findings")
+    reported = get_report(organiser, "findings", provenance="report")
+    assert (everything["provenance"]["filter"], reported["provenance"]["filter"]) == (
+        "all",
+        "report",
+    )
+    assert reported["window"]["provenance"] == "report"
+    by_key = {r["key"]: r for r in everything["rows"]}
+    by_key_report = {r["key"]: r for r in reported["rows"]}
+    assert by_key["joint-work-between-centres"]["value"]["pairs_tied"] == 1
+    assert by_key_report["joint-work-between-centres"]["value"]["pairs_tied"] == 0
+    assert by_key_report["covid-break"]["value"] == by_key["covid-break"]["value"]
+    # A tie entered by a user counts under all, not under report.
+    joint_publication(dt.date(2023, 5, 1), new_centre("RU", "RU-PROV"), new_centre("KZ", "KZ-PROV"))
+    db_session.flush()
+
+    def after_2022(**params):
+        return rows_by_key(organiser, **params)["covid-break"]["value"]["after_february_2022"]
+
+    assert after_2022()["ties"] == after_2022(provenance="report")["ties"] + 1
+
+
+def test_experts_with_a_centre_are_those_the_reports_place_on_the_day(organiser, db_session):
+    # The seeded affiliations are undated and not assumed: nobody is at a centre on a day.
+    value = rows_by_key(organiser)["few-experts"]["value"]
+    assert all(v["with_a_centre"] == 0 for v in value.values())
+    person = f.ExpertFactory(country_code="KZ")
+    centre = new_centre("KZ", "KZ-ASSUMED")
+    f.AffiliationFactory(expert=person, centre=centre, start_date=None, assumed=False)
+    db_session.flush()
+    assert rows_by_key(organiser)["few-experts"]["value"]["KZ"]["with_a_centre"] == 0
+    person.affiliations[0].assumed = True
+    db_session.flush()
+    assert rows_by_key(organiser)["few-experts"]["value"]["KZ"]["with_a_centre"] == 1
+
+
 def test_only_organisers_and_admins_read_the_findings(caller, make_user):
     assert caller(make_user("expert")).get(f"{URL}/findings").status_code == 403
