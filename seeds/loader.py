@@ -119,13 +119,18 @@ class ReportLoader:
         self.experts: dict[str, Expert] = {}
 
     def load(self) -> dict[str, int]:
-        """Load everything; returns how many records each file describes."""
+        """Load everything; returns how many records each file describes (forums.yaml: its
+        series and, nested in them, their editions)."""
         counts = {}
         for name in FILES:
             records = read(name, self.data_dir)
             getattr(self, f"_load_{name}")(records)
             db.session.flush()
-            counts[name] = len(records)
+            if name == "forums":
+                counts["forum series"] = len(records)
+                counts["forum editions"] = sum(len(r.get("forums") or []) for r in records)
+            else:
+                counts[name] = len(records)
         return counts
 
     def _load_countries(self, records: list[dict]) -> None:
