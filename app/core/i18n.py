@@ -8,6 +8,7 @@ English.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
@@ -190,13 +191,17 @@ def per_language(template: str, /, **context: Any) -> Markup:
     of them."""
     from flask import current_app, render_template
 
-    drawn = current_app.extensions.setdefault("per_language", {})
+    drawn = current_app.extensions.setdefault("per_language", OrderedDict())
     key = (template, language(), request.script_root, _frozen(context))
     html = drawn.get(key)
     if html is None:
-        if len(drawn) >= PER_LANGUAGE_MAX:  # a bound on memory: start again
-            drawn.clear()
         html = drawn[key] = Markup(render_template(template, **context))
+        # A bound on memory, least recently drawn first: a crawl of many profiles must
+        # not push out the menu, footer and forms that every page draws.
+        if len(drawn) > PER_LANGUAGE_MAX:
+            drawn.popitem(last=False)
+    else:
+        drawn.move_to_end(key)
     return html
 
 

@@ -51,11 +51,11 @@ def apply_search(
     """Keep only rows matching ``q``; without an explicit sort, best matches first."""
     if not q:
         return stmt
-    hits = search(db.session, model.__search_type__, q, limit=limit)
-    ids = [h.entity_id for h in hits]
-    stmt = stmt.where(model.id.in_(ids))
-    if sort is None and ids:
-        stmt = stmt.order_by(rank_order(model.id, ids))
+    ranked, found = bound_search(model, q, sort, limit)
+    stmt = stmt.where(model.id.in_(found["search_ids"]))
+    if ranked:
+        rank = _rank_position(model.id, db.engine.dialect.name)
+        stmt = stmt.order_by(rank.params(rank_ids=found["rank_ids"]))
     return stmt
 
 

@@ -67,11 +67,12 @@ def _counting(stmt: sa.Select) -> sa.Select:
 
 
 # A bound select is built once per shape, so what is derived from it is too: kept by the
-# select itself (a few hundred shapes at most; each key holds its select alive).
-_bound_counting = functools.lru_cache(maxsize=256)(_counting)
+# select itself, as many as the shapes are kept (each key holds its select alive).
+BOUND_SHAPES = 512
+_bound_counting = functools.lru_cache(maxsize=BOUND_SHAPES)(_counting)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=BOUND_SHAPES)
 def _bound_window(stmt: sa.Select) -> sa.Select:
     return stmt.limit(sa.bindparam("page_limit", type_=sa.Integer)).offset(
         sa.bindparam("page_offset", type_=sa.Integer)

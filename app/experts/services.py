@@ -13,7 +13,7 @@ from sqlalchemy import orm
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.listing import apply_sort, bound_search, search_clauses
 from app.core.lookup import get_or_404
-from app.core.pagination import Bound
+from app.core.pagination import BOUND_SHAPES, Bound
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
 from app.reference.models import Country, Topic
@@ -74,13 +74,15 @@ def _visible_expert(kind: str, loads: tuple[orm.interfaces.LoaderOption, ...]) -
     """The statement of :func:`get_visible_expert`, built once per kind of viewer and set of
     loader options (the expert and the viewer bound): SQLAlchemy then keys it once, not on
     every request."""
-    if kind == "admin":
-        visible = sa.true()
-    else:
-        viewer_id = sa.bindparam("viewer_id", type_=sa.Integer) if kind == "user" else None
-        visible = _visible_rule(viewer_id)
     expert_id = sa.bindparam("expert_id", type_=sa.Integer)
-    return sa.select(Expert).options(*loads).where(Expert.id == expert_id, visible)
+    return sa.select(Expert).options(*loads).where(Expert.id == expert_id, _bound_visible(kind))
+
+
+def _bound_visible(kind: str) -> sa.ColumnElement[bool]:
+    """:func:`visible_to` for a kind of viewer, a user's id bound as ``viewer_id``."""
+    if kind == "admin":
+        return sa.true()
+    return _visible_rule(sa.bindparam("viewer_id", type_=sa.Integer) if kind == "user" else None)
 
 
 def profile(expert_id: int, viewer: User | None) -> SimpleNamespace:
@@ -163,7 +165,9 @@ def list_statement(filters: dict[str, Any], viewer: User | None = None, page_row
         params.update(found)
     narrowed = tuple(name for name in _FILTERS if name in filters)
     export = filters.get("format", "json") != "json"
-    return Bound(_list_select(kind, narrowed, bool(q), ranked, sort, export, page_rows), params)
+    dialect = db.engine.dialect.name
+    shape = (dialect, kind, narrowed, bool(q), ranked, sort, export, page_rows)
+    return Bound(_list_select(*shape), params)
 
 
 def list_query(filters: dict[str, Any], viewer: User | None = None) -> sa.Select:
@@ -173,8 +177,9 @@ def list_query(filters: dict[str, Any], viewer: User | None = None) -> sa.Select
     return bound.stmt.params(bound.params)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=BOUND_SHAPES)
 def _list_select(
+    _dialect: str,  # the search's ranking is written per dialect (listing.search_clauses)
     kind: str,
     narrowed: tuple[str, ...],
     searched: bool,
@@ -185,13 +190,7 @@ def _list_select(
 ) -> sa.Select:
     """The select of :func:`list_statement` for one shape, its values bound parameters
     named as the filters (and ``viewer_id``, ``today``, ``search_ids``, ``rank_ids``)."""
-    if kind == "admin":
-        visible = sa.true()
-    else:
-        visible = _visible_rule(
-            sa.bindparam("viewer_id", type_=sa.Integer) if kind == "user" else None
-        )
-    stmt = sa.select(Expert).where(visible)
+    stmt = sa.select(Expert).where(_bound_visible(kind))
     if export:
         # An export reads whole objects; a page reads plain rows (list_rows), for which
         # these loads were built and keyed for nothing.
@@ -247,7 +246,7 @@ def list_rows(
     which the page does not show (two statements)."""
     conn = db.session.connection()
     # A bound window (pagination.Bound) is built once, so its columns' select can be too.
-    shown = _shown(window, names) if params is not None else _shown.__wrapped__(window, names)
+    shown = _shown(window, names)
     rows = conn.execute(shown, params).mappings()
     experts = [_expert_row(row, names) for row in rows]
     by_id = {e.id: e for e in experts}
@@ -267,7 +266,7 @@ def list_rows(
 _NAMES = ("name_en", "name_ru", "name_kk")
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=BOUND_SHAPES)
 def _shown(window: sa.Select, names: bool) -> sa.Select:
     """``window`` selecting what :func:`list_rows` shows (with ``names``, the country's)."""
     columns = list(Expert.__table__.c)

@@ -134,7 +134,9 @@ def ties_by_era(w: Window, _arg: str | None) -> Reading:
     sources = sa.union(
         *(
             sa.select(t.kind, t.source_id, t.starts_on).where(
-                t.starts_on <= w.end, *([t.provenance.in_(admitted)] if admitted else [])
+                t.starts_on <= w.end,
+                *([t.starts_on >= w.since] if w.since else []),
+                *([t.provenance.in_(admitted)] if admitted else []),
             )
             for t in (CentreTie, ExpertTie)
         )
@@ -146,10 +148,17 @@ def ties_by_era(w: Window, _arg: str | None) -> Reading:
     )
     counts = dict(db.session.execute(sa.select(era, sa.func.count()).group_by(era)).all())
     first = db.session.scalar(sa.select(sa.func.min(sources.c.starts_on)))
-    spans = {
-        "before_pandemic": (first, PANDEMIC - dt.timedelta(days=1)),
-        "pandemic": (PANDEMIC, WAR - dt.timedelta(days=1)),
+    day = dt.timedelta(days=1)
+    eras = {
+        "before_pandemic": (first, PANDEMIC - day),
+        "pandemic": (PANDEMIC, WAR - day),
         "after_february_2022": (WAR, w.end),
+    }
+    # Each era as far as the window reaches: one that begins after its end is left out.
+    spans = {
+        name: (max(start, w.since) if start and w.since else start, min(end, w.end))
+        for name, (start, end) in eras.items()
+        if start is None or start <= w.end
     }
     value = {name: _era(counts.get(name, 0), *span) for name, span in spans.items()}
     says = "; ".join(

@@ -120,6 +120,14 @@ def test_ties_by_era_are_taken_as_of_until(organiser, db_session):
     assert then["value"]["after_february_2022"]["ties"] == later - 1
 
 
+def test_eras_end_with_the_window(organiser):
+    """An era is measured only as far as the window reaches, and one that begins after
+    its end is left out (a yearly rate over days outside the window would mislead)."""
+    value = rows_by_key(organiser, until="2021-06-30")["covid-break"]["value"]
+    assert "after_february_2022" not in value
+    assert value["pandemic"]["from"] == "2020-03-01" and value["pandemic"]["to"] == "2021-06-30"
+
+
 def test_centres_studying_the_neighbour_count_a_new_flagged_centre(organiser, db_session):
     before = rows_by_key(organiser)["fingers-of-one-hand"]["value"]
     new_centre("RU", "RU-STUDIES", studies_neighbour=True)

@@ -22,3 +22,23 @@ SHIBUTOV = ["Шибутов Марат", "Шибутов М.", "Marat Shibutov"]
 )
 def test_a_persons_name_in_the_interfaces_script(lang, full_name, other_names, shown):
     assert person_name(lang, full_name, other_names) == shown
+
+
+def test_per_language_keeps_what_every_page_draws(app, monkeypatch):
+    """Past its bound, per_language() lets go of what was drawn least recently: a crawl of
+    many distinct profiles does not push out the menu every page draws."""
+    from app.core import i18n
+
+    monkeypatch.setattr(i18n, "PER_LANGUAGE_MAX", 3)
+    with app.test_request_context("/"):
+        i18n.per_language("_main_nav.html")
+        drawn = app.extensions["per_language"]
+        drawn.clear()
+        menu = i18n.per_language("_main_nav.html")
+        for n in range(10):  # another profile each time, and the menu on every page
+            i18n.per_language("_footer.html", profile=n)
+            assert i18n.per_language("_main_nav.html") is menu  # kept, not drawn again
+        assert len(drawn) == 3
+        kept = [key[0] for key in drawn]
+        assert kept.count("_main_nav.html") == 1 and kept.count("_footer.html") == 2
+        drawn.clear()
