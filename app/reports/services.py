@@ -126,6 +126,24 @@ def organisations(centres: dict[int, dict[str, Any]]) -> dict[int, int]:
     return {cid: root(cid) for cid in centres}
 
 
+def _per_country(centres: dict[int, dict[str, Any]], orgs: dict[int, int]) -> dict[str, set]:
+    """The organisations of each side (:func:`organisations`)."""
+    return {
+        code: {orgs[c["id"]] for c in centres.values() if c["country_code"] == code}
+        for code in ("RU", "KZ")
+    }
+
+
+def _organisation_pairs(centres: dict[int, dict[str, Any]], orgs: dict[int, int]) -> int:
+    counted = _per_country(centres, orgs)
+    return len(counted["RU"]) * len(counted["KZ"])
+
+
+def _tied_organisations(orgs: dict[int, int], pairs: sa.Select) -> set[tuple[int, int]]:
+    """The organisations' pairs among the centre ``pairs`` (ru, kz) tied."""
+    return {(orgs[r], orgs[k]) for r, k in db.session.execute(pairs)}
+
+
 def ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -158,12 +176,9 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
     for centre in centres.values():
         sizes[centre["country_code"]].append(centre["size"])
     orgs = organisations(centres)
-    counted = {
-        code: {orgs[c["id"]] for c in centres.values() if c["country_code"] == code}
-        for code in ("RU", "KZ")
-    }
+    counted = _per_country(centres, orgs)
     all_pairs = len(counted["RU"]) * len(counted["KZ"])
-    tied_orgs = len({(orgs[r], orgs[k]) for r, k in db.session.execute(queries.tied_pairs(w))})
+    tied_orgs = len(_tied_organisations(orgs, queries.tied_pairs(w)))
     enough = min(people.values()) >= current_app.config["REPORTS_MIN_AFFILIATED"]
     weighted = ratio(weight or 0, sum(sizes["RU"]) * sum(sizes["KZ"]))
     return {
@@ -227,12 +242,13 @@ def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
     ledger.sync(db.session)
     cutoff = cutoff or dormant_cutoff(w)
     centres = centre_rows(w)
-    never, dormant, tied_ever, dormant_count = gap_rows(w, cutoff, limit)
+    never, dormant, _tied_ever, dormant_count = gap_rows(w, cutoff, limit)
     tied_now = set(db.session.scalars(queries.tied_centres(w)))
+    ever = dataclasses.replace(w, since=None)
+    orgs = organisations(centres)
     isolated = [
         centre_label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
     ]
-    ru = sum(1 for c in centres.values() if c["country_code"] == "RU")
     quiet = [
         _pair(centres, r)
         | {"shared_topics": r.shared, "active_until": r.active_until, "era": era(r.active_until)}
@@ -242,7 +258,9 @@ def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
         "window": describe(w),
         "cutoff": cutoff,
         "summary": {
-            "never": ru * (len(centres) - ru) - tied_ever,
+            # Organisations' pairs, as coverage counts them; the lists name centres.
+            "never": _organisation_pairs(centres, orgs)
+            - len(_tied_organisations(orgs, queries.tied_pairs(ever))),
             "dormant": dormant_count,
             "isolated_ru": sum(1 for c in isolated if c["country_code"] == "RU"),
             "isolated_kz": sum(1 for c in isolated if c["country_code"] == "KZ"),

@@ -107,7 +107,9 @@ def test_gaps_the_pair_is_dormant_and_everyone_else_never_met(organiser):
     assert shared[("RISI", "IISPS")] == 0
     isolated = (seeded_centres("RU") | seeded_centres("KZ")) - set(SEEDED_PAIR)
     assert names(report["isolated"]) == isolated
-    assert report["summary"] == {"never": 17, "dormant": 1, "isolated_ru": 8, "isolated_kz": 1}
+    # never counts organisations' pairs, as coverage does: 7 × 2 less the one tied; the
+    # isolated are centres, units apart (the list names them).
+    assert report["summary"] == {"never": 13, "dormant": 1, "isolated_ru": 8, "isolated_kz": 1}
 
 
 @pytest.mark.parametrize(
@@ -130,3 +132,11 @@ def test_the_weighted_ratio_is_withheld_below_the_affiliated_threshold(
     assert (report["summary"]["weighted_coverage_ratio"] is None) is withheld
     if not withheld:
         assert report["summary"]["weighted_coverage_ratio"] == 0.5
+
+
+def test_coverage_and_gaps_count_the_same_pairs(organiser):
+    """Both count organisations' pairs (a unit with its parent): over all time, what
+    coverage does not find tied, gaps finds never tied."""
+    coverage = get_report(organiser, "coverage")["summary"]
+    gaps = get_report(organiser, "gaps")["summary"]
+    assert coverage["pairs_total"] - coverage["pairs_tied"] == gaps["never"] == 13
