@@ -141,11 +141,7 @@ def ties_by_era(w: Window, _arg: str | None) -> Reading:
             for t in (CentreTie, ExpertTie)
         )
     ).subquery()
-    era = sa.case(
-        (sources.c.starts_on < PANDEMIC, "before_pandemic"),
-        (sources.c.starts_on < WAR, "pandemic"),
-        else_="after_february_2022",
-    )
+    era = services.era_sql(sources.c.starts_on)
     counts = dict(db.session.execute(sa.select(era, sa.func.count()).group_by(era)).all())
     first = db.session.scalar(sa.select(sa.func.min(sources.c.starts_on)))
     day = dt.timedelta(days=1)

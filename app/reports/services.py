@@ -90,6 +90,15 @@ def era(last: dt.date | str) -> str:
     return "pandemic" if last < FEBRUARY_2022 else "after_february_2022"
 
 
+def era_sql(day: sa.ColumnElement) -> sa.ColumnElement[str]:
+    """:func:`era` in SQL, for counting by era in the database."""
+    return sa.case(
+        (day < PANDEMIC, "before_pandemic"),
+        (day < FEBRUARY_2022, "pandemic"),
+        else_="after_february_2022",
+    )
+
+
 def dormant_cutoff(w: Window) -> dt.date:
     """The default cutoff: ``DORMANT_AFTER_YEARS`` before the window's end."""
     end = w.end
