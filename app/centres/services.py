@@ -143,11 +143,7 @@ def current_experts(centre: Centre, today: dt.date) -> list[dict[str, Any]]:
             Expert.other_names,
         )
         .join(Affiliation, Affiliation.expert_id == Expert.id)
-        .where(
-            Affiliation.centre_id == centre.id,
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= today),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= today),
-        )
+        .where(Affiliation.centre_id == centre.id, Affiliation.current_on_sql(today))
         .order_by(Expert.full_name)
     )
     return [

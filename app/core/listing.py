@@ -59,12 +59,6 @@ def apply_search(
     return stmt
 
 
-def rank_order(column: Any, ids: list[int]) -> sa.ColumnElement:
-    """Order rows as ``ids`` lists them, with one bound string instead of a CASE of
-    hundreds of branches (which would be compiled anew for every search)."""
-    return _rank_position(column, db.engine.dialect.name).params(rank_ids=_ranking(ids))
-
-
 def _ranking(ids: list[int]) -> str:
     return "," + ",".join(map(str, ids)) + ","
 
@@ -86,7 +80,9 @@ def search_clauses(column: Any, ranked: bool) -> tuple[sa.ColumnElement, sa.Colu
 
 @functools.cache
 def _rank_position(column: Any, dialect: str) -> sa.ColumnElement:
-    """Where ",<column>," stands in the bound string: built once per column."""
+    """Where ",<column>," stands in the bound string ``rank_ids`` (:func:`_ranking`): the
+    search's order with one bound string instead of a CASE of hundreds of branches (which
+    would be compiled anew for every search). Built once per column."""
     token = sa.literal(",") + sa.cast(column, sa.String) + sa.literal(",")
     find = sa.func.strpos if dialect == "postgresql" else sa.func.instr
     return find(sa.bindparam("rank_ids", type_=sa.String), token)

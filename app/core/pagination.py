@@ -137,7 +137,6 @@ class SelectPage(Page):
         if isinstance(self.collection, Response):
             rows = getattr(self.collection, "export_rows", None)  # counted already
             return rows if rows is not None else count_rows(self.collection.export_stmt)
+        # Past MAX_OFFSET the page is empty (read_page), which page_total counts.
         first = self.page_params.first_item
-        if first > MAX_OFFSET:
-            return count_rows(self.collection)
         return page_total(first, self.page_params.page_size, len(self._page()), self.collection)

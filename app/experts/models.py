@@ -133,10 +133,17 @@ class Affiliation(Audited, Sourced, DirectoryRecord, Base):
         return started and (self.end_date is None or day <= self.end_date)
 
     @classmethod
+    def current_on_sql(cls, day: Any) -> sa.ColumnElement[bool]:
+        """:meth:`current_on` in SQL: open ends count as held, so an undated position too."""
+        return sa.and_(
+            sa.or_(cls.start_date.is_(None), cls.start_date <= day),
+            sa.or_(cls.end_date.is_(None), cls.end_date >= day),
+        )
+
+    @classmethod
     def held_on_sql(cls, day: Any) -> sa.ColumnElement[bool]:
         """:meth:`held_on` in SQL."""
         return sa.and_(
             sa.or_(cls.start_date.is_not(None), cls.end_date.is_not(None), cls.assumed),
-            sa.or_(cls.start_date.is_(None), cls.start_date <= day),
-            sa.or_(cls.end_date.is_(None), cls.end_date >= day),
+            cls.current_on_sql(day),
         )

@@ -208,9 +208,7 @@ def _list_select(
     if "centre" in value:
         today = sa.bindparam("today", type_=sa.Date)
         held = sa.select(Affiliation.expert_id).where(
-            Affiliation.centre_id == value["centre"],
-            sa.or_(Affiliation.start_date.is_(None), Affiliation.start_date <= today),
-            sa.or_(Affiliation.end_date.is_(None), Affiliation.end_date >= today),
+            Affiliation.centre_id == value["centre"], Affiliation.current_on_sql(today)
         )
         stmt = stmt.where(Expert.id.in_(held))
     if searched:
