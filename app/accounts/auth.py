@@ -17,6 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import orm
 
 from app.accounts.models import ApiToken, TokenScope, User
+from app.core.db import skipped_if_locked
 from app.core.errors import Forbidden
 from app.core.models import utcnow
 from app.core.permissions import Unauthorized
@@ -141,19 +142,49 @@ def enforce_token_scope() -> None:
 
 
 def touch_token() -> None:
-    """Record when a token was last used, at most once a minute (it costs a write).
+    """Record when a token was last used, at most once a minute: bookkeeping, which never
+    fails or holds up the request.
 
-    The write joins the request's transaction. It is flushed at once so that, on SQLite,
-    the request takes the write lock now rather than at its commit, by which time another
-    writer may have moved the database on under its snapshot.
+    Requests with one token come in bursts, and once a minute all of them find the stamp
+    stale. The first stamps it; the others pass: on PostgreSQL the row another request is
+    stamping is skipped (``SKIP LOCKED``), not waited for until it commits; on SQLite a
+    reading request that cannot take the write lock at once (another writer, very likely
+    stamping the same token, holds it or committed under its snapshot) goes on without
+    (``skipped_if_locked``).
     """
     token = g.get("api_token")
     if token is None:
         return
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        token.last_used_at = now
-        db.session.flush()
+    if token.last_used_at is not None and now - token.last_used_at <= TOKEN_STAMP_EVERY:
+        return
+    with skipped_if_locked():
+        stale = now - TOKEN_STAMP_EVERY
+        db.session.execute(
+            _stamp_token(), {"token_id": token.id, "stamped_at": now, "stale": stale}
+        )
+
+
+TOKEN_STAMP_EVERY = dt.timedelta(minutes=1)
+
+
+@functools.cache
+def _stamp_token() -> sa.Update:
+    stamp = ApiToken.last_used_at
+    stale = (
+        sa.select(ApiToken.id)
+        .where(
+            ApiToken.id == sa.bindparam("token_id"),
+            sa.or_(stamp.is_(None), stamp < sa.bindparam("stale", type_=stamp.type)),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        sa.update(ApiToken)
+        .where(ApiToken.id.in_(stale.scalar_subquery()))
+        .values(last_used_at=sa.bindparam("stamped_at", type_=stamp.type))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def authenticate() -> None:

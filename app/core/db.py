@@ -20,8 +20,37 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@contextlib.contextmanager
+def skipped_if_locked() -> Iterator[None]:
+    """A savepoint for a write that is rather skipped (bookkeeping) than waits for a lock
+    or fails its request: the lock error it meets is swallowed, the savepoint undone.
+
+    On SQLite it neither waits for the write lock (``busy_timeout`` 0 meanwhile) nor
+    survives another writer's commit under its snapshot ("database is locked").
+    PostgreSQL locks rows: skip them with ``SKIP LOCKED`` in the statement."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.extensions import db
+
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        with db.session.begin_nested():
+            yield
+    except OperationalError:
+        pass
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 READS_FIRST_ATTR = "reads_first"
