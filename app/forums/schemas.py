@@ -393,6 +393,9 @@ class ProgrammeSchema(ma.Schema):
     )
 
 
+MAX_SOLVE_SECONDS = 300
+
+
 class SolveSchema(ma.Schema):
     apply = ma.fields.Boolean(
         load_default=False, metadata={"description": "false previews the plan; true writes it."}
@@ -400,8 +403,10 @@ class SolveSchema(ma.Schema):
     slot_minutes = ma.fields.Integer(load_default=30, validate=validate.OneOf([15, 20, 30, 60]))
     day_start = ma.fields.Time(load_default=dt.time(9, 0))
     day_end = ma.fields.Time(load_default=dt.time(18, 0))
+    # A solve runs as a job (app.forums.solve_job), so it may take minutes: a forum of a
+    # few hundred sessions keeps improving its plan for a minute or more.
     time_limit_seconds = ma.fields.Float(
-        load_default=10.0, validate=validate.Range(min=0.5, max=30)
+        load_default=10.0, validate=validate.Range(min=0.5, max=MAX_SOLVE_SECONDS)
     )
 
     @ma.validates_schema

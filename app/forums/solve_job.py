@@ -13,15 +13,15 @@ from flask import Flask
 from app.core.errors import DomainError
 from app.forums import scheduling, solver
 from app.forums.models import Forum
-from app.forums.schemas import SolveResultSchema, SolveSchema
+from app.forums.schemas import MAX_SOLVE_SECONDS, SolveResultSchema, SolveSchema
 from app.jobs.registry import Kind
 from app.jobs.registry import register as register_kind
 from app.jobs.runner import JobContext
 
 NAME = "forums.solve"
-# The solver stops at the request's time_limit_seconds (at most 30, explanations
-# included); reading the forum and writing the plan take a few seconds more at most.
-TIME_LIMIT_SECONDS = 90
+# The solver stops at the request's time_limit_seconds (at most MAX_SOLVE_SECONDS,
+# explanations included); writing the plan takes a few seconds more at most.
+TIME_LIMIT_SECONDS = MAX_SOLVE_SECONDS + 60
 
 
 def params(forum: Forum, options: dict[str, Any]) -> dict[str, Any]:

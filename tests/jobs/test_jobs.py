@@ -164,3 +164,16 @@ def test_a_late_finish_of_a_settled_run_is_dropped(submit, app):
     runner._finish(JobContext(row, eager=True), JobStatus.FAILED, None, {"message": "late"})
     db.session.refresh(job)
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
+
+
+@pytest.mark.parametrize(("option", "niceness"), [([], 10), (["--nice", "3"], 3)])
+def test_a_worker_yields_the_cpu_to_requests(app, runner, monkeypatch, option, niceness):
+    """``flask jobs worker`` lowers its priority (JOBS_WORKER_NICE, else ``--nice``)
+    before it takes a job: its solves and imports run on hosts that serve requests."""
+    taken: list[int] = []
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr("os.nice", taken.append)
+    monkeypatch.setattr(queue, "work", lambda *_args, **_kwargs: taken.append(-1))
+    out = runner.invoke(args=["jobs", "worker", "--burst", *option])
+    assert out.exit_code == 0, out.output
+    assert taken == [niceness, -1]
