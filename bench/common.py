@@ -105,9 +105,11 @@ def vacuum(url: str) -> None:
     engine.dispose()
 
 
-def read_token(url: str, email: str, password: str, role: str = "expert") -> str:
-    """A new read token of the user ``email``, made in this process (the user too, with
-    ``role``, when there is none yet)."""
+def read_token(
+    url: str, email: str, password: str, role: str = "expert", *, write: bool = False
+) -> str:
+    """A new read (and, ``write``, write) token of the user ``email``, made in this process
+    (the user too, with ``role``, when there is none yet)."""
     os.environ.update(DATABASE_URL=url, FLASK_CONFIG="development")
     from app import create_app
     from app.accounts import services
@@ -119,7 +121,8 @@ def read_token(url: str, email: str, password: str, role: str = "expert") -> str
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
             user = services.create_user(email, password, Role(role))
-        _, secret = services.create_token(user, "bench", [TokenScope.READ], 1)
+        scopes = [TokenScope.READ, *([TokenScope.WRITE] if write else [])]
+        _, secret = services.create_token(user, "bench", scopes, 1)
         db.session.commit()
     return secret
 
