@@ -304,6 +304,22 @@ class ResponseCache:
         return [body]
 
 
+def directory_shared(key: str, compute: Callable[[], bytes]) -> bytes:
+    """``compute()``, kept beside the cached answers (``key`` must not start with ``/``)
+    and retired with them when the directory changes: a value read from the directory's
+    tables alone, the same for every process that computes it. Uncached where the
+    response cache is off or cannot be trusted now."""
+    backend = _backend()
+    if backend is None:
+        return compute()
+    generation, payload = backend.lookup(key)
+    if payload is not None:
+        return payload
+    value = compute()
+    backend.store(key, generation, value)
+    return value
+
+
 # -- invalidation -----------------------------------------------------------------------
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response
+from flask import Response, has_request_context, request
 from flask_smorest import Page
 
+from app.core import cache
+from app.core.requests import SAFE_METHODS
 from app.extensions import db
 
 MAX_OFFSET = 2**31 - 1
@@ -49,10 +53,14 @@ def _whole_rows(stmt: sa.Select) -> bool:
 
 
 def count_rows(query: Query) -> int:
-    """How many rows ``query`` returns (:func:`_counting`)."""
+    """How many rows ``query`` returns (:func:`_counting`); for a :class:`Bound` select
+    marked ``SHARED_COUNT``, read while nothing is written, as counted before until the
+    directory changes (:func:`_shared_count`)."""
     stmt, params = _parts(query)
     if params is None:
         return db.session.scalar(_counting(stmt))
+    if stmt.get_execution_options().get(SHARED_COUNT) and _only_reading():
+        return _shared_count(stmt, params)
     return db.session.scalar(_bound_counting(stmt), params)
 
 
@@ -77,6 +85,37 @@ def _bound_window(stmt: sa.Select) -> sa.Select:
     return stmt.limit(sa.bindparam("page_limit", type_=sa.Integer)).offset(
         sa.bindparam("page_offset", type_=sa.Integer)
     )
+
+
+# The execution option marking a select of directory records whose counts may be shared.
+SHARED_COUNT = "shared_count"
+
+
+def _shared_count(stmt: sa.Select, params: dict[str, Any]) -> int:
+    """The count of ``stmt`` for ``params``, kept beside the response cache's answers and
+    retired with them by any write to the directory (``cache.directory_shared``). A page
+    of the experts' list counted ~5,000 rows a request (0.5 ms on SQLite, more on
+    PostgreSQL) to tell the same total again; a cached count costs one Redis round trip."""
+    shape = _count_key(_bound_counting(stmt))
+    values = json.dumps(params, sort_keys=True, default=str).encode()
+    key = f"count:{shape}:{hashlib.sha256(values).hexdigest()}"
+    counted = cache.directory_shared(
+        key, lambda: str(db.session.scalar(_bound_counting(stmt), params)).encode()
+    )
+    return int(counted)
+
+
+@functools.lru_cache(maxsize=BOUND_SHAPES)
+def _count_key(counting: sa.Select) -> str:
+    """The same for the same count in every process: a digest of its SQL."""
+    sql = str(counting.compile(dialect=db.engine.dialect))
+    return hashlib.sha256(sql.encode()).hexdigest()[:32]
+
+
+def _only_reading() -> bool:
+    # A write's own rows, flushed but not committed, must not be shared (and a count read
+    # outside a request, in a job, is read once anyway).
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 def read_page(query: Query, first: int, size: int) -> list[Any]:

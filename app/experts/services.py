@@ -13,7 +13,7 @@ from sqlalchemy import orm
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.listing import apply_sort, bound_search, search_clauses
 from app.core.lookup import get_or_404
-from app.core.pagination import BOUND_SHAPES, Bound
+from app.core.pagination import BOUND_SHAPES, SHARED_COUNT, Bound
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
 from app.reference.models import Country, Topic
@@ -220,7 +220,9 @@ def _list_select(
         stmt = apply_sort(stmt, sort, SORTS, "name")
     if page_rows is not None:
         stmt = stmt.execution_options(page_rows=page_rows)
-    return stmt
+    # Experts, their topics and affiliations are directory records: a write to any
+    # retires the shared counts.
+    return stmt.execution_options(**{SHARED_COUNT: True})
 
 
 @functools.cache

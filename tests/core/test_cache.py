@@ -3,6 +3,8 @@ what was stored."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from app import create_app
@@ -130,3 +132,51 @@ def test_a_login_leaves_the_cache_alone_and_a_directory_write_retires_it(
     )
     assert patched.status_code == 200
     assert backend.generation == before + 1
+
+
+@pytest.fixture
+def counts():
+    """The COUNT statements sent (on the tests' connection, whichever app sends them)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    engine = Engine
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT COUNT("):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    yield sent
+    event.remove(engine, "before_cursor_execute", note)
+
+
+def _total(response) -> int:
+    assert response.status_code == 200, response.get_json()
+    return json.loads(response.headers["X-Pagination"])["total"]
+
+
+def test_a_logged_in_list_counts_once_until_the_directory_changes(
+    cached, counts, db_session, make_user
+):
+    """A logged-in list is never answered from the cache, but its total is counted once
+    per directory state: a committed write to an expert counts afresh."""
+    for _ in range(3):
+        f.ExpertFactory(country_code="KZ")
+    _, read = create_token(make_user(), "t", [TokenScope.READ], 1)
+    _, write = create_token(make_user("organiser"), "t", [TokenScope.WRITE], 1)
+    db_session.commit()
+    reader = {"Authorization": f"Bearer {read}"}
+    path = "/api/v1/experts?country=KZ&page_size=2"
+    first = cached.get(path, headers=reader)
+    assert "X-Cache" not in first.headers and len(counts) == 1
+    assert _total(cached.get(path, headers=reader)) == _total(first) and len(counts) == 1
+    assert _total(cached.get(path + "&verified=false", headers=reader)) and len(counts) == 2
+    created = cached.post(
+        "/api/v1/experts?force=true",
+        headers={"Authorization": f"Bearer {write}"},
+        json={"full_name": "Brand New Expert", "country": "KZ"},
+    )
+    assert created.status_code == 201, created.get_json()
+    assert _total(cached.get(path, headers=reader)) == _total(first) + 1 and len(counts) == 3
