@@ -149,10 +149,10 @@ class Config:
     JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "5"))
     JOBS_HEARTBEAT_LAPSE_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_LAPSE_SECONDS", "30"))
     JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "10"))
-    # `flask jobs worker` adds this to its niceness (0-19), so that on a host that also
-    # serves requests a minute-long solve or import takes the CPU that requests leave
-    # (bench/README.md, "Mixed load": the load's p99 with and without).
-    JOBS_WORKER_NICE = int(os.environ.get("JOBS_WORKER_NICE", "10"))
+    # `flask jobs worker` adds this to its niceness (0-19; 19 is the lowest priority), so
+    # that on a host that also serves requests a minute-long solve or import takes the CPU
+    # that requests leave (bench/README.md, "Mixed load": the load's p99 with and without).
+    JOBS_WORKER_NICE = int(os.environ.get("JOBS_WORKER_NICE", "19"))
     # A logged-in user's export (CSV, XLSX, CSL-JSON, BibTeX) of more rows than this runs
     # as a job (202); smaller ones, and every anonymous one, stream in the request.
     JOBS_EXPORT_INLINE_ROWS = int(os.environ.get("JOBS_EXPORT_INLINE_ROWS", "5000"))

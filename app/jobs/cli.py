@@ -20,7 +20,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
     "--nice",
     type=click.IntRange(0, 19),
     default=None,
-    help="Add this to the worker's niceness (default JOBS_WORKER_NICE, 10): on a host that "
+    help="Add this to the worker's niceness (default JOBS_WORKER_NICE, 19): on a host that "
     "also serves requests, a solve or an import then takes the CPU that requests leave.",
 )
 def worker(burst: bool, nice: int | None) -> None:

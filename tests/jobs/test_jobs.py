@@ -166,7 +166,7 @@ def test_a_late_finish_of_a_settled_run_is_dropped(submit, app):
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
 
 
-@pytest.mark.parametrize(("option", "niceness"), [([], 10), (["--nice", "3"], 3)])
+@pytest.mark.parametrize(("option", "niceness"), [([], 19), (["--nice", "3"], 3)])
 def test_a_worker_yields_the_cpu_to_requests(app, runner, monkeypatch, option, niceness):
     """``flask jobs worker`` lowers its priority (JOBS_WORKER_NICE, else ``--nice``)
     before it takes a job: its solves and imports run on hosts that serve requests."""
