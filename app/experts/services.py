@@ -53,7 +53,12 @@ def _public_rule() -> sa.ColumnElement[bool]:
     """Not an unverified registration: built once (its subquery cost every list ~0.2 ms)."""
     from app.accounts.models import User
 
-    return ~sa.exists().where(User.id == Expert.user_id, User.email_verified_at.is_(None))
+    # ``user_id IS NULL`` says nothing NOT EXISTS does not, but PostgreSQL 15 estimates the
+    # anti-join alone at one row and so sorted every matching expert for a page (3.4 ms
+    # for Kazakhstan's 5,000) rather than read the first 20 by ix_experts_country_name in
+    # order (0.2 ms); with it, the estimate is right.
+    unverified = sa.exists().where(User.id == Expert.user_id, User.email_verified_at.is_(None))
+    return sa.or_(Expert.user_id.is_(None), ~unverified)
 
 
 def get_visible_expert(
