@@ -55,8 +55,13 @@ def main() -> None:
     from app.models import Role, TokenScope, User
 
     app = create_app()
-    # This benchmark measures past the default limits (IMPORT_MAX_RECORDS, IMPORT_MAX_BYTES).
-    app.config.update(IMPORT_MAX_RECORDS=opts.records, IMPORT_MAX_BYTES=64 * 1024 * 1024)
+    # This benchmark measures past the default limits (IMPORT_MAX_RECORDS, IMPORT_MAX_BYTES),
+    # the import itself in the request rather than as a job (202) in another thread.
+    app.config.update(
+        IMPORT_MAX_RECORDS=opts.records,
+        IMPORT_MAX_BYTES=64 * 1024 * 1024,
+        JOBS_IMPORT_INLINE_BYTES=64 * 1024 * 1024,
+    )
     with app.app_context():
         known = [
             n
