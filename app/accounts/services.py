@@ -207,6 +207,8 @@ def change_email(user: User, email: str) -> str:
     Returns the old address (to tell its owner)."""
     _check_email_free(email, "new_email")  # another account may have taken it meanwhile
     old, user.email = user.email, email
+    if user.email_verified_at is None:  # proven now: the profile becomes public
+        mark_directory_changed(db.session)
     user.email_verified_at = utcnow()
     record("change_email", "user", user.id, {"email": [old, email]})
     db.session.flush()

@@ -180,3 +180,31 @@ def test_a_logged_in_list_counts_once_until_the_directory_changes(
     )
     assert created.status_code == 201, created.get_json()
     assert _total(cached.get(path, headers=reader)) == _total(first) + 1 and len(counts) == 3
+
+
+@pytest.mark.parametrize("proof", ["verify_email", "change_email"])
+def test_an_address_proven_retires_cached_lists_and_counts(
+    cached_app, cached, db_session, make_user, proof
+):
+    """An unverified registration's profile is private; proving the address (the mailed
+    link, or an address change's) makes it public, which cached answers did not show."""
+    from app.accounts import services
+    from app.accounts.models import User
+    from app.extensions import db
+
+    user = make_user()
+    user.email_verified_at = None
+    db_session.commit()
+    cached_app.extensions["response_cache"].bump()  # nothing kept from other tests
+    path = "/api/v1/experts?q=Profile"
+    assert _total(cached.get(path)) == 0
+    assert cached.get(path).headers["X-Cache"] == "hit"
+    with cached_app.app_context():  # its cache is retired by its commits
+        proving = db.session.get(User, user.id)
+        if proof == "verify_email":
+            services.verify_email(proving)
+        else:
+            services.change_email(proving, "proven@example.org")
+        db.session.commit()
+    fresh = cached.get(path)
+    assert fresh.headers["X-Cache"] == "miss" and _total(fresh) == 1
