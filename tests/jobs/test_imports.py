@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Publication
+from app.publications import import_job
 from tests.directory.test_import import BIBTEX, post
 
 
@@ -73,3 +74,12 @@ def post_waiting(caller_, body=None, **params):
         content_type="application/x-bibtex",
         headers={"Prefer": "wait=10"},
     )
+
+
+def test_the_upload_is_kept_compressed_and_read_back_alike():
+    text = BIBTEX * 50
+    kept = import_job.params("bibtex", text, dry_run=False)
+    assert "text" not in kept and len(kept["text_zlib"]) < len(text.encode()) / 4
+    assert import_job.upload(kept) == text
+    # A job queued before uploads were compressed still runs.
+    assert import_job.upload({"format": "bibtex", "text": text}) == text
