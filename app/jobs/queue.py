@@ -107,14 +107,10 @@ def _sweep_forever(app: Flask) -> None:
                 db.session.remove()
 
 
-def redispatch(job_ids: list[uuid.UUID]) -> None:
-    """Hand jobs the sweeper queued again back to a worker."""
-    from app.jobs.models import Job
-
-    for job_id in job_ids:
-        job = db.session.get(Job, job_id)
-        if job is not None:
-            dispatch(job_id, job.kind)
+def redispatch(jobs: list[tuple[uuid.UUID, str]]) -> None:
+    """Hand the jobs (id and kind) the sweeper queued again back to a worker."""
+    for job_id, kind in jobs:
+        dispatch(job_id, kind)
 
 
 class Worker(rq.Worker):

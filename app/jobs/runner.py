@@ -162,10 +162,10 @@ def heartbeat(app: Flask, job: JobContext) -> Iterator[None]:
         thread.join()
 
 
-def sweep(job_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+def sweep(job_id: uuid.UUID | None = None) -> list[tuple[uuid.UUID, str]]:
     """Settle running jobs (or only ``job_id``) whose worker is gone: past their time limit
     they fail; with their heartbeat lapsed they run again (``Kind.retries``) or fail.
-    Commits, and answers the ids to hand to a worker again."""
+    Commits, and answers the jobs (id and kind) to hand to a worker again."""
     now = utcnow()
     lapse = dt.timedelta(seconds=current_app.config["JOBS_HEARTBEAT_LAPSE_SECONDS"])
     query = sa.select(Job.id, Job.kind, Job.attempts, Job.started_at, Job.heartbeat_at).where(
@@ -196,7 +196,7 @@ def sweep(job_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     return again
 
 
-def _settle(job: Any, lapsed: dt.datetime, error: dict | None) -> list[uuid.UUID]:
+def _settle(job: Any, lapsed: dt.datetime, error: dict | None) -> list[tuple[uuid.UUID, str]]:
     """Fail the run (``error``), or queue it again (None), unless it beat since ``lapsed``."""
     values: dict[str, Any] = {"status": JobStatus.QUEUED, "message": "Its worker stopped."}
     if error:
@@ -213,4 +213,4 @@ def _settle(job: Any, lapsed: dt.datetime, error: dict | None) -> list[uuid.UUID
         .values(**values)
     )
     db.session.commit()
-    return [job.id] if done.rowcount == 1 and not error else []
+    return [(job.id, job.kind)] if done.rowcount == 1 and not error else []
