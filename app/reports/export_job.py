@@ -51,10 +51,18 @@ class Report:
 
 
 def _coverage(args: dict[str, Any], fmt: str) -> Callable[[Window], dict[str, Any]]:
-    limit = args.pop("limit")
-    args["limit"] = None if fmt in exports.FILE_FORMATS else limit  # exports list every pair
+    if fmt in exports.FILE_FORMATS:
+        return _every_pair(args)
     args["min_affiliated"] = current_app.config["REPORTS_MIN_AFFILIATED"]  # it shapes the answer
-    return lambda w: services.coverage(w, args["limit"])
+    limit = args["limit"]
+    return lambda w: services.coverage(w, limit)
+
+
+def _every_pair(args: dict[str, Any]) -> Callable[[Window], dict[str, Any]]:
+    """Coverage listing every pair, as exports and the heatmap read it: ``args`` then key
+    one cached report for both."""
+    args.update(limit=None, min_affiliated=current_app.config["REPORTS_MIN_AFFILIATED"])
+    return lambda w: services.coverage(w, None)
 
 
 def _gaps(args: dict[str, Any], _fmt: str) -> Callable[[Window], dict[str, Any]]:
@@ -118,10 +126,9 @@ IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 def heatmap_inputs(args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """The coverage report (every pair, cached), the centres and the heatmap's limit."""
-    limit = args.pop("limit")
-    window = services.window(args)
-    key = args | {"limit": None, "min_affiliated": current_app.config["REPORTS_MIN_AFFILIATED"]}
-    report = cached("coverage", key, answer(lambda w: services.coverage(w, None), window))
+    limit, window = args["limit"], services.window(args)
+    compute = _every_pair(args)  # sets the limit in args, as a full export's key has it
+    report = cached("coverage", args, answer(compute, window))
     return report, list(services.centre_rows(window).values()), limit
 
 

@@ -315,3 +315,11 @@ def test_only_organisers_and_admins_see_reports(caller, make_user, role, status,
     assert response.status_code == status
     if status != 200:
         assert response.get_json()["code"] == status
+
+
+def test_the_heatmap_reads_the_full_export_s_cached_report(organiser, count_queries):
+    """Both draw every pair of the same coverage report: computed once for the two."""
+    assert organiser.get("/api/v1/reports/coverage?format=csv").status_code == 200
+    with count_queries() as heatmap:
+        assert organiser.get("/api/v1/reports/coverage.svg").status_code == 200
+    assert not [s for s in heatmap.statements if re.search(r"\bcentre_ties\b", s)]
