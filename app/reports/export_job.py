@@ -114,7 +114,7 @@ def respond(name: str, query: dict[str, Any]) -> dict[str, Any] | Response:
     report, fmt = compute(name, query)
     if fmt not in exports.FILE_FORMATS:
         return report
-    if len(exports.table(report)) <= current_app.config["JOBS_EXPORT_INLINE_ROWS"]:
+    if exports.row_count(report) <= current_app.config["JOBS_EXPORT_INLINE_ROWS"]:
         return exports.respond(report, name, fmt)
     params = {"report": name, "query": REPORTS[name].schema().dump(query)}
     db.session.commit()  # the report's ledger sync, as the request would have at its end
@@ -161,7 +161,7 @@ def run(job: JobContext) -> dict[str, Any]:
     job.progress(0.0, "Computing the report.")
     report, fmt = compute(name, REPORTS[name].schema().load(job.params["query"]))
     db.session.commit()  # the ledger sync; and on SQLite progress must not wait for it
-    job.progress(0.5, f"Writing {len(exports.table(report))} rows as {fmt.upper()}.")
+    job.progress(0.5, f"Writing {exports.row_count(report)} rows as {fmt.upper()}.")
     body, content_type = exports.file_body(report, name, fmt)
     return files.store(job, body, content_type, f"{name}.{fmt}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask import Response
@@ -23,15 +24,22 @@ FILE_FORMATS = {"csv": "text/csv", "xlsx": XLSX}
 
 def table(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows a spreadsheet shows: the report's main list, nested fields flattened."""
+    return [_flat(row) for row in _main_list(report)]
+
+
+def row_count(report: dict[str, Any]) -> int:
+    """How many rows :func:`table` has, without flattening them."""
+    return sum(1 for _ in _main_list(report))
+
+
+def _main_list(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if "pairs" in report:
-        rows = report["pairs"]
+        yield from report["pairs"]
     elif "never" in report:
-        rows = [
-            {"gap": gap, **row} for gap in ("never", "dormant", "isolated") for row in report[gap]
-        ]
+        for gap in ("never", "dormant", "isolated"):
+            yield from ({"gap": gap, **row} for row in report[gap])
     else:
-        rows = report["rows"]
-    return [_flat(row) for row in rows]
+        yield from report["rows"]
 
 
 def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
