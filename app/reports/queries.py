@@ -198,7 +198,7 @@ def ranked_pairs(window: Window, limit: int | None) -> sa.Select:
 
 def gap_pairs(window: Window, cutoff: dt.date, limit: int) -> sa.Select:
     """One statement for the gaps: the top never-tied pairs that share topics, the top
-    dormant pairs, and on every row the number of pairs ever tied and of dormant ones.
+    dormant pairs, and on every row the number of dormant ones.
 
     The pair totals and the topic overlap are CTEs, read by both halves (both databases
     compute a CTE read twice only once). A union keeps no
@@ -209,7 +209,6 @@ def gap_pairs(window: Window, cutoff: dt.date, limit: int) -> sa.Select:
     overlap = topic_overlap().cte("overlap")
     sizes = centre_sizes(window.end).cte("sizes")
     counts = (
-        sa.select(sa.func.count()).select_from(totals).scalar_subquery().label("tied_ever"),
         sa.select(sa.func.count())
         .select_from(totals)
         .where(totals.c.active_until < cutoff)
@@ -314,10 +313,9 @@ def unrelated_pairs(window: Window, limit: int) -> sa.Select:
 
 
 def gap_counts(window: Window, cutoff: dt.date) -> sa.Select:
-    """How many pairs were ever tied, and how many of them not since ``cutoff``."""
+    """How many pairs ever tied were not tied since ``cutoff``."""
     ever = pair_totals(window).subquery()
     return sa.select(
-        sa.func.count(),
         sa.func.coalesce(sa.func.sum(sa.case((ever.c.active_until < cutoff, 1), else_=0)), 0),
     ).select_from(ever)
 

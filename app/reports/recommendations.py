@@ -53,7 +53,7 @@ class Gap:
 
 
 def _gaps(w: Window, count: int) -> list[Gap]:
-    never, dormant, _, _ = gap_rows(w, dormant_cutoff(w), count)
+    never, dormant, _ = gap_rows(w, dormant_cutoff(w), count)
     return [Gap("never", r[0], r[1], r[2]) for r in never] + [
         Gap("dormant", r.ru_centre_id, r.kz_centre_id, r.shared, r.active_until) for r in dormant
     ]

@@ -222,9 +222,9 @@ def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
     }
 
 
-def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int, int]:
-    """Never-tied and dormant pairs (up to ``limit`` each, best first), the number of
-    pairs ever tied and of dormant ones: one statement, two if the never list is short."""
+def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int]:
+    """Never-tied and dormant pairs (up to ``limit`` each, best first) and the number of
+    dormant ones: one statement, two if the never list is short."""
     ever = dataclasses.replace(w, since=None)
     rows = db.session.execute(queries.gap_pairs(ever, cutoff, limit)).all()
     never = sorted(
@@ -236,13 +236,13 @@ def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int, i
         key=lambda r: (-r.shared, -r.strength, r.ru_centre_id, r.kz_centre_id),
     )
     if rows:
-        tied_ever, dormant_count = rows[0].tied_ever, rows[0].dormant_count
+        dormant_count = rows[0].dormant_count
     else:
-        tied_ever, dormant_count = db.session.execute(queries.gap_counts(ever, cutoff)).one()
+        dormant_count = db.session.scalar(queries.gap_counts(ever, cutoff))
     never = [(r.ru_centre_id, r.kz_centre_id, r.shared) for r in never]
     if len(never) < limit:  # few pairs share topics: fill with the largest others
         never += db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
-    return never, dormant, tied_ever, dormant_count
+    return never, dormant, dormant_count
 
 
 def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
@@ -251,7 +251,7 @@ def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
     ledger.sync(db.session)
     cutoff = cutoff or dormant_cutoff(w)
     centres = centre_rows(w)
-    never, dormant, _tied_ever, dormant_count = gap_rows(w, cutoff, limit)
+    never, dormant, dormant_count = gap_rows(w, cutoff, limit)
     tied_now = set(db.session.scalars(queries.tied_centres(w)))
     ever = dataclasses.replace(w, since=None)
     orgs = organisations(centres)
