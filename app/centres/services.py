@@ -14,11 +14,10 @@ from app.core.errors import Conflict, DomainError
 from app.core.listing import apply_search, apply_sort
 from app.core.lookup import get_or_404
 from app.experts.models import Affiliation, Expert
-from app.experts.services import check_country, resolve_topics
+from app.experts.services import check_country, check_region, resolve_topics
 from app.extensions import db
 from app.projects.models import ProjectCentre
 from app.publications.models import Authorship, Publication
-from app.reference.models import Region
 from app.search.services import duplicates
 
 SORTS = {"name": Centre.name_en, "founded_year": Centre.founded_year, "id": Centre.id}
@@ -59,10 +58,7 @@ def _apply(centre: Centre, data: dict[str, Any]) -> None:
         centre.country_code = check_country(data.pop("country"))
     if "topic_ids" in data:
         centre.topics = resolve_topics(data.pop("topic_ids"))
-    if data.get("region_id") is not None:
-        region = db.session.get(Region, data["region_id"])
-        if region is None:
-            raise DomainError("Unknown region.", {"region_id": ["No such region."]})
+    check_region(data.get("region_id"))
     if data.get("parent_id") is not None:
         _check_parent(centre, data["parent_id"])
     for key, value in data.items():

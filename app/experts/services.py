@@ -16,7 +16,7 @@ from app.core.lookup import get_or_404
 from app.core.pagination import BOUND_SHAPES, SHARED_COUNT, Bound
 from app.experts.models import Affiliation, Expert, expert_topics
 from app.extensions import db
-from app.reference.models import Country, Topic
+from app.reference.models import Country, Region, Topic
 from app.search.services import duplicates
 
 if TYPE_CHECKING:
@@ -144,6 +144,12 @@ def check_country(code: str, field: str = "country") -> str:
     if db.session.get(Country, code) is None:
         raise DomainError("Unknown country.", {field: [f"No country {code}."]})
     return code
+
+
+def check_region(region_id: int | None) -> None:
+    """A region given (``region_id``) must exist: 422 otherwise."""
+    if region_id is not None and db.session.get(Region, region_id) is None:
+        raise DomainError("Unknown region.", {"region_id": ["No such region."]})
 
 
 _FILTERS = {

@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.core.errors import Conflict, DomainError
 from app.core.lookup import get_or_404
-from app.experts.services import check_country
+from app.experts.services import check_country, check_region
 from app.extensions import db
 from app.forums import publishing, visibility
 from app.forums.availability import set_room_windows
@@ -27,7 +27,6 @@ from app.forums.models import (
     RoomWindow,
 )
 from app.forums.times import FIRST_DAY, LAST_DAY, MAX_FORUM_DAYS
-from app.reference.models import Region
 
 # Where a forum moves to another country, its zone starts as that country's capital's.
 # (All of Kazakhstan has kept UTC+5 since 2024; IANA's Asia/Almaty follows.)
@@ -132,8 +131,7 @@ def _apply(forum: Forum, data: dict[str, Any]) -> bool:
         check_country(data["host_country"], "host_country")
     if data.get("series_id") is not None:
         get_or_404(ForumSeries, data["series_id"], "forum series")
-    if data.get("region_id") is not None and db.session.get(Region, data["region_id"]) is None:
-        raise DomainError("Unknown region.", {"region_id": ["No such region."]})
+    check_region(data.get("region_id"))
     for key, value in data.items():
         setattr(forum, key, value.strip() if isinstance(value, str) else value)
     if forum.end_date < forum.start_date or forum.start_date.year != forum.year:
