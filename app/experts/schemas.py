@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from app.core.dumping import CompiledDump
 from app.core.exports import format_field
 from app.core.fields import NAME, Id, Trimmed
 from app.core.listing import q_field, sort_field
@@ -36,7 +37,7 @@ class AffiliationSchema(ma.Schema):
             raise ma.ValidationError("The end comes before the start.", "end_date")
 
 
-class ExpertSchema(ma.Schema):
+class ExpertSchema(CompiledDump, ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     full_name = ma.fields.String(dump_only=True)
     other_names = ma.fields.List(ma.fields.String(), dump_only=True)
