@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.core.fields import IdConverter
+from app.core.jsonresponse import OrjsonProvider
 from app.core.transaction import TransactionalFlask
 from config import Config, ProductionConfig, config_from_env
 
@@ -20,6 +21,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = TransactionalFlask(__name__, instance_relative_config=True, static_folder="static")
     app.config.from_object(config_class)
     app.url_map.converters["int"] = IdConverter
+    app.json = OrjsonProvider(app)
     app.json.ensure_ascii = False  # names in Cyrillic and Kazakh stay readable
     _ensure_instance_dir(app)
 
@@ -48,7 +50,7 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.accounts.auth import register_auth
     from app.core import export_slots, i18n, mail, pages
-    from app.core.db import register_sqlite_pragmas
+    from app.core.db import register_engine_events
     from app.core.errors import (
         register_error_handlers,
         register_integrity_handler,
@@ -63,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import api, db, limiter, migrate
 
     db.init_app(app)
-    register_sqlite_pragmas(app)
+    register_engine_events(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     api.init_app(app)
     api.register_converter(IdConverter, id_converter_schema)
