@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
@@ -115,8 +117,64 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
 
-def register_sqlite_pragmas(app: Flask) -> None:
-    """Foreign keys, WAL and working savepoints on every SQLite connection."""
+# -- PostgreSQL: reading requests without BEGIN and COMMIT -----------------------------------
+#
+# psycopg opens a transaction with a BEGIN of its own before a connection's first
+# statement, and the request edge ends it with a COMMIT: two round trips of four in a
+# logged-in API read (~0.25 ms of CPU, the server's share included). Under PostgreSQL's
+# READ COMMITTED each statement reads its own snapshot whether or not a transaction
+# holds them, so a request that only reads gains nothing from one. A reading request
+# (GET, HEAD, OPTIONS) therefore begins in autocommit; its first statement that could
+# write or lock (anything but a plain SELECT: INSERT, UPDATE, a SAVEPOINT, SELECT ... FOR
+# UPDATE, a server-side cursor) first turns autocommit off, so psycopg opens the
+# transaction there and the request edge commits it, as in any other request.
+
+READING = "reads_without_transaction"
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
+
+
+def _reading_request() -> bool:
+    return has_request_context() and request.method in SAFE_METHODS and not g.get(WRITER_FLAG)
+
+
+def _pg_on_begin(conn: Connection) -> None:
+    if _reading_request():
+        conn.connection.driver_connection.autocommit = True
+        conn.info[READING] = True
+
+
+def _plain_read(statement: str, context: Any) -> bool:
+    """A statement that neither writes, nor locks, nor needs a transaction to run in."""
+    return (
+        statement.lstrip()[:6].upper() == "SELECT"
+        and not (context is not None and context._is_server_side)
+        and _LOCKING.search(statement) is None
+    )
+
+
+def _pg_before_execute(conn: Connection, _cursor, statement, _params, context, _many) -> None:
+    if conn.info.get(READING) and not _plain_read(statement, context):
+        conn.info[READING] = False  # the transaction begins with this statement
+        conn.connection.driver_connection.autocommit = False
+
+
+def _pg_on_end(conn: Connection) -> None:
+    # Before the commit or rollback itself, which then has nothing to end on the server.
+    if conn.info.pop(READING, None):
+        conn.connection.driver_connection.autocommit = False
+
+
+def _pg_on_checkin(dbapi_connection: Any, record: Any) -> None:
+    # A connection given back without a commit or rollback (invalidated, say) leaves the
+    # pool as every other does.
+    reading = record.info.pop(READING, None)
+    if reading and dbapi_connection is not None and not dbapi_connection.closed:
+        dbapi_connection.autocommit = False
+
+
+def register_engine_events(app: Flask) -> None:
+    """Foreign keys, WAL and working savepoints on every SQLite connection; reading
+    requests without a transaction on PostgreSQL."""
     from app.extensions import db
 
     with app.app_context():
@@ -124,3 +182,9 @@ def register_sqlite_pragmas(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "begin", _pg_on_begin)
+            event.listen(engine, "before_cursor_execute", _pg_before_execute)
+            event.listen(engine, "commit", _pg_on_end)
+            event.listen(engine, "rollback", _pg_on_end)
+            event.listen(engine, "checkin", _pg_on_checkin)
