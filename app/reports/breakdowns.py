@@ -35,6 +35,7 @@ from app.reports.services import (
     centre_rows,
     describe,
     organisations,
+    per_country,
     ratio,
 )
 
@@ -400,15 +401,9 @@ def systematic(w: Window) -> dict[str, Any]:
     flagged = [c for c in centres.values() if c["studies_neighbour"]]
     table = [_systematic(c, per_centre.get(c["id"])) for c in flagged]
     orgs = organisations(centres)  # a unit counts with its parent
+    every, studying = per_country(centres, orgs), per_country({c["id"]: c for c in flagged}, orgs)
     summary = {
-        country: {
-            "centres": len(
-                {orgs[c["id"]] for c in centres.values() if c["country_code"] == country}
-            ),
-            "studying_the_neighbour": len(
-                {orgs[c["id"]] for c in flagged if c["country_code"] == country}
-            ),
-        }
+        country: {"centres": len(every[country]), "studying_the_neighbour": len(studying[country])}
         for country in ("RU", "KZ")
     }
     return {

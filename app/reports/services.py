@@ -135,7 +135,7 @@ def organisations(centres: dict[int, dict[str, Any]]) -> dict[int, int]:
     return {cid: root(cid) for cid in centres}
 
 
-def _per_country(centres: dict[int, dict[str, Any]], orgs: dict[int, int]) -> dict[str, set]:
+def per_country(centres: dict[int, dict[str, Any]], orgs: dict[int, int]) -> dict[str, set]:
     """The organisations of each side (:func:`organisations`)."""
     return {
         code: {orgs[c["id"]] for c in centres.values() if c["country_code"] == code}
@@ -144,7 +144,7 @@ def _per_country(centres: dict[int, dict[str, Any]], orgs: dict[int, int]) -> di
 
 
 def _organisation_pairs(centres: dict[int, dict[str, Any]], orgs: dict[int, int]) -> int:
-    counted = _per_country(centres, orgs)
+    counted = per_country(centres, orgs)
     return len(counted["RU"]) * len(counted["KZ"])
 
 
@@ -185,7 +185,7 @@ def coverage(w: Window, limit: int | None) -> dict[str, Any]:
     for centre in centres.values():
         sizes[centre["country_code"]].append(centre["size"])
     orgs = organisations(centres)
-    counted = _per_country(centres, orgs)
+    counted = per_country(centres, orgs)
     all_pairs = len(counted["RU"]) * len(counted["KZ"])
     tied_orgs = len(_tied_organisations(orgs, queries.tied_pairs(w)))
     enough = min(people.values()) >= current_app.config["REPORTS_MIN_AFFILIATED"]
