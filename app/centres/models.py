@@ -49,9 +49,9 @@ class AcronymSource(enum.StrEnum):
 centre_topics = topic_link_table("centre_topics", "centres", "centre_id")
 
 
-def short_name(acronym: str | None, source: str | None, name_en: str) -> str:
-    """A coined acronym is no name anyone uses: fall back on the full English name."""
-    return acronym if acronym and source != AcronymSource.COINED else name_en
+def short_name(acronym: str | None, source: str | None, full_name: str) -> str:
+    """A coined acronym is no name anyone uses: fall back on the full name."""
+    return acronym if acronym and source != AcronymSource.COINED else full_name
 
 
 class Centre(Versioned, Audited, Searchable, Sourced, TopicsSourced, DirectoryRecord, Base):

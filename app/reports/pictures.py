@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.centres.models import short_name
 from app.reports import charts
 
 SERIES_NAMES = {
@@ -14,9 +15,8 @@ SERIES_NAMES = {
 
 
 def _axis(centre: dict[str, Any]) -> charts.Axis:
-    coined = centre.get("acronym_source") == "coined"  # ours, not a name: spell it out
-    acronym = None if coined else centre.get("acronym")
-    label = acronym or centre.get("name_ru") or centre["name_en"]
+    name = centre.get("name_ru") or centre["name_en"]
+    label = short_name(centre.get("acronym"), centre.get("acronym_source"), name)
     return charts.Axis(centre["id"], label, centre.get("size") or 0)
 
 
