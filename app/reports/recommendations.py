@@ -23,7 +23,6 @@ from app.forums import invitations, sessions
 from app.forums.models import Forum, ForumSession, Participation, ParticipationRole
 from app.reference.models import Topic
 from app.reports import ledger, notes, unaffiliated
-from app.reports.models import ExpertTie
 from app.reports.queries import Window
 from app.reports.services import (
     centre_label,
@@ -90,17 +89,6 @@ def _topics_of(expert_ids: set[int]) -> dict[int, set[int]]:
     return topics
 
 
-def _ties(expert_ids: set[int]) -> set[tuple[int, int]]:
-    """Pairs who wrote or sat together, ever (planned sessions too)."""
-    return set(
-        db.session.execute(
-            sa.select(ExpertTie.ru_expert_id, ExpertTie.kz_expert_id).where(
-                ExpertTie.ru_expert_id.in_(expert_ids), ExpertTie.kz_expert_id.in_(expert_ids)
-            )
-        ).all()
-    )
-
-
 def _seated(expert_ids: set[int], forum: Forum | None) -> set[tuple[int, int]]:
     """Pairs already together in a session of this forum."""
     if forum is None:
@@ -129,7 +117,7 @@ def recommend(w: Window, forum: Forum | None, gaps: int, per_gap: int) -> dict[s
     people |= _experts({i for m in matched for i in (m.ru_id, m.kz_id, *m.common)} - set(people))
     topics = _topics_of(set(people))
     seated = _seated(set(people), forum)
-    met = _ties(set(people)) | seated
+    met = set(unaffiliated.last_together(set(people))) | seated  # ever, planned too
     names = dict(db.session.execute(sa.select(Topic.id, Topic.name_en)).all())
     proposals = []
     for gap in found:
@@ -268,7 +256,8 @@ def _proposal(gap, centres, ru, kz, shared, names, forum) -> dict[str, Any]:
     score = (
         GAP_WEIGHT[gap.kind] + 1.0 * len(shared) + 0.5 * gap.shared_topics + (0.5 if young else 0)
     )
-    ru_name, kz_name = centre_label(ru_centre)["label"], centre_label(kz_centre)["label"]
+    labels = centre_label(ru_centre), centre_label(kz_centre)
+    ru_name, kz_name = labels[0]["label"], labels[1]["label"]
     reasons = [
         f"{ru_name} and {kz_name} have never worked together"
         if gap.kind == "never"
@@ -282,7 +271,7 @@ def _proposal(gap, centres, ru, kz, shared, names, forum) -> dict[str, Any]:
     return _shape(
         gap.kind,
         score,
-        (centre_label(ru_centre), centre_label(kz_centre)),
+        labels,
         (ru, kz),
         shared,
         reasons,

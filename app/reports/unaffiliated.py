@@ -108,7 +108,7 @@ def _partners(ids: list[int]) -> list[tuple[int, int]]:
     return [(me, them) if country == "RU" else (them, me) for me, them, country in rows]
 
 
-def _last_together(ids: set[int]) -> dict[tuple[int, int], dt.date]:
+def last_together(ids: set[int]) -> dict[tuple[int, int], dt.date]:
     """The last day each Russian × Kazakh pair among ``ids`` wrote or sat together."""
     rows = db.session.execute(
         sa.select(ExpertTie.ru_expert_id, ExpertTie.kz_expert_id, sa.func.max(ExpertTie.starts_on))
@@ -151,7 +151,7 @@ def matches(
     share a topic and have not worked with them since ``cutoff``, best first."""
     candidates = set(_partners(ids))
     people = {person for pair in candidates for person in pair}
-    topics, together, known = topics_of(people), _last_together(people), _collaborators(people)
+    topics, together, known = topics_of(people), last_together(people), _collaborators(people)
     found = []
     for ru, kz in candidates:
         last = together.get((ru, kz))
