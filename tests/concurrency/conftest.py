@@ -8,6 +8,7 @@ and seeded with the report, and call the app from several threads at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,12 +16,15 @@ from dataclasses import dataclass
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
+from app.accounts.auth import hash_token
 from app.accounts.models import TokenScope
 from app.accounts.services import create_token
 from app.extensions import db
+from app.models import ApiToken
 from config import TestingConfig
 from seeds.loader import load_report
 from tests import factories as f
@@ -63,6 +67,18 @@ class Live:
                 return db.session.scalar(stmt)
             finally:
                 db.session.remove()
+
+
+def stamp_token(live: Live, token: str, value: dt.datetime | None) -> None:
+    """Set the "last used" stamp of the token ``token`` (a secret), committed."""
+    with live.app.app_context():
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.token_hash == hash_token(token))
+            .values(last_used_at=value)
+        )
+        db.session.commit()
+        db.session.remove()
 
 
 def _ids(made):

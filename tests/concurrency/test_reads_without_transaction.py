@@ -14,6 +14,7 @@ from sqlalchemy import event
 from app.accounts.auth import hash_token
 from app.extensions import db
 from app.models import ApiToken
+from tests.concurrency.conftest import stamp_token
 
 
 @pytest.fixture(autouse=True)
@@ -45,20 +46,9 @@ def _get(live, path: str, token: str):
     return client.get(path, headers={"Authorization": f"Bearer {token}"})
 
 
-def _stamp(live, token: str, value: dt.datetime | None) -> None:
-    with live.app.app_context():
-        db.session.execute(
-            sa.update(ApiToken)
-            .where(ApiToken.token_hash == hash_token(token))
-            .values(last_used_at=value)
-        )
-        db.session.commit()
-        db.session.remove()
-
-
 def test_a_read_holds_no_transaction(live):
     token = live.admins[2]
-    _stamp(live, token, dt.datetime.now(dt.UTC))  # no stamp due: a pure read
+    stamp_token(live, token, dt.datetime.now(dt.UTC))  # no stamp due: a pure read
     with statements(live) as seen:
         response = _get(live, "/api/v1/experts?country=KZ&page_size=5", token)
     assert response.status_code == 200 and response.get_json()
@@ -69,7 +59,7 @@ def test_a_read_that_writes_commits_in_one_transaction(live):
     """The token's stamp is a savepoint and an UPDATE: the transaction opens there, and the
     request edge commits it."""
     token = live.admins[3]
-    _stamp(live, token, None)
+    stamp_token(live, token, None)
     with statements(live) as seen:
         response = _get(live, "/api/v1/auth/me", token)
     assert response.status_code == 200

@@ -13,19 +13,9 @@ import sqlalchemy as sa
 from app.accounts.auth import hash_token
 from app.extensions import db
 from app.models import ApiToken
+from tests.concurrency.conftest import stamp_token
 
 READERS = 8
-
-
-def _stamp(live, token: str, value: dt.datetime | None) -> None:
-    with live.app.app_context():
-        db.session.execute(
-            sa.update(ApiToken)
-            .where(ApiToken.token_hash == hash_token(token))
-            .values(last_used_at=value)
-        )
-        db.session.commit()
-        db.session.remove()
 
 
 def _stamped(live, token: str) -> dt.datetime | None:
@@ -42,7 +32,7 @@ def _read(token: str):
 
 def test_requests_racing_to_stamp_a_token_all_answer_and_one_stamps_it(live):
     token = live.admins[0]
-    _stamp(live, token, None)
+    stamp_token(live, token, None)
     before = dt.datetime.now(dt.UTC)
     assert live.race([_read(token)] * READERS) == [200] * READERS
     assert _stamped(live, token) >= before - dt.timedelta(seconds=1)
@@ -51,10 +41,10 @@ def test_requests_racing_to_stamp_a_token_all_answer_and_one_stamps_it(live):
 def test_a_stamp_is_kept_for_a_minute(live):
     token = live.admins[1]
     old = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)
-    _stamp(live, token, old)
+    stamp_token(live, token, old)
     assert live.race([_read(token)]) == [200]
     assert abs(_stamped(live, token) - old) < dt.timedelta(seconds=1)
-    _stamp(live, token, old - dt.timedelta(minutes=1))
+    stamp_token(live, token, old - dt.timedelta(minutes=1))
     assert live.race([_read(token)]) == [200]
     assert _stamped(live, token) > old
 
@@ -62,7 +52,7 @@ def test_a_stamp_is_kept_for_a_minute(live):
 def test_a_locked_stamp_is_skipped_without_waiting(live):
     token = live.admins[2]
     stale = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    _stamp(live, token, stale)
+    stamp_token(live, token, stale)
     with live.app.app_context():
         holder = db.engine.connect()
     # A request that waited would wait for SQLite's busy_timeout (5 s) or, on PostgreSQL,
