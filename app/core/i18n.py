@@ -56,8 +56,12 @@ def language() -> str:
 
 
 def name_in(lang: str, *, en: str, ru: str | None = None, kk: str | None = None) -> str:
-    """A record's name in ``lang`` where it has one, else the Latin (English) one."""
-    return {"ru": ru, "kk": kk}.get(lang) or en
+    """A record's name in ``lang`` where it has one, else the Latin (English) one; in
+    Kazakh, a record without a Kazakh name goes by its Russian one first, which a reader
+    in Kazakhstan reads (as :func:`person_name` does for people)."""
+    if lang == "kk":
+        return kk or ru or en
+    return (ru if lang == "ru" else None) or en
 
 
 def record_name(lang: str, record: object) -> str:

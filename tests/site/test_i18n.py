@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.i18n import person_name
+from app.core.i18n import name_in, person_name
 
 SHIBUTOV = ["Шибутов Марат", "Шибутов М.", "Marat Shibutov"]
 
@@ -22,6 +22,21 @@ SHIBUTOV = ["Шибутов Марат", "Шибутов М.", "Marat Shibutov"]
 )
 def test_a_persons_name_in_the_interfaces_script(lang, full_name, other_names, shown):
     assert person_name(lang, full_name, other_names) == shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "names", "shown"),
+    [
+        ("en", {"en": "Institute", "ru": "Институт", "kk": "Институты"}, "Institute"),
+        ("ru", {"en": "Institute", "ru": "Институт", "kk": "Институты"}, "Институт"),
+        ("kk", {"en": "Institute", "ru": "Институт", "kk": "Институты"}, "Институты"),
+        ("kk", {"en": "Institute", "ru": "Институт"}, "Институт"),  # else the Russian
+        ("kk", {"en": "Institute", "ru": None, "kk": ""}, "Institute"),  # else the Latin
+        ("ru", {"en": "Institute", "kk": "Институты"}, "Institute"),  # never the Kazakh
+    ],
+)
+def test_a_records_name_in_the_interfaces_language(lang, names, shown):
+    assert name_in(lang, **names) == shown
 
 
 def test_per_language_keeps_what_every_page_draws(app, monkeypatch):
