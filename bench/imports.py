@@ -35,7 +35,7 @@ MIMETYPES = {
 
 
 def _bib_name(author: dict) -> str:
-    return author.get("literal") or f"{author['family']}, {author['given']}"
+    return ", ".join(part for part in (author["family"], author.get("given")) if part)
 
 
 def as_bibtex(items: list[dict]) -> str:
