@@ -130,7 +130,12 @@ def _sqlite_on_begin(conn: Connection) -> None:
 # transaction there and the request edge commits it, as in any other request.
 
 READING = "reads_without_transaction"
-_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
+# A SELECT that locks rows, or calls what only lasts as long as its transaction (an
+# advisory lock, a local setting), needs the transaction: taken for a write too.
+_NEEDS_TRANSACTION = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|\bpg_advisory|\bset_config\b",
+    re.I,
+)
 
 
 def _reading_request() -> bool:
@@ -138,7 +143,8 @@ def _reading_request() -> bool:
 
 
 def _pg_on_begin(conn: Connection) -> None:
-    if _reading_request():
+    # A connection given an isolation level of its own (a backup's snapshot) keeps it.
+    if _reading_request() and "isolation_level" not in conn.get_execution_options():
         conn.connection.driver_connection.autocommit = True
         conn.info[READING] = True
 
@@ -148,7 +154,7 @@ def _plain_read(statement: str, context: Any) -> bool:
     return (
         statement.lstrip()[:6].upper() == "SELECT"
         and not (context is not None and context._is_server_side)
-        and _LOCKING.search(statement) is None
+        and _NEEDS_TRANSACTION.search(statement) is None
     )
 
 
@@ -160,6 +166,10 @@ def _pg_before_execute(conn: Connection, _cursor, statement, _params, context, _
 
 def _pg_on_end(conn: Connection) -> None:
     # Before the commit or rollback itself, which then has nothing to end on the server.
+    # A connection lost meanwhile (invalidated) has none to reset: the pool opens another,
+    # and reading its info would raise (the transaction is still to be rolled back).
+    if conn.invalidated:
+        return
     if conn.info.pop(READING, None):
         conn.connection.driver_connection.autocommit = False
 

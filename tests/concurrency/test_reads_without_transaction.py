@@ -101,3 +101,29 @@ def test_connections_go_back_to_the_pool_as_they_came(live):
     with live.app.app_context():
         assert db.session.connection().connection.driver_connection.autocommit is False
         db.session.remove()
+
+
+def test_a_lost_connection_rolls_back_and_the_next_read_works(live):
+    """A connection lost in a reading request (a restart, a dropped network): its
+    rollback reaches the handlers and teardown, and the pool's next one reads as new."""
+    with live.app.test_request_context("/api/v1/experts"):
+        assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+        db.session.connection().invalidate()
+        db.session.rollback()
+        assert db.session.execute(sa.text("SELECT 2")).scalar() == 2
+        assert db.session.connection().connection.driver_connection.autocommit is True
+        db.session.remove()
+    with live.app.app_context():
+        assert db.session.connection().connection.driver_connection.autocommit is False
+        db.session.remove()
+
+
+def test_a_connection_given_its_own_isolation_keeps_it(live):
+    with live.app.test_request_context("/api/v1/experts"):
+        options = {"isolation_level": "REPEATABLE READ"}
+        connection = db.session.connection(execution_options=options)
+        connection.execute(sa.text("SELECT 1"))
+        assert connection.connection.driver_connection.autocommit is False
+        status = connection.connection.driver_connection.info.transaction_status
+        assert status == TransactionStatus.INTRANS
+        db.session.remove()
