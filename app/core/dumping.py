@@ -28,18 +28,26 @@ class CompiledDump:
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         many = self.many if many is None else bool(many)
-        one = self.__dict__.get("_dump_one")
-        if one is None:
-            one = self._dump_one = compile_dump(self)
+        # Compiled for these fields: a copy (marshmallow's Nested copies a schema given as
+        # an instance, then sets only/exclude) builds fields of its own, so compiles anew.
+        fields_, one = self.__dict__.get("_dump_compiled", (None, None))
+        if fields_ is not self.dump_fields:
+            one = compile_dump(self)
+            self._dump_compiled = (self.dump_fields, one)
         if one is None or obj is None:
             return super().dump(obj, many=many)
         return [one(item) for item in obj] if many else one(obj)
 
 
+_OWN_DUMPS = {ma.Schema.dump, CompiledDump.dump}
+
+
 def compile_dump(schema: ma.Schema) -> Callable[[Any], dict] | None:
-    """A function dumping one object as ``schema.dump`` does, or ``None`` where the
-    schema's dump hooks must run (marshmallow's own dump then)."""
+    """A function dumping one object as ``schema.dump`` does, or ``None`` where marshmallow
+    must: dump hooks to run, or a schema that dumps its own way."""
     if schema._hooks[PRE_DUMP] or schema._hooks[POST_DUMP]:
+        return None
+    if type(schema).dump not in _OWN_DUMPS or type(schema)._serialize is not ma.Schema._serialize:
         return None
     own_reader = type(schema).get_attribute is ma.Schema.get_attribute
     steps = [_step(schema, attr, field, own_reader) for attr, field in schema.dump_fields.items()]
@@ -124,6 +132,7 @@ def _converter(field: fields.Field) -> Convert:
 def _plain_integer(field: fields.Field) -> bool:
     return (
         isinstance(field, fields.Integer)
+        and field.num_type is int
         and not field.as_string
         and type(field)._format_num is fields.Number._format_num
     )

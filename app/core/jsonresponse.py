@@ -5,9 +5,11 @@ Flask encodes with the standard library's ``json``, pure Python around its C sca
 same text, sorted keys and compact separators, ~10 times faster. Where the two would
 differ it is not used: in debug (indented), for a dict whose keys are not all strings
 (``json`` writes ``1`` as ``"1"`` and sorts the numbers), for integers beyond 64 bits;
-dates and dataclasses go through Flask's own ``default`` (HTTP dates, dicts). It writes
-NaN as ``null`` where ``json`` wrote ``NaN``, which is not JSON, and a float below 1e-4 as
-``1e-7`` where ``json`` wrote ``1e-07`` (the same number).
+dates and dataclasses go through Flask's own ``default`` (HTTP dates, dicts). Where it
+still differs it writes JSON where ``json`` wrote none or failed: NaN as ``null``, not
+``NaN``; a plain ``Enum`` member (not a ``StrEnum``) as its value, where Flask raised;
+and a float below 1e-4 spelt otherwise, the same number (``1e-7`` for ``1e-07``,
+``0.00001`` for ``1e-05``).
 """
 
 from __future__ import annotations

@@ -159,6 +159,36 @@ def test_a_schema_with_dump_hooks_is_left_to_marshmallow():
     assert FastHooked().dump(SimpleNamespace(name="a")) == {"name": "A"}
 
 
+def test_a_schema_that_dumps_its_own_way_is_left_to_marshmallow():
+    class OwnSerialize(Inner):
+        def _serialize(self, obj, *, many=False):
+            return {"own": True}
+
+    assert compile_dump(OwnSerialize()) is None
+
+    class Outer(ma.Schema):
+        inner = ma.fields.Nested(OwnSerialize)
+
+    outer = Outer()
+    assert compile_dump(outer)(SimpleNamespace(inner=_inner("a"))) == {"inner": {"own": True}}
+
+
+def test_a_compiled_schema_copied_with_only_dumps_only_those_fields():
+    """marshmallow's Nested copies a schema instance and narrows the copy's fields."""
+
+    class FastInner(CompiledDump, Inner):
+        pass
+
+    inner, obj = FastInner(), _inner("a", when=dt.date(2020, 1, 1))
+    assert set(inner.dump(obj)) == {"name", "centre_name", "when"}  # compiled for all
+
+    class Outer(ma.Schema):
+        one = ma.fields.Nested(inner, only=("name",))
+
+    assert Outer().dump(SimpleNamespace(one=obj)) == {"one": {"name": "a"}}
+    assert set(inner.dump(obj)) == {"name", "centre_name", "when"}
+
+
 def test_an_expert_dumps_as_marshmallow_dumps_it(db_session):
     """The schemas using the compiled dump, on ORM objects and on the list's plain rows."""
     centre = f.CentreFactory(country_code="KZ")
