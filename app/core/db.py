@@ -11,7 +11,7 @@ from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from app.core.requests import SAFE_METHODS, view_marked
+from app.core.requests import SAFE_METHODS, reading_request, view_marked
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -139,7 +139,7 @@ _NEEDS_TRANSACTION = re.compile(
 
 
 def _reading_request() -> bool:
-    return has_request_context() and request.method in SAFE_METHODS and not g.get(WRITER_FLAG)
+    return reading_request() and not g.get(WRITER_FLAG)
 
 
 def _pg_on_begin(conn: Connection) -> None:

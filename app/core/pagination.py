@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, has_request_context, request
+from flask import Response
 from flask_smorest import Page
 
 from app.core import cache
-from app.core.requests import SAFE_METHODS
+from app.core.requests import reading_request
 from app.extensions import db
 
 MAX_OFFSET = 2**31 - 1
@@ -59,7 +59,9 @@ def count_rows(query: Query) -> int:
     stmt, params = _parts(query)
     if params is None:
         return db.session.scalar(_counting(stmt))
-    if stmt.get_execution_options().get(SHARED_COUNT) and _only_reading():
+    # A write's own rows, flushed but not committed, must not be shared (and a count read
+    # outside a request, in a job, is read once anyway).
+    if stmt.get_execution_options().get(SHARED_COUNT) and reading_request():
         return _shared_count(stmt, params)
     return db.session.scalar(_bound_counting(stmt), params)
 
@@ -110,12 +112,6 @@ def _count_key(counting: sa.Select) -> str:
     """The same for the same count in every process: a digest of its SQL."""
     sql = str(counting.compile(dialect=db.engine.dialect))
     return hashlib.sha256(sql.encode()).hexdigest()[:32]
-
-
-def _only_reading() -> bool:
-    # A write's own rows, flushed but not committed, must not be shared (and a count read
-    # outside a request, in a job, is read once anyway).
-    return has_request_context() and request.method in SAFE_METHODS
 
 
 def read_page(query: Query, first: int, size: int) -> list[Any]:

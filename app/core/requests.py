@@ -6,7 +6,7 @@ import io
 import json
 from urllib.parse import quote
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from werkzeug.exceptions import (
     BadRequest,
     LengthRequired,
@@ -19,6 +19,12 @@ from app.core.errors import DomainError
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Methods that read only: no CSRF check, no write scope, no write lock.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reading_request() -> bool:
+    """Whether this is a request, by a method that only reads (:data:`SAFE_METHODS`)."""
+    return has_request_context() and request.method in SAFE_METHODS
+
 
 # Views that take a raw body (a BibTeX or RIS upload, say) set this attribute.
 RAW_BODY_ATTR = "accepts_raw_body"
