@@ -353,12 +353,11 @@ def _expert_row(row: sa.RowMapping, names: bool) -> SimpleNamespace:
     return expert
 
 
-def _affiliation_row(row: dict[str, Any], today: dt.date | None) -> SimpleNamespace:
-    """An affiliation with its centre's names; with ``today``, whether it is current."""
+def _affiliation_row(row: dict[str, Any], today: dt.date) -> SimpleNamespace:
+    """An affiliation with its centre's names, and whether it is current ``today``."""
     centre = SimpleNamespace(**{name: row.pop(name) for name in _NAMES})
     affiliation = SimpleNamespace(**row, centre=centre)
-    if today is not None:
-        affiliation.current = Affiliation.current_on(affiliation, today)
+    affiliation.current = Affiliation.current_on(affiliation, today)
     return affiliation
 
 
