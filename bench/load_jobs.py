@@ -157,23 +157,30 @@ def poll(url: str, token: str) -> dict:
         time.sleep(POLL_SECONDS)
 
 
-def run_jobs(base: str, token: str, forum_id: int, body: bytes) -> list[str]:
-    """Submit the solve and the import, wait for both; a line on each."""
+KINDS = ("solve", "import")
+
+
+def run_jobs(
+    base: str, token: str, forum_id: int | None, body: bytes | None, kinds=KINDS
+) -> list[str]:
+    """Submit the solve and the import (or those of ``kinds``), wait for each; a line on
+    each."""
     started = time.monotonic()
     options = {"apply": False, "time_limit_seconds": SOLVE_SECONDS, "day_end": "19:00:00"}
     solve = json.dumps(options).encode()
-    urls = {
-        "solve": submit(
+    urls = {}
+    if "solve" in kinds:
+        urls["solve"] = submit(
             base, token, f"/api/v1/forums/{forum_id}/schedule/solve", solve, "application/json"
-        ),
-        "import": submit(
+        )
+    if "import" in kinds:
+        urls["import"] = submit(
             base,
             token,
             "/api/v1/publications/import?format=csl-json",
             body,
             "application/vnd.citationstyles.csl+json",
-        ),
-    }
+        )
     lines = []
     for name, (url, accepted) in urls.items():
         job = poll(url, token)
