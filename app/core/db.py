@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from app.core.requests import SAFE_METHODS, reading_request, view_marked
+from app.core.requests import reading_request, view_marked
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -101,11 +101,7 @@ def reading() -> Iterator[None]:
 def _writing_request() -> bool:
     if has_app_context() and g.get(WRITER_FLAG):
         return True
-    return (
-        has_request_context()
-        and request.method not in SAFE_METHODS
-        and not view_marked(READS_FIRST_ATTR)
-    )
+    return has_request_context() and not reading_request() and not view_marked(READS_FIRST_ATTR)
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
