@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.core.errors import DomainError
 from app.forums import scheduling, solver
@@ -43,7 +43,10 @@ def run(job: JobContext) -> dict[str, Any]:
     problem = solver.problem_from_json(job.params["problem"])
     job.progress(0.05, "Solving the timetable.")
     result = solver.solve(
-        problem, time_limit_seconds=options["time_limit_seconds"], workers=scheduling.WORKERS
+        problem,
+        time_limit_seconds=options["time_limit_seconds"],
+        workers=scheduling.WORKERS,
+        idle=current_app.config["JOBS_SOLVER_IDLE"],
     )
     if result.status not in ("optimal", "feasible"):
         raise DomainError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import time
 from collections import Counter
@@ -611,3 +612,37 @@ def test_a_problem_survives_json_unchanged(seed):
         (*p.sessions, session(99, [99], fixed=(9, 0), moderator_ids=(99,))),
     )
     assert problem_from_json(json.loads(json.dumps(problem_to_json(with_sets)))) == with_sets
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+@pytest.mark.parametrize(("p", "reasons"), CORES)
+def test_an_idle_solve_runs_every_search_idle_and_answers_alike(p, reasons, monkeypatch):
+    """A job's solve searches at the idle priority, the explaining runs too; the rest of
+    the solve, and the caller, keep theirs."""
+    from app.core.priority import idle_policy
+    from app.forums.solver import search
+
+    policies = []
+    make = search._solver
+
+    def recorded(deadline, workers):
+        made = make(deadline, workers)
+        run = made.solve
+        made.solve = lambda *args: policies.append(idle_policy()) or run(*args)
+        return made
+
+    monkeypatch.setattr(search, "_solver", recorded)
+    result = solve(p, time_limit_seconds=5, workers=2, idle=True)
+    assert result.reasons == reasons
+    assert policies == [True] * 4  # the search, the core, and one run per kind of clash
+    assert not idle_policy()
+    policies.clear()
+    assert solve(p, time_limit_seconds=5, workers=2).reasons == reasons
+    assert policies == [False] * 4
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_an_idle_solve_places_every_session():
+    p = medium(1)
+    result = solved(p, idle=True)  # each hard constraint holds
+    assert set(result.placements) == {s.id for s in p.sessions if not s.fixed}

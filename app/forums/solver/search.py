@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
+from app.core.priority import at_idle_priority
 from app.forums.solver.checks import obstacles
 from app.forums.solver.facts import Facts, people_of
 from app.forums.solver.greedy import FirstFit
 from app.forums.solver.model import Timetable
 from app.forums.solver.specs import Problem, Result, SessionSpec
 
+T = TypeVar("T")
 RANDOM_SEED = 1
 STATUSES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}
 
@@ -43,29 +47,40 @@ def _solver(deadline: float, workers: int) -> cp_model.CpSolver:
     return solver
 
 
-def solve(problem: Problem, time_limit_seconds: float = 10.0, workers: int = 8) -> Result:
+def solve(
+    problem: Problem, time_limit_seconds: float = 10.0, workers: int = 8, idle: bool = False
+) -> Result:
     """Place every unscheduled session, or say what is in the way, within
-    ``time_limit_seconds`` in all: the runs that explain an infeasible problem included."""
+    ``time_limit_seconds`` in all: the runs that explain an infeasible problem included.
+
+    With ``idle``, CP-SAT's searches run at the idle priority (:mod:`app.core.priority`):
+    on a host that serves requests too, they take only the CPU the requests leave. A search
+    starved of it stops at the deadline all the same, and the first fit then holds."""
     clock = time.perf_counter()
     deadline = clock + time_limit_seconds
     facts = Facts(problem)
+    run = at_idle_priority if idle else _now
     if reasons := obstacles(facts):
         return _failure("infeasible", reasons, clock)
     fit = FirstFit(facts).plan()
     fit_seconds = time.perf_counter() - clock
     timetable = Timetable(facts, hint=fit)
     solver, first = _solver(deadline, workers), _FirstPlan(clock)
-    status = solver.solve(timetable.model, first)
+    status = run(lambda: solver.solve(timetable.model, first))
     if status in STATUSES:
         return _success(STATUSES[status], timetable, solver, first, clock)
     if status == cp_model.INFEASIBLE:
-        return _failure("infeasible", _core(facts, deadline), clock)
+        return _failure("infeasible", run(lambda: _core(facts, deadline)), clock)
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"Invalid timetable model: {timetable.model.validate()}")
     if timetable.hinted is not None:  # time ran out before the search began: the first fit holds
         return _first_fit(timetable, fit, fit_seconds, clock)
     reason = f"No plan found within {time_limit_seconds:g} s; try a longer time limit."
     return _failure("unknown", [reason], clock)
+
+
+def _now(fn: Callable[[], T]) -> T:
+    return fn()
 
 
 def _success(
