@@ -1,10 +1,9 @@
 """JSON built in SQL, spelt for each database: many rows' values read as one value.
 
 A list page that read each item's topics and affiliations as rows paid a statement and
-a result row apiece; aggregated, they come back as one JSON value per item. Both read as
-Python lists (SQLAlchemy's ``JSON`` type parses SQLite's text; psycopg parses
-PostgreSQL's ``json``). JSON keeps strings, numbers and nulls; the caller turns dates
-(ISO strings) and SQLite's booleans (0 and 1) back with :func:`from_json`.
+a result row apiece; aggregated, they come back as one JSON value per item, read as a
+Python list. JSON keeps strings, numbers and nulls; the caller turns dates (ISO strings)
+and SQLite's booleans (0 and 1) back with :func:`from_json`.
 """
 
 from __future__ import annotations
@@ -13,9 +12,24 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
+
+
+class JsonText(sa.types.TypeDecorator):
+    """JSON that the database sends as text, parsed by orjson: a page's aggregates took
+    a tenth of its time in the standard library's parser (psycopg's and SQLAlchemy's).
+
+    Only for JSON built here from columns: orjson reads an integer beyond 64 bits as a
+    float, where ``json`` keeps it, and no such column is aggregated."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else orjson.loads(value)
 
 
 class json_array(GenericFunction):
@@ -28,9 +42,10 @@ class json_array(GenericFunction):
 
 class json_array_agg(GenericFunction):
     """An aggregate: the JSON array of its argument over the group's rows, in no set order;
-    ``json_agg`` on PostgreSQL (null over no rows), ``json_group_array`` on SQLite (``[]``)."""
+    ``json_agg`` on PostgreSQL (null over no rows), ``json_group_array`` on SQLite (``[]``).
+    Read as :class:`JsonText`: PostgreSQL's is sent as text, not as ``json``."""
 
-    type = sa.JSON()
+    type = JsonText()
     inherit_cache = True
 
 
@@ -41,7 +56,7 @@ def _json_array_pg(element, compiler, **kw) -> str:
 
 @compiles(json_array_agg, "postgresql")
 def _json_array_agg_pg(element, compiler, **kw) -> str:
-    return f"json_agg({compiler.process(element.clauses, **kw)})"
+    return f"CAST(json_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 @compiles(json_array_agg, "sqlite")

@@ -259,7 +259,8 @@ def list_rows(
     conn = db.session.connection()
     # A bound window (pagination.Bound) is built once, so its columns' select can be too.
     shown = _shown(window, names)
-    rows = conn.execute(shown, params).mappings()
+    # .all(): one fetch of the page, where iterating fetches row by row (~20 µs a row).
+    rows = conn.execute(shown, params).mappings().all()
     experts = [_expert_row(row, names) for row in rows]
     by_id = {e.id: e for e in experts}
     if not by_id:
@@ -269,7 +270,7 @@ def list_rows(
         return experts
     held = _held_by_ids()
     today = dt.date.today()
-    for found in conn.execute(held, {"ids": list(by_id)}).mappings():
+    for found in conn.execute(held, {"ids": list(by_id)}).mappings().all():
         affiliation = _affiliation_row(dict(found), today)
         by_id[affiliation.expert_id].affiliations.append(affiliation)
     return experts
@@ -280,7 +281,7 @@ def _add_page_extras(conn: sa.Connection, by_id: dict[int, SimpleNamespace]) -> 
     order the ORM's relationships and :func:`_held` give them."""
     statement, fields, readers = _page_extras()
     nulls_first = conn.dialect.name == "sqlite"  # as each database sorts a null start
-    for expert_id, topic_ids, held in conn.execute(statement, {"ids": list(by_id)}):
+    for expert_id, topic_ids, held in conn.execute(statement, {"ids": list(by_id)}).all():
         expert = by_id[expert_id]
         expert.topics = [SimpleNamespace(id=i) for i in sorted(topic_ids or ())]
         found = [
