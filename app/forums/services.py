@@ -311,6 +311,7 @@ def add_room(forum: Forum, data: dict[str, Any]) -> Room:
     room = Room(forum=forum, name=_check_room_name(forum, data["name"]), capacity=data["capacity"])
     db.session.add(room)
     set_room_windows(room, data.get("windows", []))
+    db.session.flush()  # without windows, nothing flushed it: the answer names its id
     return room
 
 

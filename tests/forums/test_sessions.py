@@ -156,3 +156,19 @@ def test_a_window_out_of_range_is_refused(organiser, forum):
     )
     assert response.status_code == 422
     assert organiser.get(f"/api/v1/forums/{forum.id}/rooms").get_json() == []
+
+
+MORNING = {"start": "2027-09-14T09:00", "end": "2027-09-14T12:00"}
+
+
+@pytest.mark.parametrize("windows", [[], [MORNING]])
+def test_a_new_room_is_answered_with_its_id_and_version(organiser, forum, windows):
+    response = organiser.post(
+        f"/api/v1/forums/{forum.id}/rooms",
+        json={"name": "Hall", "capacity": 10, "windows": windows},
+    )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["id"] is not None and body["forum_id"] == forum.id
+    assert response.headers["ETag"] == f'"rooms-{body["id"]}-v1"'
+    assert organiser.get(f"/api/v1/rooms/{body['id']}").get_json() == body
