@@ -276,7 +276,7 @@ def under_jobs(
     body = load_jobs.import_body(url) if "import" in kinds else None
     # Storing the forum to solve is a write: the caches it invalidates are refilled here,
     # as before the first runs, so that the run measures the jobs, not the bench's setup.
-    run_wrk(script, WARM_UP_SECONDS, token)
+    run_wrk(script, min(WARM_UP_SECONDS, seconds), token)
     lines: list[str] = []
     jobs = threading.Thread(
         target=lambda: lines.extend(
@@ -326,7 +326,7 @@ def main() -> None:
     server = serve("wsgi:app", PORT, env, workers=WORKERS)
     workers = load_jobs.start_workers(env)
     try:
-        run_wrk(script, WARM_UP_SECONDS, token)  # warm up: caches, connections
+        run_wrk(script, min(WARM_UP_SECONDS, opts.seconds), token)  # caches, connections
         runs = [measured(server, script, opts.seconds, token) for _ in range(2)]
         print(
             f"database {sa.make_url(url).get_backend_name()}, gunicorn -w {WORKERS}, "
