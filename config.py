@@ -153,8 +153,9 @@ class Config:
     # that on a host that also serves requests a minute-long solve or import takes the CPU
     # that requests leave (bench/README.md, "Mixed load": the load's p99 with and without).
     JOBS_WORKER_NICE = int(os.environ.get("JOBS_WORKER_NICE", "19"))
-    # The solve's CP-SAT search, which keeps every core busy, runs under Linux's SCHED_IDLE
-    # policy (app.core.priority): at nice 19 it still moved the load's p99 by half.
+    # A worker's solve runs CP-SAT, which keeps every core busy, under Linux's SCHED_IDLE
+    # policy (app.core.priority): at nice 19 it still moved the load's p99 by half. Not in
+    # "thread" mode, where an idle thread holding the GIL would hold up the app's requests.
     JOBS_SOLVER_IDLE = os.environ.get("JOBS_SOLVER_IDLE", "1").lower() in {"1", "true", "yes", "on"}
     # A logged-in user's export (CSV, XLSX, CSL-JSON, BibTeX) of more rows than this runs
     # as a job (202); smaller ones, and every anonymous one, stream in the request.

@@ -6,6 +6,7 @@ a new transaction that refuses (409) if the forum changed meanwhile."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app
@@ -14,6 +15,7 @@ from app.core.errors import DomainError
 from app.forums import scheduling, solver
 from app.forums.models import Forum
 from app.forums.schemas import MAX_SOLVE_SECONDS, SolveResultSchema, SolveSchema
+from app.jobs import queue
 from app.jobs.registry import Kind
 from app.jobs.registry import register as register_kind
 from app.jobs.runner import JobContext
@@ -46,7 +48,7 @@ def run(job: JobContext) -> dict[str, Any]:
         problem,
         time_limit_seconds=options["time_limit_seconds"],
         workers=scheduling.WORKERS,
-        idle=current_app.config["JOBS_SOLVER_IDLE"],
+        idle=idle_search(current_app.config),
     )
     if result.status not in ("optimal", "feasible"):
         raise DomainError(
@@ -55,6 +57,12 @@ def run(job: JobContext) -> dict[str, Any]:
     job.progress(0.9, "Writing the plan." if options["apply"] else "Checking the plan.")
     answer = scheduling.apply(job.params["forum_id"], job.params["snapshot"], options, result)
     return SolveResultSchema().dump(answer)
+
+
+def idle_search(config: Mapping[str, Any]) -> bool:
+    """Whether the search runs at the idle priority: only in a worker's process of its own,
+    where an idle thread holding the GIL holds up no request (app.core.priority)."""
+    return config["JOBS_SOLVER_IDLE"] and config["JOBS_MODE"] == queue.RQ
 
 
 KIND = Kind(NAME, run, time_limit=TIME_LIMIT_SECONDS)

@@ -14,6 +14,12 @@ from app.core.priority import at_idle_priority, idle_policy
 linux = pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
 
 
+@pytest.fixture(autouse=True)
+def _not_idle_already():
+    if idle_policy():
+        pytest.skip("the suite itself runs under SCHED_IDLE")
+
+
 @linux
 def test_the_work_runs_idle_and_the_caller_keeps_its_priority():
     assert not idle_policy()
@@ -45,13 +51,13 @@ def test_the_work_s_value_and_error_reach_the_caller():
 
 
 @linux
-def test_a_refused_policy_runs_the_work_here_as_it_is(monkeypatch):
+def test_a_refused_policy_runs_the_work_at_the_caller_s_priority(monkeypatch):
     def refuse(*args):
         raise PermissionError("not allowed")
 
     monkeypatch.setattr(priority.os, "sched_setscheduler", refuse)
-    assert at_idle_priority(threading.get_ident) == threading.get_ident()
     assert at_idle_priority(idle_policy) is False
+    assert at_idle_priority(lambda: 42) == 42
 
 
 def test_without_the_policy_the_work_runs_here(monkeypatch):

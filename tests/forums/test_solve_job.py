@@ -188,3 +188,27 @@ def test_an_unreachable_queue_is_503_and_the_job_failed(
     assert answer.get_json()["errors"] == {"queue": ["unavailable"]}
     job = db_session.scalars(sa.select(Job).filter_by(owner_id=organiser.user.id)).one()
     assert job.status == JobStatus.FAILED and job.error["code"] == 503
+
+
+@pytest.mark.parametrize(
+    ("idle", "mode", "searched_idle"),
+    [(True, "rq", True), (False, "rq", False), (True, "thread", False), (True, "eager", False)],
+)
+def test_only_a_worker_s_search_runs_idle(idle, mode, searched_idle):
+    """An idle thread holding the GIL would hold up requests in the app's own process."""
+    config = {"JOBS_SOLVER_IDLE": idle, "JOBS_MODE": mode}
+    assert solve_job.idle_search(config) is searched_idle
+
+
+def test_the_job_asks_the_solver_for_the_priority_its_config_gives(
+    organiser, forum, panels, app, monkeypatch
+):
+    asked = []
+    real = solve_job.solver.solve
+    monkeypatch.setattr(
+        solve_job.solver, "solve", lambda *a, **kw: asked.append(kw["idle"]) or real(*a, **kw)
+    )
+    monkeypatch.setattr(solve_job, "idle_search", lambda config: config is app.config)
+    answer = organiser.post(solve_url(forum), json={"apply": False})
+    assert answer.status_code == 202
+    assert asked == [True]

@@ -18,6 +18,7 @@ from app.forums.solver.model import Timetable
 from app.forums.solver.specs import Problem, Result, SessionSpec
 
 T = TypeVar("T")
+Run = Callable[[Callable[[], T]], T]  # how a CP-SAT run is called: here, or idle
 RANDOM_SEED = 1
 STATUSES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}
 
@@ -53,13 +54,15 @@ def solve(
     """Place every unscheduled session, or say what is in the way, within
     ``time_limit_seconds`` in all: the runs that explain an infeasible problem included.
 
-    With ``idle``, CP-SAT's searches run at the idle priority (:mod:`app.core.priority`):
-    on a host that serves requests too, they take only the CPU the requests leave. A search
-    starved of it stops at the deadline all the same, and the first fit then holds."""
+    With ``idle``, CP-SAT's runs (the search, and those that explain an infeasible
+    problem) run at the idle priority (:mod:`app.core.priority`), the Python around them
+    at the caller's: on a host that serves requests too, they take only the CPU the
+    requests leave. A starved search stops at the deadline all the same, and the first
+    fit then holds."""
     clock = time.perf_counter()
     deadline = clock + time_limit_seconds
     facts = Facts(problem)
-    run = at_idle_priority if idle else _now
+    run = at_idle_priority if idle else _here
     if reasons := obstacles(facts):
         return _failure("infeasible", reasons, clock)
     fit = FirstFit(facts).plan()
@@ -70,7 +73,7 @@ def solve(
     if status in STATUSES:
         return _success(STATUSES[status], timetable, solver, first, clock)
     if status == cp_model.INFEASIBLE:
-        return _failure("infeasible", run(lambda: _core(facts, deadline)), clock)
+        return _failure("infeasible", _core(facts, deadline, run), clock)
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"Invalid timetable model: {timetable.model.validate()}")
     if timetable.hinted is not None:  # time ran out before the search began: the first fit holds
@@ -79,7 +82,8 @@ def solve(
     return _failure("unknown", [reason], clock)
 
 
-def _now(fn: Callable[[], T]) -> T:
+def _here(fn: Callable[[], T]) -> T:
+    """Call ``fn`` in this thread, at its priority (``at_idle_priority``'s counterpart)."""
     return fn()
 
 
@@ -117,16 +121,16 @@ def _failure(status: str, reasons: list[str], clock: float) -> Result:
     return Result(status, {}, None, None, None, time.perf_counter() - clock, reasons, {})
 
 
-def _core(facts: Facts, deadline: float) -> list[str]:
+def _core(facts: Facts, deadline: float, run: Run) -> list[str]:
     """Name the sessions that cannot all be placed, and what they compete for."""
-    core = _failing_sessions(facts, deadline)
+    core = _failing_sessions(facts, deadline, run)
     if not core:
         return ["No plan exists, but the sessions in the way could not be singled out in time."]
     titles = ", ".join(f"'{s.title}'" for s in core)
     reasons = [f"Sessions {titles} cannot all be placed together."]
     # Drop one kind of clash at a time: whatever still blocks the sessions alone is named.
-    by_people = not _placeable(facts, core, deadline, ignore="room")
-    by_rooms = not _placeable(facts, core, deadline, ignore="person")
+    by_people = not _placeable(facts, core, deadline, run, ignore="room")
+    by_rooms = not _placeable(facts, core, deadline, run, ignore="person")
     people = Counter(p for s in core for p in people_of(s))
     rooms = Counter(r for s in core for r, starts in facts.starts[s.id].items() if starts)
     shared = [facts.experts[p].name for p, n in people.items() if n > 1]
@@ -138,21 +142,23 @@ def _core(facts: Facts, deadline: float) -> list[str]:
     return reasons
 
 
-def _failing_sessions(facts: Facts, deadline: float) -> list[SessionSpec]:
+def _failing_sessions(facts: Facts, deadline: float, run: Run) -> list[SessionSpec]:
     """Assume each session is placed, and ask CP-SAT which assumptions it needed to fail."""
     timetable = Timetable(facts, core=True)
     session_of = {lit.index: sid for sid, lit in timetable.placed.items()}
     timetable.model.add_assumptions(list(timetable.placed.values()))
     solver = _solver(deadline, workers=1)  # a single worker reports its core
-    if solver.solve(timetable.model) != cp_model.INFEASIBLE:
+    if run(lambda: solver.solve(timetable.model)) != cp_model.INFEASIBLE:
         return []
     found = {session_of[i] for i in solver.sufficient_assumptions_for_infeasibility()}
     return [facts.sessions[sid] for sid in sorted(found)]
 
 
-def _placeable(facts: Facts, sessions: list[SessionSpec], deadline: float, ignore: str) -> bool:
+def _placeable(
+    facts: Facts, sessions: list[SessionSpec], deadline: float, run: Run, ignore: str
+) -> bool:
     timetable = Timetable(facts, core=True, ignore=ignore)
     for s in sessions:
         timetable.model.add(timetable.placed[s.id] == 1)
     solver = _solver(deadline, workers=1)
-    return solver.solve(timetable.model) != cp_model.INFEASIBLE
+    return run(lambda: solver.solve(timetable.model)) != cp_model.INFEASIBLE
