@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -147,10 +148,15 @@ def _pg_on_begin(conn: Connection) -> None:
 
 def _plain_read(statement: str, context: Any) -> bool:
     """A statement that neither writes, nor locks, nor needs a transaction to run in."""
+    return not (context is not None and context._is_server_side) and _plain_select(statement)
+
+
+# SQLAlchemy's compiled cache hands back the same statement texts, so each is read once
+# (the regex took ~18 µs for a page's SELECT, on every statement of a reading request).
+@functools.lru_cache(maxsize=1024)
+def _plain_select(statement: str) -> bool:
     return (
-        statement.lstrip()[:6].upper() == "SELECT"
-        and not (context is not None and context._is_server_side)
-        and _NEEDS_TRANSACTION.search(statement) is None
+        statement.lstrip()[:6].upper() == "SELECT" and _NEEDS_TRANSACTION.search(statement) is None
     )
 
 
