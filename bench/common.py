@@ -212,6 +212,15 @@ def latency_ms(match: re.Match) -> str:
     return f"{value * scale:.1f}ms"
 
 
+def timed(
+    server: subprocess.Popen, url: str, seconds: int, headers: dict[str, str]
+) -> tuple[float, str, float]:
+    """wrk's req/s and p99, and the server's worker CPU milliseconds per request."""
+    before = workers_cpu(server)
+    rate, p99 = wrk(url, seconds, headers)
+    return rate, p99, (workers_cpu(server) - before) * 1000 / (rate * seconds)
+
+
 def workers_cpu(server: subprocess.Popen) -> float:
     """CPU seconds (user + system) spent so far by ``server``'s worker processes (Linux's
     /proc; 0 elsewhere). Per request, it tells an app's cost apart from how busy the

@@ -23,7 +23,7 @@ import sys
 import sqlalchemy as sa
 from flask import Flask, Response, abort, request
 
-from bench.common import full_network, read_token, serve, workers_cpu, wrk
+from bench.common import full_network, read_token, serve, timed, wrk
 from bench.list_throughput import EMAIL, LIST, PASSWORD
 
 TOKEN = """
@@ -104,9 +104,7 @@ def main() -> None:
         proc = serve(target, port, env)
         try:
             wrk(f"http://127.0.0.1:{port}{path}", 3, bearer)  # warm up
-            before = workers_cpu(proc)
-            rate, p99 = wrk(f"http://127.0.0.1:{port}{path}", opts.seconds, bearer)
-            results[name] = rate, p99, (workers_cpu(proc) - before) * 1000 / (rate * opts.seconds)
+            results[name] = timed(proc, f"http://127.0.0.1:{port}{path}", opts.seconds, bearer)
         finally:
             proc.terminate()
             proc.wait()

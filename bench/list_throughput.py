@@ -19,7 +19,7 @@ import sys
 
 import sqlalchemy as sa
 
-from bench.common import full_network, read_token, serve, workers_cpu, wrk
+from bench.common import full_network, read_token, serve, timed, wrk
 
 LIST = "/api/v1/experts?country=KZ&page_size=20"
 EMAIL, PASSWORD = "bench-list@example.org", "bench-list-password-1"
@@ -55,10 +55,7 @@ def main() -> None:
         proc = serve(target, port, {**env, **extra})
         try:
             wrk(f"http://127.0.0.1:{port}{path}", 3, headers)  # warm up
-            before = workers_cpu(proc)
-            rate, p99 = wrk(f"http://127.0.0.1:{port}{path}", opts.seconds, headers)
-            cpu = (workers_cpu(proc) - before) * 1000 / (rate * opts.seconds)
-            results[name] = rate, p99, cpu
+            results[name] = timed(proc, f"http://127.0.0.1:{port}{path}", opts.seconds, headers)
         finally:
             proc.terminate()
             proc.wait()

@@ -19,14 +19,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import urllib.error
 import urllib.request
 
 import sqlalchemy as sa
 
-from bench.common import full_network, read_token, serve, workers_cpu, wrk
+from bench.common import full_network, read_token, serve, timed, wrk
 
 QUERY = "shibutov"
 TARGET = 0.15
@@ -129,15 +128,6 @@ def measure(url: str, seconds: int) -> None:
         proc.terminate()
         proc.wait()
     report(url, results, expert_id)
-
-
-def timed(
-    server: subprocess.Popen, url: str, seconds: int, headers: dict[str, str]
-) -> tuple[float, str, float]:
-    """wrk's req/s and p99, and the server's worker CPU milliseconds per request."""
-    before = workers_cpu(server)
-    rate, p99 = wrk(url, seconds, headers)
-    return rate, p99, (workers_cpu(server) - before) * 1000 / (rate * seconds)
 
 
 def report(url: str, results: dict[str, tuple[float, str, float] | str], expert_id: int) -> None:
