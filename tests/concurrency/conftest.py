@@ -81,6 +81,13 @@ def stamp_token(live: Live, token: str, value: dt.datetime | None) -> None:
         db.session.remove()
 
 
+def token_stamp(live: Live, token: str) -> dt.datetime | None:
+    """The "last used" stamp of the token ``token`` (a secret), as committed."""
+    return live.scalar(
+        sa.select(ApiToken.last_used_at).where(ApiToken.token_hash == hash_token(token))
+    )
+
+
 def _ids(made):
     if isinstance(made, dict):
         return {k: _ids(v) for k, v in made.items()}

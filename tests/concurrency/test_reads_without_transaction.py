@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 
-from app.accounts.auth import hash_token
+from app.core.db import READING
 from app.extensions import db
-from app.models import ApiToken
-from tests.concurrency.conftest import stamp_token
+from tests.concurrency.conftest import stamp_token, token_stamp
 
 
 @pytest.fixture(autouse=True)
@@ -68,9 +67,7 @@ def test_a_read_that_writes_commits_in_one_transaction(live):
     assert not any(open_ for _, open_ in seen[:first_write]), seen
     assert all(open_ for _, open_ in seen[first_write:]), seen
     assert "UPDATE" in words[first_write:]
-    assert live.scalar(
-        sa.select(ApiToken.last_used_at).where(ApiToken.token_hash == hash_token(token))
-    )
+    assert token_stamp(live, token)
 
 
 def test_a_streamed_export_reads_in_a_transaction(live):
@@ -89,7 +86,7 @@ def test_connections_go_back_to_the_pool_as_they_came(live):
         connection = db.session.connection()
         try:
             assert connection.connection.driver_connection.autocommit is False
-            assert connection.info.get("reads_without_transaction") is None
+            assert connection.info.get(READING) is None
         finally:
             db.session.remove()
     with live.app.test_request_context("/api/v1/experts"):  # a reading request that fails

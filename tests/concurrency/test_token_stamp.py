@@ -13,15 +13,9 @@ import sqlalchemy as sa
 from app.accounts.auth import hash_token
 from app.extensions import db
 from app.models import ApiToken
-from tests.concurrency.conftest import stamp_token
+from tests.concurrency.conftest import stamp_token, token_stamp
 
 READERS = 8
-
-
-def _stamped(live, token: str) -> dt.datetime | None:
-    return live.scalar(
-        sa.select(ApiToken.last_used_at).where(ApiToken.token_hash == hash_token(token))
-    )
 
 
 def _read(token: str):
@@ -35,7 +29,7 @@ def test_requests_racing_to_stamp_a_token_all_answer_and_one_stamps_it(live):
     stamp_token(live, token, None)
     before = dt.datetime.now(dt.UTC)
     assert live.race([_read(token)] * READERS) == [200] * READERS
-    assert _stamped(live, token) >= before - dt.timedelta(seconds=1)
+    assert token_stamp(live, token) >= before - dt.timedelta(seconds=1)
 
 
 def test_a_stamp_is_kept_for_a_minute(live):
@@ -43,10 +37,10 @@ def test_a_stamp_is_kept_for_a_minute(live):
     old = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)
     stamp_token(live, token, old)
     assert live.race([_read(token)]) == [200]
-    assert abs(_stamped(live, token) - old) < dt.timedelta(seconds=1)
+    assert abs(token_stamp(live, token) - old) < dt.timedelta(seconds=1)
     stamp_token(live, token, old - dt.timedelta(minutes=1))
     assert live.race([_read(token)]) == [200]
-    assert _stamped(live, token) > old
+    assert token_stamp(live, token) > old
 
 
 def test_a_locked_stamp_is_skipped_without_waiting(live):
@@ -75,4 +69,4 @@ def test_a_locked_stamp_is_skipped_without_waiting(live):
         release.join()
         holder.rollback()
         holder.close()
-    assert abs(_stamped(live, token) - stale) < dt.timedelta(seconds=1)
+    assert abs(token_stamp(live, token) - stale) < dt.timedelta(seconds=1)
