@@ -14,6 +14,12 @@ def _sqlite_default() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'expert_bridge.sqlite'}"
 
 
+def _flag(name: str, default: bool) -> bool:
+    """An on/off setting from the environment: 1, true, yes or on (any case) is on."""
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
 def _normalise_db_url(url: str) -> str:
     """Let ``postgres://`` and ``postgresql://`` URLs reach psycopg 3, not psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
@@ -156,7 +162,7 @@ class Config:
     # A worker's solve runs CP-SAT, which keeps every core busy, under Linux's SCHED_IDLE
     # policy (app.core.priority): at nice 19 it still moved the load's p99 by half. Not in
     # "thread" mode, where an idle thread holding the GIL would hold up the app's requests.
-    JOBS_SOLVER_IDLE = os.environ.get("JOBS_SOLVER_IDLE", "1").lower() in {"1", "true", "yes", "on"}
+    JOBS_SOLVER_IDLE = _flag("JOBS_SOLVER_IDLE", True)
     # A logged-in user's export (CSV, XLSX, CSL-JSON, BibTeX) of more rows than this runs
     # as a job (202); smaller ones, and every anonymous one, stream in the request.
     JOBS_EXPORT_INLINE_ROWS = int(os.environ.get("JOBS_EXPORT_INLINE_ROWS", "5000"))
@@ -171,7 +177,7 @@ class Config:
     # the log and to the outbox table that `flask mail outbox` lists.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes", "on"}
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Expert Bridge <noreply@localhost>")
