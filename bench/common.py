@@ -221,6 +221,21 @@ def timed(
     return rate, p99, (workers_cpu(server) - before) * 1000 / (rate * seconds)
 
 
+def served_and_timed(
+    target: str, port: int, env: dict[str, str], path: str, seconds: int, headers: dict[str, str]
+) -> tuple[float, str, float]:
+    """``target`` under gunicorn (:func:`serve`), warmed up for 3 s, then :func:`timed` on
+    ``path`` for ``seconds``; stopped afterwards."""
+    proc = serve(target, port, env)
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        wrk(url, 3, headers)
+        return timed(proc, url, seconds, headers)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def workers_cpu(server: subprocess.Popen) -> float:
     """CPU seconds (user + system) spent so far by ``server``'s worker processes (Linux's
     /proc; 0 elsewhere). Per request, it tells an app's cost apart from how busy the

@@ -23,7 +23,7 @@ import sys
 import sqlalchemy as sa
 from flask import Flask, Response, abort, request
 
-from bench.common import full_network, read_token, serve, timed, wrk
+from bench.common import full_network, read_token, served_and_timed
 from bench.list_throughput import EMAIL, LIST, PASSWORD
 
 TOKEN = """
@@ -101,13 +101,7 @@ def main() -> None:
     runs = [("bare Flask", "bench.bare_app:app", "/items"), ("floor", "bench.list_floor:app", LIST)]
     results = {}
     for port, (name, target, path) in enumerate(runs, 5931):
-        proc = serve(target, port, env)
-        try:
-            wrk(f"http://127.0.0.1:{port}{path}", 3, bearer)  # warm up
-            results[name] = timed(proc, f"http://127.0.0.1:{port}{path}", opts.seconds, bearer)
-        finally:
-            proc.terminate()
-            proc.wait()
+        results[name] = served_and_timed(target, port, env, path, opts.seconds, bearer)
     bare = results["bare Flask"][0]
     for name, (rate, p99, cpu) in results.items():
         figures = f"{rate:7.0f} req/s  p99 {p99:>8}  {cpu:5.2f} ms CPU/req"

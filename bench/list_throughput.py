@@ -19,7 +19,7 @@ import sys
 
 import sqlalchemy as sa
 
-from bench.common import full_network, read_token, serve, timed, wrk
+from bench.common import full_network, read_token, served_and_timed
 
 LIST = "/api/v1/experts?country=KZ&page_size=20"
 EMAIL, PASSWORD = "bench-list@example.org", "bench-list-password-1"
@@ -52,13 +52,8 @@ def main() -> None:
         print("REDIS_URL is not set: the cached run is skipped", file=sys.stderr)
     results = {}
     for name, target, port, path, extra, headers in runs:
-        proc = serve(target, port, {**env, **extra})
-        try:
-            wrk(f"http://127.0.0.1:{port}{path}", 3, headers)  # warm up
-            results[name] = timed(proc, f"http://127.0.0.1:{port}{path}", opts.seconds, headers)
-        finally:
-            proc.terminate()
-            proc.wait()
+        env_run = {**env, **extra}
+        results[name] = served_and_timed(target, port, env_run, path, opts.seconds, headers)
     report(url, results)
 
 
