@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -212,18 +213,33 @@ def latency_ms(match: re.Match) -> str:
     return f"{value * scale:.1f}ms"
 
 
-def timed(
-    server: subprocess.Popen, url: str, seconds: int, headers: dict[str, str]
-) -> tuple[float, str, float]:
-    """wrk's req/s and p99, and the server's worker CPU milliseconds per request."""
-    before = workers_cpu(server)
+class Timing(NamedTuple):
+    """One wrk run: req/s, p99, and CPU milliseconds per request of the server's workers
+    and of the services beside them (:func:`services_cpu`)."""
+
+    rate: float
+    p99: str
+    cpu: float
+    services_cpu: float
+
+
+def timed(server: subprocess.Popen, url: str, seconds: int, headers: dict[str, str]) -> Timing:
+    """wrk's req/s and p99, and the CPU per request of the server's workers and of the
+    database and Redis servers, which share the machine's cores with them."""
+    before, services_before = workers_cpu(server), services_cpu()
     rate, p99 = wrk(url, seconds, headers)
-    return rate, p99, (workers_cpu(server) - before) * 1000 / (rate * seconds)
+    requests = rate * seconds
+    return Timing(
+        rate,
+        p99,
+        (workers_cpu(server) - before) * 1000 / requests,
+        (services_cpu() - services_before) * 1000 / requests,
+    )
 
 
 def served_and_timed(
     target: str, port: int, env: dict[str, str], path: str, seconds: int, headers: dict[str, str]
-) -> tuple[float, str, float]:
+) -> Timing:
     """``target`` under gunicorn (:func:`serve`), warmed up for 3 s, then :func:`timed` on
     ``path`` for ``seconds``; stopped afterwards."""
     proc = serve(target, port, env)
@@ -248,6 +264,28 @@ def workers_cpu(server: subprocess.Popen) -> float:
             total += (int(fields[11]) + int(fields[12])) / tick
     except OSError:
         return 0.0
+    return total
+
+
+# The services a bench's server talks to on this machine, by process name.
+SERVICES = ("postgres", "redis-server")
+
+
+def services_cpu() -> float:
+    """CPU seconds spent so far by every process of :data:`SERVICES` (Linux's /proc; 0
+    elsewhere). A process that ends between two readings takes its share with it, so
+    read it around runs that start none (PostgreSQL's backends live as long as the
+    pool's connections)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().split(" (", 1)[1].rsplit(") ", 1)
+        except (OSError, IndexError, ValueError):
+            continue  # gone, or not ours to read
+        if name in SERVICES:
+            parts = fields.split()
+            total += (int(parts[11]) + int(parts[12])) / tick
     return total
 
 

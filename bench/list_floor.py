@@ -103,8 +103,9 @@ def main() -> None:
     for port, (name, target, path) in enumerate(runs, 5931):
         results[name] = served_and_timed(target, port, env, path, opts.seconds, bearer)
     bare = results["bare Flask"][0]
-    for name, (rate, p99, cpu) in results.items():
+    for name, (rate, p99, cpu, services) in results.items():
         figures = f"{rate:7.0f} req/s  p99 {p99:>8}  {cpu:5.2f} ms CPU/req"
+        figures += f" + {services:4.2f} services'"
         print(f"{name:11} {figures}  ratio {rate / bare:.3f}")
 
 

@@ -25,7 +25,7 @@ import urllib.request
 
 import sqlalchemy as sa
 
-from bench.common import full_network, read_token, serve, timed, wrk
+from bench.common import Timing, full_network, read_token, serve, timed, wrk
 
 QUERY = "shibutov"
 TARGET = 0.15
@@ -102,7 +102,7 @@ def measure(url: str, seconds: int) -> None:
         "RESPONSE_CACHE": "redis" if os.environ.get("REDIS_URL") else "off",
     }
     expert_id, secret = seeded_expert(url), bearer_token(url)
-    results: dict[str, tuple[float, str, float] | str] = {}
+    results: dict[str, Timing | str] = {}
     proc = serve("bench.bare_app:app", PORT_BARE, env)
     try:
         wrk(f"http://127.0.0.1:{PORT_BARE}/items", 3)  # warm up
@@ -130,15 +130,15 @@ def measure(url: str, seconds: int) -> None:
     report(url, results, expert_id)
 
 
-def report(url: str, results: dict[str, tuple[float, str, float] | str], expert_id: int) -> None:
-    bare, _, bare_cpu = results["bare Flask"]
+def report(url: str, results: dict[str, Timing | str], expert_id: int) -> None:
+    bare, _, bare_cpu, _ = results["bare Flask"]
     print(f"database        {sa.make_url(url).get_backend_name()}   logged in, no shared cache")
     paths = {name: path for name, path, _ in runs(expert_id)}
     for name, result in results.items():
         if isinstance(result, str):
             print(f"{name:15} skipped: {result}")
             continue
-        rate, p99, cpu = result
+        rate, p99, cpu, _ = result
         figures = f"{name:15} {rate:8.0f} req/s   p99 {p99:>8}   {cpu:5.2f} ms CPU/req"
         if name == "bare Flask":
             print(figures)
