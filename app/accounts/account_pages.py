@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
+from flask_limiter.util import get_remote_address
 from flask_login import login_user
 
 from app.accounts import mails, services
@@ -17,7 +18,7 @@ from app.accounts.schemas import EmailChangeSchema, PasswordChangeSchema, TokenC
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES, remember_language
 from app.core.permissions import user
-from app.core.ratelimits import configured
+from app.core.ratelimits import configured, unless_invalid
 from app.extensions import limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -76,7 +77,9 @@ def change_password():
     data, errors = load(PasswordChangeSchema(), ("current_password", "new_password"))
     try:
         if not errors:
-            services.change_password(me, data["current_password"], data["new_password"])
+            services.change_password(
+                me, data["current_password"], data["new_password"], get_remote_address()
+            )
     except DomainError as exc:
         errors = refusals(exc.errors, {"password": "new_password"})
     if errors:
@@ -86,14 +89,16 @@ def change_password():
 
 
 @bp.post("/email")
-@limiter.limit(configured("RATE_LIMIT_MAIL_LINKS"))
+@limiter.limit(configured("RATE_LIMIT_MAIL_LINKS"), deduct_when=unless_invalid)
 def change_email():
     """Ask for a new address: a link goes to it, and the address changes once it is used."""
     me = _me()
     data, errors = load(EmailChangeSchema(), ("new_email", "email_password"))
     try:
         if not errors:
-            new_email = services.check_email_change(me, data["email_password"], data["new_email"])
+            new_email = services.check_email_change(
+                me, data["email_password"], data["new_email"], get_remote_address()
+            )
     except DomainError as exc:
         errors = refusals(exc.errors, {"current_password": "email_password"})
     if errors:
@@ -134,14 +139,16 @@ def _choose_language() -> str:
 
 
 @bp.post("/tokens")
-@limiter.limit(configured("RATE_LIMIT_TOKENS"))
+@limiter.limit(configured("RATE_LIMIT_TOKENS"), deduct_when=unless_invalid)
 def create_token():
     """A new token; its secret (and a calendar token's feed URL) is shown on this page once."""
     me = _me()
     fields = ("name", "expires_in_days")
-    data, errors = load(TokenCreateSchema(), fields, lists=("scopes",))
+    order = ("name", "scopes", "expires_in_days")  # as the form shows them
+    data, errors = load(TokenCreateSchema(), fields, lists=("scopes",), order=order)
     if errors:
         form = {name: request.form.get(name, "") for name in fields}
+        form["scopes"] = request.form.getlist("scopes")  # as chosen, not the default again
         return _page(me, 422, errors=errors, form=form)
     token, secret = services.create_token(me, data["name"], data["scopes"], data["expires_in_days"])
     created = {"token": token, "secret": secret, "feed_url": services.feed_url(token, secret)}

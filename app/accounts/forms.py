@@ -30,6 +30,9 @@ MESSAGES = {
     "profile": _l("Choose the profile that is yours, or make a new one"),
 }
 GENERIC = _l("Check this field")
+# A value past its field's length: the message for an empty one ("Enter your full name")
+# would send the visitor looking for a mistake that is not there.
+TOO_LONG = _l("Enter at most %(max)d characters")
 
 
 def policy_message() -> str:
@@ -94,15 +97,33 @@ def in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
 
 
 def load(
-    schema: ma.Schema, fields: tuple[str, ...], lists: tuple[str, ...] = ()
+    schema: ma.Schema,
+    fields: tuple[str, ...],
+    lists: tuple[str, ...] = (),
+    order: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    """The posted ``fields`` loaded by ``schema``: (data, {}) or (None, errors)."""
+    """The posted ``fields`` (and ``lists``, fields posted many times) loaded by
+    ``schema``: (data, {}) or (None, errors), errors in the form's ``order`` (default:
+    the fields, then the lists)."""
     raw: dict[str, Any] = {name: request.form.get(name, "") for name in fields}
     raw.update({name: request.form.getlist(name) for name in lists})
     try:
         return schema.load(raw), {}
     except ma.ValidationError as exc:
-        return None, field_errors(exc.messages, fields + lists)  # type: ignore[arg-type]
+        errors = field_errors(exc.messages, order or fields + lists)  # type: ignore[arg-type]
+    for name in errors:
+        longest = _max_length(schema, name)
+        if longest is not None and isinstance(raw.get(name), str) and len(raw[name]) > longest:
+            errors[name] = str(TOO_LONG % {"max": longest})
+    return None, errors
+
+
+def _max_length(schema: ma.Schema, name: str) -> int | None:
+    """The most characters ``schema``'s field ``name`` takes, if a ``Length`` bounds it."""
+    field = schema.fields.get(name)
+    validators = getattr(field, "validators", [])
+    bounds = [v.max for v in validators if isinstance(v, ma.validate.Length) and v.max]
+    return min(bounds) if bounds else None
 
 
 def link_problem(problem: str, kind: str, status: int = 410):

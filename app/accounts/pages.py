@@ -20,7 +20,7 @@ from app.accounts.schemas import EmailOnlySchema, LoginSchema, PasswordResetSche
 from app.core.errors import DomainError
 from app.core.i18n import language, name_in, remember_language
 from app.core.permissions import Unauthorized, user
-from app.core.ratelimits import configured
+from app.core.ratelimits import configured, unless_invalid
 from app.core.redirects import safe_next
 from app.extensions import db, limiter
 from app.reference.models import Country
@@ -31,7 +31,7 @@ REGISTER_FIELDS = ("email", "password", "full_name", "country")
 
 
 def _limit(name: str):
-    return limiter.limit(configured(name), methods=["POST"])
+    return limiter.limit(configured(name), methods=["POST"], deduct_when=unless_invalid)
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -75,8 +75,8 @@ def register():
         return _register_page(unanswered, 422 if unanswered else 200, found)
     try:
         new_user, claim = registration.register(data, choice, language())
-    except DomainError as exc:
-        return _register_page(refusals(exc.errors), 422, found)
+    except DomainError as exc:  # the address is taken (409), say
+        return _register_page(refusals(exc.errors), exc.status, found)
     return render_template("accounts/registered.html", email=new_user.email, claim=claim)
 
 

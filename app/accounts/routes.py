@@ -29,7 +29,7 @@ from app.core.etag import check_if_match, with_etag
 from app.core.i18n import language
 from app.core.pagination import SelectPage
 from app.core.permissions import require_admin, require_user
-from app.core.ratelimits import configured
+from app.core.ratelimits import configured, unless_invalid
 from app.core.redirects import safe_next
 from app.extensions import limiter
 
@@ -56,7 +56,7 @@ def _me(user) -> dict:
 
 @auth.route("/register")
 class Register(MethodView):
-    decorators = [limiter.limit(configured("RATE_LIMIT_REGISTER"))]
+    decorators = [limiter.limit(configured("RATE_LIMIT_REGISTER"), deduct_when=unless_invalid)]
 
     @auth.arguments(RegisterSchema)
     @auth.response(201, MeSchema)
@@ -115,7 +115,9 @@ class Password(MethodView):
     def post(self, data):
         """Change the password; every other session ends, this one goes on."""
         user = require_user()
-        services.change_password(user, data["current_password"], data["new_password"])
+        services.change_password(
+            user, data["current_password"], data["new_password"], get_remote_address()
+        )
         login_user(user)  # the cookie now carries the new session token
         return _me(user)
 
@@ -127,7 +129,7 @@ class Tokens(MethodView):
         """Your personal API tokens (never their secrets)."""
         return services.user_tokens(require_user())
 
-    @limiter.limit(configured("RATE_LIMIT_TOKENS"))
+    @limiter.limit(configured("RATE_LIMIT_TOKENS"), deduct_when=unless_invalid)
     @auth.arguments(TokenCreateSchema)
     @auth.response(201, TokenCreatedSchema)
     def post(self, data):

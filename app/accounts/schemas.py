@@ -91,7 +91,7 @@ class PasswordChangeSchema(ma.Schema):
 
 
 class TokenCreateSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=100))
     scopes = ma.fields.List(
         EnumField(TokenScope),
         load_default=lambda: [TokenScope.READ],

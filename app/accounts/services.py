@@ -169,16 +169,21 @@ def set_language(user: User, language: str | None) -> None:
     db.session.flush()
 
 
-def _check_current_password(user: User, current: str) -> None:
-    if not verify_password(user.password_hash, current):
-        raise DomainError(
-            "The current password is wrong.", {"current_password": ["Wrong password."]}
-        )
+def _check_current_password(user: User, current: str, address: str) -> None:
+    """Whether ``current`` is the password, counted as a login is
+    (:func:`throttle.attempt`): a session left open must not become a way to guess the
+    password, nor to spend the server's memory on argon2 without limit."""
+    with throttle.attempt(user.email, address):
+        if not verify_password(user.password_hash, current):
+            raise DomainError(
+                "The current password is wrong.", {"current_password": ["Wrong password."]}
+            )
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Needs the current password; every other session and every token of the user ends."""
-    _check_current_password(user, current)
+def change_password(user: User, current: str, new: str, address: str) -> None:
+    """Needs the current password (checked as a login from ``address`` is); every other
+    session and every token of the user ends."""
+    _check_current_password(user, current, address)
     if new == current:
         raise DomainError(
             "The new password is the current one.", {"new_password": [SAME_AS_CURRENT]}
@@ -190,11 +195,11 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.flush()
 
 
-def check_email_change(user: User, current: str, new_email: str) -> str:
-    """The new address, normalised, once the password is right and no account (this one
-    included) has it. It takes effect only when its mailed link is used
-    (:func:`change_email`)."""
-    _check_current_password(user, current)
+def check_email_change(user: User, current: str, new_email: str, address: str) -> str:
+    """The new address, normalised, once the password is right (checked as a login from
+    ``address`` is) and no account (this one included) has it. It takes effect only when
+    its mailed link is used (:func:`change_email`)."""
+    _check_current_password(user, current, address)
     email = normalise_email(new_email)
     if email == user.email:
         raise Conflict("This is already your address.", {"new_email": ["Already yours."]})

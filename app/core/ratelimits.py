@@ -32,6 +32,14 @@ def seconds_until(reset_at: float) -> int:
     return max(1, math.ceil(reset_at - time.time()))
 
 
+def unless_invalid(response) -> bool:
+    """``deduct_when`` for a form's or a body's limit: an answer refusing it as invalid
+    (422) asked the database nothing and sent no mail, so it leaves the count alone, and
+    someone correcting a typo or two is not locked out for an hour. Anything the limit
+    guards (a mail sent, a name looked up, an address found taken: 409) is counted."""
+    return response.status_code != 422
+
+
 class TooMany(TooManyRequests):
     """429: ``refusal``, then when to try again, in words and in ``Retry-After``."""
 

@@ -7,6 +7,7 @@ import json
 from urllib.parse import quote
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import (
     BadRequest,
     LengthRequired,
@@ -104,16 +105,28 @@ def _too_large(limit: int) -> RequestEntityTooLarge:
     return error
 
 
+class NulCharacter(DomainError):
+    page_explanation = _l(
+        "What you sent held a character that cannot be stored (NUL, often left by copying "
+        "from another program). Go back, remove it and try again."
+    )
+
+
 def refuse_nul_characters() -> None:
-    """PostgreSQL text cannot hold NUL; refuse it at the door rather than fail later."""
+    """PostgreSQL text cannot hold NUL; refuse it at the door rather than fail later.
+
+    A JSON body carries it raw or as ``\\u0000``; a page's form encodes it as ``%00``
+    (a ``%`` the user typed travels as ``%25``), so that is NUL there too."""
     if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
-        raise DomainError("NUL characters are not allowed in URLs.", {"query": ["NUL."]})
+        raise NulCharacter("NUL characters are not allowed in URLs.", {"query": ["NUL."]})
     # Raw uploads (imports) may be larger than the JSON limit; their readers check them.
     if request.content_length and request.method in _BODY_METHODS and not _view_accepts_raw_body():
         data = request.get_data(cache=True)
-        if b"\x00" in data or b"\\u0000" in data:
-            raise DomainError(
-                "NUL characters are not allowed in request bodies.", {"json": ["NUL."]}
+        form = request.mimetype == "application/x-www-form-urlencoded"
+        if b"\x00" in data or b"\\u0000" in data or (form and b"%00" in data):
+            location = "form" if form else "json"
+            raise NulCharacter(
+                "NUL characters are not allowed in request bodies.", {location: ["NUL."]}
             )
 
 

@@ -20,8 +20,10 @@ from importlib import metadata
 from typing import Any
 
 from anyascii import anyascii
+from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, vText
 
+from app.core.i18n import person_name, record_name
 from app.experts.models import Expert
 from app.forums.models import (
     Forum,
@@ -32,6 +34,7 @@ from app.forums.models import (
     Room,
 )
 from app.forums.times import FIRST_DAY, LAST_DAY
+from app.forums.words import FORMATS, ROLES
 
 PRODID = "-//Expert Bridge//Forum schedule//EN"
 FRAB_SCHEMA = "https://c3voc.de/schedule/schema.json"
@@ -62,6 +65,7 @@ class _Feed:
     participants_of: ParticipantsOf
     url_for_session: SessionUrl | None
     stamp: dt.datetime
+    lang: str  # what the feed's words are written in: en, ru or kk
 
 
 def forum_ics(
@@ -71,9 +75,11 @@ def forum_ics(
     participants_of: ParticipantsOf = accepted_participants,
     url_for_session: SessionUrl | None = None,
     now: dt.datetime | None = None,
+    lang: str = LANGUAGE,
 ) -> bytes:
-    """The forum's programme as an iCalendar feed: one event per scheduled session."""
-    feed = _Feed(participants_of, url_for_session, now or dt.datetime.now(dt.UTC))
+    """The forum's programme as an iCalendar feed: one event per scheduled session, its
+    description, topics and people's names in ``lang`` (titles are as written)."""
+    feed = _Feed(participants_of, url_for_session, now or dt.datetime.now(dt.UTC), lang)
     calendar = _calendar(forum.title, uid=f"forum-{forum.id}@expert-bridge")
     calendar.add("x-wr-timezone", forum.timezone)
     for session in _scheduled(sessions):
@@ -82,18 +88,22 @@ def forum_ics(
 
 
 def expert_ics(
-    expert: Expert,
+    expert: Expert | None,
     sessions: Iterable[ForumSession],
     *,
     participants_of: ParticipantsOf = accepted_participants,
     url_for_session: SessionUrl | None = None,
     now: dt.datetime | None = None,
+    lang: str = LANGUAGE,
 ) -> bytes:
-    """An expert's sessions across forums, each in its forum's zone; unpublished is tentative."""
-    feed = _Feed(participants_of, url_for_session, now or dt.datetime.now(dt.UTC))
-    calendar = _calendar(
-        f"{expert.full_name} — Expert Bridge", uid=f"expert-{expert.id}@expert-bridge"
-    )
+    """An expert's sessions across forums, each in its forum's zone; unpublished is
+    tentative. Without an expert (an account whose profile is still to be claimed), an
+    empty feed, which fills once there is one."""
+    feed = _Feed(participants_of, url_for_session, now or dt.datetime.now(dt.UTC), lang)
+    if expert is None:
+        return _serialise(_calendar("Expert Bridge", uid="nobody@expert-bridge"))
+    name = person_name(lang, expert.full_name, expert.other_names)
+    calendar = _calendar(f"{name} — Expert Bridge", uid=f"expert-{expert.id}@expert-bridge")
     for session in _scheduled(sessions):
         forum = session.forum
         status = "CONFIRMED" if _published(forum, session) else "TENTATIVE"
@@ -125,7 +135,7 @@ def _event(session: ForumSession, forum: Forum, status: str, feed: _Feed) -> Eve
         start=session.starts_at.astimezone(zone),
         end=session.ends_at.astimezone(zone),
         summary=session.title,
-        description=_description(session, feed.participants_of(session)),
+        description=_description(session, feed),
         location=", ".join(filter(None, [session.room_name, forum.city])) or None,
         # Calendar apps replace an event they hold only when its sequence has grown.
         sequence=session.version - 1,
@@ -134,18 +144,26 @@ def _event(session: ForumSession, forum: Forum, status: str, feed: _Feed) -> Eve
         url=feed.url_for_session(session) if feed.url_for_session else None,
     )
     if session.topics:
-        event.categories = _topic_names(session)
+        event.categories = [record_name(feed.lang, topic) for topic in session.topics]
     return event
 
 
-def _description(session: ForumSession, participations: Iterable[Participation]) -> str:
-    credits = [f"Format: {session.format}", *map(_credit, participations)]
+def _description(session: ForumSession, feed: _Feed) -> str:
+    with force_locale(feed.lang):
+        kind = gettext("Format: %(format)s", format=FORMATS[session.format])
+        credits = [kind, *(_credit(p, feed.lang) for p in feed.participants_of(session))]
     return "\n\n".join(filter(None, [session.description, "\n".join(credits)]))
 
 
-def _credit(participation: Participation) -> str:
+def _credit(participation: Participation, lang: str) -> str:
     expert = participation.expert
-    return f"{str(participation.role).capitalize()}: {expert.full_name} ({expert.country_code})"
+    role = str(ROLES[participation.role])
+    return gettext(
+        "%(role)s: %(name)s (%(country)s)",
+        role=role[:1].upper() + role[1:],
+        name=person_name(lang, expert.full_name, expert.other_names),
+        country=expert.country_code,
+    )
 
 
 def _serialise(calendar: Calendar) -> bytes:

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.forums import publishing, services, visibility
 from app.forums.models import Forum, PublicationStatus
 from app.forums.schemas import ForumQuerySchema
+from app.forums.words import FORMATS, ROLES
 
 bp = Blueprint("forums_pages", __name__)
 
@@ -135,4 +136,6 @@ def _helpers() -> dict:
         "long_date": long_date,
         "date_span": date_span,
         "expert_path": lambda expert_id: f"/experts/{expert_id}",
+        "formats": FORMATS,
+        "roles": ROLES,
     }

@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from app.accounts.auth import calendar_feed
 from app.core.api import Blueprint
+from app.core.i18n import language
 from app.core.permissions import require_organiser, require_user, user
 from app.forums import availability, calendar, conflicts, publishing, solve_job, visibility
 from app.forums.models import Forum
@@ -137,7 +138,8 @@ class Programme(MethodView):
 
 
 def _session_url(session) -> str:
-    return f"{request.host_url}api/v1/sessions/{session.id}"
+    """Where a person reads the session: its place in the forum's programme page."""
+    return f"{request.host_url}forums/{session.forum_id}#session-{session.id}"
 
 
 @blp.route("/forums/<int:forum_id>/schedule.ics")
@@ -150,6 +152,7 @@ class ForumCalendar(MethodView):
             forum,
             publishing.published_sessions(forum),
             url_for_session=_session_url,
+            lang=language(),  # ?lang=, the cookie, or what the calendar program asks for
         )
         return _download(body, "text/calendar", f"forum-{forum.id}.ics")
 
@@ -185,6 +188,12 @@ class MyCalendar(MethodView):
         """Your accepted sessions across forums; drafts are marked tentative. A calendar
         program subscribes with a calendar token in the URL (``POST /auth/tokens``
         with ``"scopes": ["calendar"]`` answers the ``feed_url``)."""
-        expert = availability.own_expert(require_user())
-        body = calendar.expert_ics(expert, publishing.expert_sessions(expert))
+        me = require_user()
+        # Subscribed before the profile is theirs (a claim waits for an admin): an empty
+        # feed, which fills once it is, rather than an error no calendar program shows.
+        expert = availability.held_expert(me)
+        sessions = publishing.expert_sessions(expert) if expert is not None else []
+        body = calendar.expert_ics(
+            expert, sessions, url_for_session=_session_url, lang=me.language or language()
+        )
         return _download(body, "text/calendar", "my-sessions.ics")

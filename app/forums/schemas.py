@@ -8,7 +8,7 @@ import zoneinfo
 import marshmallow as ma
 from marshmallow import validate
 
-from app.core.fields import EnumField, Id
+from app.core.fields import EnumField, Id, Trimmed
 from app.core.provenance import kind_field, source_field
 from app.forums.models import (
     ChangeKind,
@@ -58,9 +58,9 @@ class ForumSeriesSchema(ma.Schema):
 
 class ForumSeriesWriteSchema(ma.Schema):
     slug = ma.fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]{2,80}$"))
-    name_en = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
-    name_ru = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
-    name_kk = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
+    name_en = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    name_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
+    name_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
     description = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
     host_rule = EnumField(HostRule, required=True)
     country_a = ma.fields.String(allow_none=True, validate=COUNTRY_CODE)
@@ -97,11 +97,11 @@ class ForumSchema(ma.Schema):
 
 class ForumWriteSchema(ma.Schema):
     series_id = Id(allow_none=True)
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     edition = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1000))
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     host_country = ma.fields.String(required=True, validate=COUNTRY_CODE)
-    city = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    city = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
     region_id = Id(allow_none=True, metadata={"description": "The host region."})
     state = EnumField(ForumState, metadata={"description": "on_schedule, postponed or cancelled."})
     state_reason = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -132,11 +132,11 @@ class ForumWriteSchema(ma.Schema):
 
 
 class NextEditionSchema(ma.Schema):
-    title = ma.fields.String(
+    title = Trimmed(
         validate=validate.Length(min=1, max=300),
         metadata={"description": "Default: the next numeral or year in this edition's title."},
     )
-    city = ma.fields.String(
+    city = Trimmed(
         allow_none=True,
         validate=validate.Length(min=1, max=120),
         metadata={"description": "Default: the same city when the host stays, else none."},
@@ -178,7 +178,7 @@ WINDOWS = {
 class RoomSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     forum_id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     capacity = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
     windows = ma.fields.List(ma.fields.Nested(WindowSchema), **WINDOWS)
 
@@ -221,7 +221,7 @@ class SessionWriteSchema(ma.Schema):
     """``start``/``end`` with an offset are taken as given; without one, in the forum's zone.
     Without ``end``, a session lasts ``duration_minutes``."""
 
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     format = EnumField(SessionFormat, required=True)
     description = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=20))

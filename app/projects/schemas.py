@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.exports import format_field
-from app.core.fields import EnumField, Id
+from app.core.fields import EnumField, Id, Trimmed
 from app.core.listing import q_field, sort_field
 from app.core.provenance import kind_field, source_field
 from app.projects.models import ProjectKind
@@ -32,7 +32,7 @@ class ProjectSchema(ma.Schema):
 
 
 class ProjectWriteSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=500))
     kind = EnumField(ProjectKind, required=True)
     description = ma.fields.String(allow_none=True, validate=validate.Length(max=20_000))
     start_date = ma.fields.Date(required=True)

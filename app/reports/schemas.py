@@ -7,7 +7,7 @@ import datetime as dt
 import marshmallow as ma
 from marshmallow import validate
 
-from app.core.fields import EnumField, Id
+from app.core.fields import EnumField, Id, Trimmed
 from app.core.provenance import FILTERS
 from app.forums.models import SessionFormat
 from app.forums.schemas import ParticipationSchema, SessionSchema
@@ -134,7 +134,7 @@ class ApplySchema(ma.Schema):
     participants invited."""
 
     forum_id = Id(required=True)
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     format = EnumField(SessionFormat, required=True)
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=20))
     duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60))

@@ -6,8 +6,10 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from icalendar import Calendar
 
+from app.models import ForumSession
 from tests import factories as f
 
 FEED = "/api/v1/me/schedule.ics"
@@ -78,3 +80,27 @@ def test_the_calendar_scope_stands_alone(caller, make_user):
     assert "scopes" in response.get_json()["errors"]["json"]
     plain = create(caller(make_user()), scopes=["read"]).get_json()
     assert plain["feed_url"] is None
+
+
+def test_the_feed_links_each_session_to_its_place_in_the_programme(caller, speaker, db_session):
+    response = caller().get(feed_path(caller, speaker))
+    (event,) = Calendar.from_ical(response.data).events
+    session = db_session.scalars(sa.select(ForumSession)).one()
+    assert str(event["URL"]) == f"http://localhost/forums/{session.forum_id}#session-{session.id}"
+
+
+def test_the_feed_is_written_in_the_users_language(caller, speaker, db_session):
+    speaker.language = "kk"
+    db_session.flush()
+    (event,) = Calendar.from_ical(caller().get(feed_path(caller, speaker)).data).events
+    assert str(event["DESCRIPTION"]).startswith("Формат: ")
+
+
+def test_an_account_without_a_profile_yet_gets_an_empty_feed(caller, make_user, db_session):
+    # Subscribed while a claim waits for an admin: an empty calendar, not a 409 in JSON.
+    user = make_user()
+    user.expert.user_id = None
+    db_session.flush()
+    response = caller().get(feed_path(caller, user))
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert Calendar.from_ical(response.data).events == []

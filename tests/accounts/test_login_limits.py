@@ -252,3 +252,39 @@ def test_limits_come_from_the_environment():
         check=True,
     )
     assert out.stdout.strip() == "3 per hour | 9 per hour"
+
+
+NEW = "a-new-long-passphrase-9"
+
+
+@pytest.mark.parametrize(
+    ("path", "send"),
+    [
+        (
+            "/api/v1/auth/password",
+            lambda client, data: client.post("/api/v1/auth/password", json=data),
+        ),
+        ("/account/password", lambda client, data: client.post("/account/password", data=data)),
+    ],
+)
+def test_wrong_current_passwords_count_as_failed_logins(caller, user, per_account, path, send):
+    # An open session must not turn into unlimited guesses at the password (each one an
+    # argon2 verification): the form's failures share the login's count.
+    client = caller(user)
+    for _ in range(per_account):
+        answer = send(client, {"current_password": WRONG, "new_password": NEW})
+        assert answer.status_code == 422, path
+    refused = send(client, {"current_password": PASSWORD, "new_password": NEW})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 60
+    assert login(caller().client, user.email, address="127.0.0.1").status_code == 429
+
+
+def test_a_wrong_password_when_changing_the_address_counts_too(caller, user, per_account):
+    client = caller(user)
+    client.client.set_cookie("lang", "ru")
+    form = {"new_email": "elsewhere@example.org", "email_password": WRONG}
+    for _ in range(per_account):
+        assert client.post("/account/email", data=form).status_code == 422
+    refused = client.post("/account/email", data={**form, "email_password": PASSWORD})
+    assert refused.status_code == 429 and "Слишком много" in refused.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -122,8 +123,18 @@ def test_account_refuses_a_bad_token_form(caller, make_user):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    for name in ("name", "scopes", "expires_in_days"):
-        assert f'href="#{name}"' in html
+    summary = re.search(r'class="error-summary".*?</div>', html, re.S).group(0)
+    assert re.findall(r'href="#(\w+)"', summary) == ["name", "scopes", "expires_in_days"]
+
+
+def test_a_refused_token_form_keeps_the_permissions_chosen(caller, make_user, db_session):
+    response = caller(make_user()).post(
+        "/account/tokens",
+        data={"name": "", "scopes": ["write", "calendar"], "expires_in_days": "7"},
+    )
+    assert response.status_code == 422
+    ticked = re.findall(r'name="scopes" value="(\w+)" checked', response.text)
+    assert ticked == ["write", "calendar"]  # not "read", the blank form's default
 
 
 def test_account_revokes_its_own_token_only(caller, make_user, db_session):

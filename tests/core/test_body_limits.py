@@ -123,3 +123,11 @@ def test_a_server_that_does_not_end_chunked_bodies_gets_411(organiser, db_sessio
     response = import_chunked(organiser, bibtex(2), terminated=False)
     assert_error(response, 411)
     assert count(db_session, Publication) == before
+
+
+def test_percent_zero_zero_in_json_is_text_not_nul(organiser, db_session):
+    # Only a form encodes NUL as %00; in JSON it is three characters of a name.
+    response = organiser.post(
+        "/api/v1/centres", json={"name_en": "Centre %00", "country": "KZ", "kind": "independent"}
+    )
+    assert response.status_code == 201, response.get_json()

@@ -48,7 +48,8 @@ def programme(db_session):
     )
     hall_a = f.RoomFactory(forum=forum, name="Зал А", capacity=200)
     f.RoomFactory(forum=forum, name="Hall B", capacity=40)
-    energy, transit = f.TopicFactory(name_ru="Энергетика"), f.TopicFactory(name_ru="Транзит")
+    energy = f.TopicFactory(name_en="Energy", name_ru="Энергетика")
+    transit = f.TopicFactory(name_en="Transit", name_ru="Транзит")
     ivanov = f.ExpertFactory(full_name="Иван Иванов", country_code="RU")
     sadykova = f.ExpertFactory(full_name="Айгерим Садыкова", country_code="KZ")
     invited = f.ExpertFactory(full_name="Ерлан Жумабаев", country_code="KZ")
@@ -143,12 +144,33 @@ def test_forum_ics_description_lists_the_participants_given(programme):
     description = str(default[uid(programme.energy_dialogue)]["DESCRIPTION"])
     assert description == (
         "Поставки и тарифы.\n\n"
-        "Format: panel\n"
-        "Speaker: Иван Иванов (RU)\n"
-        "Moderator: Айгерим Садыкова (KZ)"
+        "Формат: Панельная дискуссия\n"
+        "Спикер: Иван Иванов (RU)\n"
+        "Модератор: Айгерим Садыкова (KZ)"
     )
     every = events_by_uid(read_ics(everyone))[uid(programme.energy_dialogue)]
-    assert "Speaker: Ерлан Жумабаев (KZ)" in str(every["DESCRIPTION"])
+    assert "Спикер: Ерлан Жумабаев (KZ)" in str(every["DESCRIPTION"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "credit", "topics"),
+    [
+        ("en", "Format: Panel", "Speaker: Иван Иванов (RU)", ["Energy", "Transit"]),
+        # No Kazakh names: in Kazakh, the Russian ones (app.core.i18n.name_in).
+        (
+            "kk",
+            "Формат: Панельдік талқылау",
+            "Баяндамашы: Иван Иванов (RU)",
+            ["Энергетика", "Транзит"],
+        ),
+    ],
+)
+def test_forum_ics_speaks_the_readers_language(programme, lang, kind, credit, topics):
+    # A feed once said "Format: panel" in English beside topics in Russian, whoever read it.
+    events = events_by_uid(read_ics(forum_ics(programme.forum, programme.sessions, lang=lang)))
+    event = events[uid(programme.energy_dialogue)]
+    assert f"{kind}\n{credit}\n" in str(event["DESCRIPTION"])
+    assert [str(c) for c in event.categories] == topics
 
 
 def test_forum_ics_without_a_room_or_topics(programme):
@@ -156,7 +178,7 @@ def test_forum_ics_without_a_room_or_topics(programme):
     roomless = events[uid(programme.roomless)]
     assert str(roomless["LOCATION"]) == "Омск"
     assert "CATEGORIES" not in roomless
-    assert str(roomless["DESCRIPTION"]) == "Format: roundtable"
+    assert str(roomless["DESCRIPTION"]) == "Формат: Круглый стол"
 
 
 def test_forum_ics_sequence_follows_edits_and_url_is_given(programme, db_session):

@@ -301,3 +301,25 @@ def test_the_default_next_edition_of_a_2100_forum_is_a_clear_422(caller, make_us
     assert response.status_code == 422
     assert "2100" in response.get_json()["message"]
     assert _forum_count(db_session) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/forums", {"title": "   ", "year": 2028, "host_country": "KZ"}),
+        ("/api/v1/forums/{forum}/sessions", {"title": " \t ", "format": "panel"}),
+        ("/api/v1/forums/{forum}/rooms", {"name": "  ", "capacity": 10}),
+    ],
+)
+def test_a_title_of_only_spaces_is_refused_not_stored_empty(
+    caller, make_user, db_session, path, body
+):
+    # Services strip titles; validated before that, "   " passed its minimum length and
+    # was stored as "", an invisible link on the forums page.
+    organiser = caller(make_user("organiser"))
+    forums = db_session.scalar(sa.select(sa.func.count(Forum.id)))
+    response = organiser.post(path.format(forum=strategic(db_session).id), json=body)
+    assert response.status_code == 422
+    field = "name" if "rooms" in path else "title"
+    assert response.get_json()["errors"]["json"][field] == ["Must not be blank."]
+    assert db_session.scalar(sa.select(sa.func.count(Forum.id))) == forums

@@ -119,6 +119,10 @@ def test_subscribe_link_gives_the_calendar(caller, published):
         "Night owls",
         "Opening plenary",
     ]
+    # Each event links to its session on this page (once: the API's JSON).
+    for event in events:
+        path, anchor = str(event["URL"]).removeprefix("http://localhost").split("#")
+        assert path == f"/forums/{published.id}" and f'id="{anchor}"' in html
 
 
 def test_frab_link_gives_the_schedule(caller, published):
