@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -64,6 +66,52 @@ def publish(forum: Forum) -> dict[str, Any]:
         "unscheduled_sessions": sum(1 for s in forum.sessions if s.starts_at is None),
         "warnings": [f.message for f in findings if f.severity == conflicts.WARNING],
     }
+
+
+@contextmanager
+def kept_publishable(forum: Forum) -> Iterator[None]:
+    """Around an edit of a published forum, one of its rooms or sessions: refuse (409) an
+    edit that puts a hard conflict into the published programme, as :func:`publish` would
+    have refused the programme with it. Conflicts that were there before (an expert who
+    accepted two sessions at once, say) do not stop an edit, which may be what mends them.
+    """
+    if forum.status != PublicationStatus.PUBLISHED:
+        yield
+        return
+    before = {_conflict_key(f) for f in _public_conflicts(forum)}
+    yield
+    db.session.flush()
+    added = [f for f in _public_conflicts(forum) if _conflict_key(f) not in before]
+    if added:
+        raise Conflict(
+            f"This change would put {len(added)} hard conflict(s) into the published "
+            "programme; change it otherwise, or take the sessions back to draft first.",
+            {"conflicts": [f.message for f in added]},
+        )
+
+
+def _public_conflicts(forum: Forum) -> list[conflicts.Finding]:
+    """Hard conflicts among the sessions the public sees: a draft of a published forum may
+    conflict until it is published, which checks it."""
+    published = set(
+        db.session.scalars(
+            sa.select(ForumSession.id).where(
+                ForumSession.forum_id == forum.id,
+                ForumSession.status == PublicationStatus.PUBLISHED,
+                ForumSession.starts_at.is_not(None),
+            )
+        )
+    )
+    return [
+        f
+        for f in conflicts.report(forum)
+        if f.severity == conflicts.HARD and f.session_ids and published.issuperset(f.session_ids)
+    ]
+
+
+def _conflict_key(finding: conflicts.Finding) -> tuple:
+    # Not the message: it names titles, which the edit may change.
+    return (finding.kind, *map(tuple, (finding.session_ids, finding.expert_ids, finding.room_ids)))
 
 
 def when(session: ForumSession) -> str:

@@ -177,9 +177,10 @@ def create_forum(data: dict[str, Any]) -> Forum:
 
 
 def update_forum(forum: Forum, data: dict[str, Any]) -> Forum:
-    with db.session.no_autoflush:
-        override = _apply(forum, data)
-    return _save(forum, override)
+    with publishing.kept_publishable(forum):  # new dates must keep its sessions in
+        with db.session.no_autoflush:
+            override = _apply(forum, data)
+        return _save(forum, override)
 
 
 # Next year on the same weekdays: a Tuesday–Wednesday forum stays Tuesday–Wednesday.
@@ -330,11 +331,12 @@ def delete_room(room: Room) -> None:
 
 
 def update_room(room: Room, data: dict[str, Any]) -> Room:
-    if "name" in data:
-        room.name = _check_room_name(room.forum, data["name"], room)
-    if "capacity" in data:
-        room.capacity = data["capacity"]
-    if "windows" in data:
-        set_room_windows(room, data["windows"])
-    db.session.flush()
+    with publishing.kept_publishable(room.forum):  # fewer seats or hours, say
+        if "name" in data:
+            room.name = _check_room_name(room.forum, data["name"], room)
+        if "capacity" in data:
+            room.capacity = data["capacity"]
+        if "windows" in data:
+            set_room_windows(room, data["windows"])
+        db.session.flush()
     return room

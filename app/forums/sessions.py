@@ -64,9 +64,10 @@ def create_session(forum: Forum, data: dict[str, Any]) -> ForumSession:
 def update_session(session: ForumSession, data: dict[str, Any]) -> ForumSession:
     """Edit a session; on a published programme the change goes in its changelog."""
     before = publishing.snapshot(session)
-    with db.session.no_autoflush:
-        _apply(session, session.forum, data)
-    db.session.flush()
+    with publishing.kept_publishable(session.forum):
+        with db.session.no_autoflush:
+            _apply(session, session.forum, data)
+        db.session.flush()
     db.session.refresh(session, ["room"])
     publishing.note_edit(session, before)
     db.session.flush()

@@ -114,6 +114,68 @@ def test_changes_after_publishing_are_logged(organiser, forum, caller, db_sessio
     )
 
 
+def patch(organiser, path, body):
+    etag = organiser.get(path).headers["ETag"]
+    return organiser.patch(path, json=body, headers={"If-Match": etag})
+
+
+@pytest.mark.parametrize(
+    ("edit", "conflict"),
+    [
+        # Into the other session's room at its hour: the room is booked twice.
+        (lambda s: (f"/api/v1/sessions/{s['water'].id}", {"start": "2027-09-14T09:00:00"}),
+         "both in Hall A"),
+        # Past the forum's last day.
+        (lambda s: (f"/api/v1/sessions/{s['water'].id}", {"start": "2027-10-01T10:00:00"}),
+         "outside the forum's dates"),
+        # The forum moved a week on, its programme left behind.
+        (lambda s: (f"/api/v1/forums/{s['forum'].id}",
+                    {"start_date": "2027-09-21", "end_date": "2027-09-22"}),
+         "outside the forum's dates"),
+        # The room closes before the session ends.
+        (lambda s: (f"/api/v1/rooms/{s['room'].id}",
+                    {"windows": [{"start": "2027-09-14T08:00:00", "end": "2027-09-14T10:00:00"}]}),
+         "is closed during part of"),
+    ],
+)  # fmt: skip
+def test_an_edit_that_breaks_the_published_programme_is_refused(
+    organiser, forum, caller, db_session, edit, conflict
+):
+    # Publishing refuses hard conflicts; an edit afterwards once put them on the public
+    # programme (and its calendar feed) unchecked.
+    room = f.RoomFactory(forum=forum, name="Hall A")
+    transit = scheduled(forum, 6, "Transit", room=room)
+    water = scheduled(forum, 12, "Water", room=room)
+    db_session.flush()
+    assert organiser.post(f"/api/v1/forums/{forum.id}/publish").status_code == 200
+    before = caller().get(f"/api/v1/forums/{forum.id}/programme").get_json()
+    path, body = edit({"forum": forum, "room": room, "water": water, "transit": transit})
+    refused = patch(organiser, path, body)
+    assert refused.status_code == 409, refused.get_json()
+    assert any(conflict in message for message in refused.get_json()["errors"]["conflicts"])
+    assert caller().get(f"/api/v1/forums/{forum.id}/programme").get_json() == before
+
+
+def test_an_edit_of_a_published_programme_that_keeps_it_sound_goes_through(
+    organiser, forum, caller, db_session
+):
+    room = f.RoomFactory(forum=forum, name="Hall A")
+    water = scheduled(forum, 12, "Water", room=room)
+    draft_twin = f.SessionFactory(forum=forum, title="Draft twin")
+    db_session.flush()
+    organiser.post(f"/api/v1/forums/{forum.id}/publish")
+    moved = patch(organiser, f"/api/v1/sessions/{water.id}", {"start": "2027-09-15T10:00:00"})
+    assert moved.status_code == 200
+    # A draft may clash with the published programme until it is published itself.
+    draft = patch(
+        organiser,
+        f"/api/v1/sessions/{draft_twin.id}",
+        {"start": "2027-09-15T10:00:00", "room_id": room.id},
+    )
+    assert draft.status_code == 200
+    assert organiser.post(f"/api/v1/forums/{forum.id}/publish").status_code == 409
+
+
 def test_a_removed_room_is_logged_for_its_published_sessions(organiser, forum, caller, db_session):
     room = f.RoomFactory(forum=forum, name="Hall A")
     on_it = scheduled(forum, 6, "Transit", room=room)
