@@ -20,11 +20,13 @@ class AffiliationSchema(ma.Schema):
     position = Trimmed(allow_none=True, validate=validate.Length(min=1, max=200))
     start_date = ma.fields.Date(allow_none=True)
     end_date = ma.fields.Date(allow_none=True)
+    # No load_default: a row the expert has already keeps its own unless this is given.
     assumed = ma.fields.Boolean(
-        load_default=True,
         metadata={
             "description": "Without dates, whether the position is taken to hold throughout "
-            "(the reports place the expert at the centre on a day only then)."
+            "(the reports place the expert at the centre on a day only then). Default: true "
+            "for a new row; an unchanged row keeps its own.",
+            "default": True,
         },
     )
     provenance = kind_field()

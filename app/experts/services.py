@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -396,7 +397,11 @@ def check_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> Non
         )
 
 
-def _affiliations(rows: list[dict[str, Any]]) -> list[Affiliation]:
+def _affiliations(expert: Expert, rows: list[dict[str, Any]]) -> list[Affiliation]:
+    """The affiliations ``rows`` give the expert. A row the expert has already (the same
+    centre, position and dates) stays the row it was, with where it comes from (a seeded
+    tie's provenance and source) and whether it is assumed, unless the row says; only
+    new rows are the editor's own."""
     from app.centres.models import Centre
 
     ids = {row["centre_id"] for row in rows}
@@ -405,16 +410,30 @@ def _affiliations(rows: list[dict[str, Any]]) -> list[Affiliation]:
         raise DomainError(
             "Unknown centres.", {"affiliations": [f"No centre {i}." for i in missing]}
         )
-    return [
-        Affiliation(
-            centre_id=row["centre_id"],
-            position=row.get("position"),
-            start_date=row.get("start_date"),
-            end_date=row.get("end_date"),
-            assumed=row.get("assumed", True),
-        )
-        for row in rows
-    ]
+    held: dict[tuple, list[Affiliation]] = {}
+    for affiliation in expert.affiliations:
+        held.setdefault(_same(functools.partial(getattr, affiliation)), []).append(affiliation)
+    given = []
+    for row in rows:
+        kept = held.get(_same(row.get))
+        if kept:
+            affiliation = kept.pop(0)
+            affiliation.assumed = row.get("assumed", affiliation.assumed)
+        else:
+            affiliation = Affiliation(
+                centre_id=row["centre_id"],
+                position=row.get("position"),
+                start_date=row.get("start_date"),
+                end_date=row.get("end_date"),
+                assumed=row.get("assumed", True),
+            )
+        given.append(affiliation)
+    return given
+
+
+def _same(value_of: Callable[[str], Any]) -> tuple:
+    """What makes two affiliations one: the centre, the position and the dates."""
+    return tuple(value_of(key) for key in ("centre_id", "position", "start_date", "end_date"))
 
 
 def _apply(expert: Expert, data: dict[str, Any]) -> None:
@@ -424,7 +443,7 @@ def _apply(expert: Expert, data: dict[str, Any]) -> None:
     if "topic_ids" in data:
         expert.topics = resolve_topics(data.pop("topic_ids"))
     if "affiliations" in data:
-        expert.affiliations = _affiliations(data.pop("affiliations"))
+        expert.affiliations = _affiliations(expert, data.pop("affiliations"))
     if data.get("orcid"):
         taken = db.session.scalar(
             sa.select(Expert.id).where(Expert.orcid == data["orcid"], Expert.id != expert.id)

@@ -97,6 +97,36 @@ def test_what_users_enter_is_entered_and_an_undated_affiliation_assumed(caller, 
     assert (affiliation["provenance"], affiliation["assumed"]) == ("entered", True)
 
 
+def test_an_edit_keeps_the_provenance_of_the_affiliations_it_leaves_as_they_were(
+    caller, make_user, db_session
+):
+    # Sending the profile's affiliations back with one more (as a form would) once made
+    # every row "entered", its source gone, and the report's undated tie "assumed".
+    nursha = one(db_session, Expert, full_name="Askar Nursha")
+    organiser = caller(make_user("admin"))
+    path = f"/api/v1/experts/{nursha.id}"
+    shown = organiser.get(path)
+    fields = ("centre_id", "position", "start_date", "end_date")
+    rows = [{k: a[k] for k in fields} for a in shown.get_json()["affiliations"]]
+    new = {"centre_id": f.CentreFactory().id, "position": "Visiting fellow"}
+    db_session.flush()
+    edited = organiser.patch(
+        path, json={"affiliations": [*rows, new]}, headers={"If-Match": shown.headers["ETag"]}
+    )
+    assert edited.status_code == 200, edited.get_json()
+    after = {a["provenance"]: a for a in edited.get_json()["affiliations"]}
+    before = {a["provenance"]: a for a in shown.get_json()["affiliations"]}
+    assert after["report"] == before["report"] and after["public"] == before["public"]
+    assert after["report"]["assumed"] is False
+    assert (after["entered"]["position"], after["entered"]["assumed"]) == ("Visiting fellow", True)
+    # Said outright, "assumed" is the editor's to change.
+    rows[0]["assumed"] = not before[shown.get_json()["affiliations"][0]["provenance"]]["assumed"]
+    again = organiser.patch(
+        path, json={"affiliations": rows}, headers={"If-Match": edited.headers["ETag"]}
+    )
+    assert again.get_json()["affiliations"][0]["assumed"] is rows[0]["assumed"]
+
+
 @pytest.mark.parametrize(
     ("url", "body"),
     [
