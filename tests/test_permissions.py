@@ -594,6 +594,14 @@ ROWS += [
         statuses(303, 303, 404, 404, 404, 403, 303),
         url="/account/tokens/{token}/revoke",
     ),
+    Row("GET", "/account/invitations", statuses(302, 200, 200, 200, 200, 200, 200)),
+    # As the API's answer: only the invited expert (and their write token) answers.
+    Row(
+        "POST",
+        "/account/invitations/<int:participation_id>/<any(accept, decline):answer>",
+        statuses(303, 303, 404, 404, 404, 403, 303),
+        url="/account/invitations/{invitation}/accept",
+    ),
 ]
 # The directory's pages: public reading, as the API's lists and records.
 ROWS += [

@@ -17,28 +17,16 @@ from app.accounts.models import TokenScope, User
 from app.accounts.schemas import EmailChangeSchema, PasswordChangeSchema, TokenCreateSchema
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES, remember_language
-from app.core.permissions import user
+from app.core.permissions import signed_in
 from app.core.ratelimits import configured, unless_invalid
 from app.extensions import limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class LoginNeeded(Exception):
-    """The visitor is not logged in: send them to log in, then back."""
-
-
 def _me() -> User:
-    found = user()
-    if found is None:
-        raise LoginNeeded
-    return found
-
-
-@bp.errorhandler(LoginNeeded)
-def _to_login(_exc):
-    back = url_for("account.show") if request.method != "GET" else request.path
-    return redirect(url_for("accounts.login", next=back), 303 if request.method != "GET" else 302)
+    # A form posted after the session ended comes back to the account page after login.
+    return signed_in(back=url_for("account.show") if request.method != "GET" else None)
 
 
 def _scope_names() -> dict[str, str]:

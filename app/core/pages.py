@@ -20,6 +20,7 @@ from marshmallow import validate
 
 from app.core.fields import MAX_ID
 from app.core.pagination import Query, page_total, read_page
+from app.core.permissions import LoginNeeded
 
 PAGE_SIZE = 20
 
@@ -159,10 +160,18 @@ def _built(_script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]
 
 
 def register(app: Flask) -> None:
-    """Templates' own template class and ``url_for``, and the lists' ``only`` filter."""
+    """Templates' own template class and ``url_for``, the lists' ``only`` filter, and the
+    way to the login page for pages that need one (:func:`permissions.signed_in`)."""
     app.jinja_env.template_class = _Template
     app.jinja_env.globals["url_for"] = url_for
     app.jinja_env.filters["only"] = only
+    app.register_error_handler(LoginNeeded, _to_login)
+
+
+def _to_login(exc: LoginNeeded) -> Response:
+    back = exc.back or request.path
+    code = 302 if request.method == "GET" else 303
+    return flask.redirect(flask.url_for("accounts.login", next=back), code)
 
 
 def render_listing(template: str, fragment: str, status: int = 200, **context: Any) -> Response:

@@ -22,6 +22,23 @@ def user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
+class LoginNeeded(Exception):
+    """A page for those logged in, asked for by a visitor who is not: they are sent to log
+    in, then back to ``back`` (by default the page asked for; a form gives its page)."""
+
+    def __init__(self, back: str | None = None) -> None:
+        super().__init__(back)
+        self.back = back
+
+
+def signed_in(back: str | None = None) -> User:
+    """The logged-in user of a page; the login page, then ``back``, for anyone else."""
+    found = user()
+    if found is None:
+        raise LoginNeeded(back)
+    return found
+
+
 def require_user() -> User:
     found = user()
     if found is None:

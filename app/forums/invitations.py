@@ -8,14 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.accounts.models import User
+from app.core import mail
 from app.core.errors import Conflict, NotFound
 from app.core.lookup import get_or_404
 from app.core.models import utcnow
 from app.core.versioning import lock
 from app.experts.models import Expert
 from app.extensions import db
-from app.forums import publishing
+from app.forums import publishing, times
 from app.forums.models import ForumSession, Participation, ParticipationStatus
+from app.forums.words import FORMATS, ROLES
 
 
 def invite(session: ForumSession, data: dict[str, Any]) -> Participation:
@@ -25,11 +27,34 @@ def invite(session: ForumSession, data: dict[str, Any]) -> Participation:
         sa.select(Participation.id).filter_by(session_id=session.id, expert_id=expert.id)
     )
     if taken is not None:
-        raise Conflict("This expert is already in the session.", {"expert_id": [str(taken)]})
+        raise Conflict(
+            "This expert is already in the session.",
+            {"expert_id": [f"Already invited: participation {taken}."]},
+        )
     part = Participation(session=session, expert=expert, role=data["role"])
     db.session.add(part)
     db.session.flush()
+    _tell(part)
     return part
+
+
+def _tell(part: Participation) -> None:
+    """Mail the invited expert, in their language, where the profile is someone's with a
+    confirmed address (a seeded profile nobody claimed has no one to tell)."""
+    user = part.expert.user
+    if user is None or not user.active or not user.email_verified:
+        return
+    mail.send(
+        user.email,
+        "invitation",
+        user.language,
+        part=part,
+        session=part.session,
+        link=mail.absolute_url("forums_pages.my_invitations"),
+        formats=FORMATS,
+        roles=ROLES,
+        times=times,
+    )
 
 
 def my_invitations(user: User, status: ParticipationStatus | None) -> sa.Select:

@@ -8,15 +8,17 @@ import zoneinfo
 
 import marshmallow as ma
 from babel import dates
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from werkzeug.exceptions import BadRequest
 
-from app.core.permissions import user
+from app.core.errors import Conflict
+from app.core.permissions import signed_in, user
 from app.extensions import db
-from app.forums import publishing, services, visibility
-from app.forums.models import Forum, PublicationStatus
+from app.forums import invitations, publishing, services, visibility
+from app.forums.models import Forum, ParticipationStatus, PublicationStatus
 from app.forums.schemas import ForumQuerySchema
+from app.forums.times import local_day, local_time, long_date
 from app.forums.words import FORMATS, ROLES
 
 bp = Blueprint("forums_pages", __name__)
@@ -107,16 +109,6 @@ def offset_words() -> dict[str, dict[int, str]]:
     }
 
 
-def local_time(moment: dt.datetime, forum: Forum) -> str:
-    """A stored (UTC) time as the forum's clock shows it, in the interface's format."""
-    zone = zoneinfo.ZoneInfo(forum.timezone)
-    return dates.format_time(moment.astimezone(zone), "short", tzinfo=zone, locale=get_locale())
-
-
-def long_date(day: dt.date) -> str:
-    return dates.format_date(day, "full", locale=get_locale())
-
-
 def date_span(forum: Forum) -> str:
     """The forum's dates, as the interface's language writes a range."""
     if forum.start_date == forum.end_date:
@@ -133,9 +125,43 @@ def _helpers() -> dict:
         "offset_label": offset_label,
         "offset_words": offset_words,
         "local_time": local_time,
+        "local_day": local_day,
         "long_date": long_date,
         "date_span": date_span,
         "expert_path": lambda expert_id: f"/experts/{expert_id}",
         "formats": FORMATS,
         "roles": ROLES,
     }
+
+
+@bp.get("/account/invitations")
+def my_invitations():
+    """Your invitations to speak, moderate or discuss: the open ones to answer, then those
+    answered, newest first."""
+    me = signed_in()
+    found = list(db.session.scalars(invitations.my_invitations(me, None)))
+    open_ = [p for p in found if p.status == ParticipationStatus.INVITED]
+    answered = [p for p in found if p.status != ParticipationStatus.INVITED]
+    return render_template(
+        "forums/invitations.html",
+        open_invitations=open_,
+        answered=answered,
+        notice=request.args.get("notice"),
+    )
+
+
+@bp.post("/account/invitations/<int:participation_id>/<any(accept, decline):answer>")
+def answer_invitation(participation_id: int, answer: str):
+    """Accept or decline one of your invitations, once (as ``POST /api/v1/invitations``)."""
+    me = signed_in(back=url_for("forums_pages.my_invitations"))
+    part = invitations.own_invitation(me, participation_id)  # anyone else's: 404
+    status = ANSWERS[answer]
+    try:
+        invitations.answer(part, status)
+        notice = answer
+    except Conflict:  # answered already, in another tab say: the page shows how
+        notice = "already"
+    return redirect(url_for("forums_pages.my_invitations", notice=notice), 303)
+
+
+ANSWERS = {"accept": ParticipationStatus.ACCEPTED, "decline": ParticipationStatus.DECLINED}

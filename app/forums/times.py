@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from babel import dates
+from flask_babel import get_locale
+
 from app.core.errors import DomainError
 from app.forums.models import Forum
 
@@ -43,3 +46,19 @@ def forum_bounds(forum: Forum) -> tuple[dt.datetime, dt.datetime]:
             f"{FIRST_DAY.year} and {LAST_DAY.year}.",
             {"end_date": ["Out of range."]},
         ) from None
+
+
+def local_time(moment: dt.datetime, forum: Forum) -> str:
+    """A stored (UTC) time as the forum's clock shows it, in the interface's format."""
+    zone = zoneinfo.ZoneInfo(forum.timezone)
+    return dates.format_time(moment.astimezone(zone), "short", tzinfo=zone, locale=get_locale())
+
+
+def local_day(moment: dt.datetime, forum: Forum) -> dt.date:
+    """The day a stored (UTC) time falls on by the forum's clock."""
+    return moment.astimezone(zoneinfo.ZoneInfo(forum.timezone)).date()
+
+
+def long_date(day: dt.date) -> str:
+    """A day as the interface's language writes it in full ("Tuesday, 14 September 2027")."""
+    return dates.format_date(day, "full", locale=get_locale())

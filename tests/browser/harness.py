@@ -49,6 +49,7 @@ PAGES = {
     "login": "/login",
     "password-reset": "/password-reset",
     "account": "/account",
+    "invitations": "/account/invitations",
     "experts": "/experts",
     "centres": "/centres?country=KZ",
     "publications": "/publications",
@@ -59,7 +60,7 @@ PAGES = {
     "publication": "/publications/4",  # the 2018 joint report, three authors
 }
 # Pages seen logged in, as BROWSER_USER (build_live_app makes the account).
-LOGGED_IN = {"/account"}
+LOGGED_IN = {"/account", "/account/invitations"}
 BROWSER_USER = ("browser-user@example.org", "steppe-caravan-2030")
 
 # Without the networking flags Chromium calls Google's hosts at start-up (refused here).
@@ -144,6 +145,7 @@ def build_live_app(database_url: str) -> Flask:
         load_report()
         programme.seed_programme()
         browser_user = create_user(*BROWSER_USER)
+        programme.give_invitations(browser_user)  # a profile, and invitations to answer
         # A token, so the account page shows its tokens' table to the checks and screenshots.
         create_token(browser_user, "Calendar on my phone", [TokenScope.CALENDAR], 90)
         db.session.commit()

@@ -58,3 +58,31 @@ def seed_programme() -> Forum:
     db.session.add(forum)
     db.session.flush()
     return forum
+
+
+def give_invitations(user) -> Expert:
+    """A profile for ``user`` with two invitations to answer (the opening plenary and the
+    round table; a test answers one by keyboard and leaves the other) and one accepted (the
+    panel), for the invitations page. Flushes."""
+    expert = Expert(
+        full_name="Aigerim Seitkali",
+        other_names=["Айгерім Сейтқали"],
+        country_code="KZ",
+        languages=["kk", "ru"],
+        user=user,
+    )
+    db.session.add(expert)
+    plenary, panel, roundtable = db.session.scalars(
+        sa.select(ForumSession)
+        .where(ForumSession.forum_id == FORUM_ID)
+        .order_by(ForumSession.starts_at)
+    )
+    db.session.add_all(
+        [
+            Participation(session=plenary, expert=expert, role="speaker", status="invited"),
+            Participation(session=roundtable, expert=expert, role="speaker", status="invited"),
+            Participation(session=panel, expert=expert, role="discussant", status="accepted"),
+        ]
+    )
+    db.session.flush()
+    return expert
