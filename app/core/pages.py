@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from marshmallow import validate
 
 from app.core.fields import MAX_ID
+from app.core.listing import YEARS_REVERSED
 from app.core.pagination import Query, page_total, read_page
 from app.core.permissions import LoginNeeded
 
@@ -93,9 +94,11 @@ def error_messages(errors: dict[str, Any], schema_cls: type[ma.Schema]) -> dict[
     English, for the API)."""
     known = schema_cls().fields
     messages = {}
-    for name in errors:
+    for name, reasons in errors.items():
         if name == "q":
             text = _("Enter a search of at most 200 characters.")
+        elif name == "year_to" and YEARS_REVERSED in reasons:
+            text = _("Enter a last year no earlier than the first.")
         elif name in {"year_from", "year_to"}:
             text = _("Enter a year from 1900 to 2100.")
         elif name == "page":

@@ -10,7 +10,7 @@ import marshmallow as ma
 from babel import dates
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
-from werkzeug.exceptions import BadRequest
+from flask_babel import lazy_gettext as _l
 
 from app.core.errors import Conflict
 from app.core.permissions import signed_in, user
@@ -44,8 +44,8 @@ def index():
     first, a page at a time; ``year``, ``host_country`` and ``series`` filter as in the API."""
     try:
         args = ForumPageArgs().load(request.args)
-    except ma.ValidationError:
-        raise BadRequest("Invalid filter.") from None
+    except ma.ValidationError as exc:
+        return _refused(exc.normalized_messages())
     page = args.pop("page")
     today = dt.datetime.now(dt.UTC).date()
     upcoming, past = services.upcoming_and_past(args, user(), today)
@@ -60,6 +60,26 @@ def index():
         older=len(past_forums) > PAST_PER_PAGE,
         filters=args,
     )
+
+
+# What is wrong with a refused filter, said in the visitor's language.
+FILTER_MESSAGES = {
+    "year": _l("Enter a year from 1990 to 2100."),
+    "host_country": _l("Enter a country code of two capital letters, such as RU or KZ."),
+    "series": _l("Enter the number of a forum series."),
+    "status": _l("Choose draft or published."),
+    "page": _l("Enter a page number of 1 or more."),
+}
+
+
+def _refused(errors: dict) -> tuple[str, int]:
+    """The forums page listing nothing, saying which filter of its address is wrong (400);
+    the page has no form to correct it in, so it offers the whole list instead."""
+    messages = {name: str(FILTER_MESSAGES[name]) for name in errors if name in FILTER_MESSAGES}
+    page = render_template(
+        "forums/index.html", upcoming=[], past=[], page=1, older=False, filters={}, errors=messages
+    )
+    return page, 400
 
 
 @bp.get("/forums/<int:forum_id>")

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from app.core.exports import format_field
 from app.core.fields import EnumField, Id, Trimmed
-from app.core.listing import q_field, sort_field
+from app.core.listing import YearsInOrder, q_field, sort_field
 from app.core.provenance import kind_field, source_field
 from app.projects.models import ProjectKind
 from app.reference.schemas import COUNTRY_CODE
@@ -52,7 +52,7 @@ class ProjectWriteSchema(ma.Schema):
             raise ma.ValidationError("The end comes before the start.", "end_date")
 
 
-class ProjectQuerySchema(ma.Schema):
+class ProjectQuerySchema(YearsInOrder, ma.Schema):
     kind = EnumField(ProjectKind)
     centre = Id()
     country = ma.fields.String(validate=COUNTRY_CODE)

@@ -286,6 +286,19 @@ def test_the_400_page_speaks_the_visitors_language(client, lang, message):
     assert f"<title>{title[lang]} · " in page
 
 
+@pytest.mark.parametrize("kind", ["publications", "projects"])
+def test_years_that_end_before_they_start_are_refused_not_listed_empty(client, kind):
+    # Once answered "0 publications", as if nothing had been found.
+    api = client.get(f"/api/v1/{kind}", query_string={"year_from": 2030, "year_to": 2000})
+    assert api.status_code == 422
+    assert api.get_json()["errors"]["query"] == {"year_to": ["Must not come before year_from."]}
+    if kind == "publications":
+        client.set_cookie("lang", "ru")
+        page = client.get("/publications?year_from=2030&year_to=2000")
+        assert page.status_code == 400 and 'href="#year_to"' in page.text
+        assert "Введите последний год не раньше первого." in page.text
+
+
 def test_an_unknown_filter_is_named(client):
     client.set_cookie("lang", "ru")
     page = client.get("/centres?colour=red").get_data(as_text=True)
