@@ -23,10 +23,19 @@ from app.jobs import http as jobs_http
 from app.jobs.registry import Kind
 from app.jobs.registry import register as register_kind
 from app.jobs.runner import JobContext
-from app.reports import breakdowns, exports, pictures, recommendations, services
+from app.reports import (
+    answers,
+    breakdowns,
+    exports,
+    findings,
+    pictures,
+    recommendations,
+    services,
+)
 from app.reports.cache import cached
 from app.reports.schemas import (
     CoverageQuerySchema,
+    FindingsQuerySchema,
     GapsQuerySchema,
     HeatmapQuerySchema,
     RecommendationQuerySchema,
@@ -48,6 +57,7 @@ Prepare = Callable[[dict[str, Any], str], Callable[[Window], dict[str, Any]]]
 class Report:
     schema: type[ma.Schema]
     prepare: Prepare
+    answer: type[ma.Schema]  # its JSON's shape (app.reports.answers): an empty file's header
 
 
 def _coverage(args: dict[str, Any], fmt: str) -> Callable[[Window], dict[str, Any]]:
@@ -76,16 +86,23 @@ def _recommendations(args: dict[str, Any], _fmt: str) -> Callable[[Window], dict
     return lambda w: recommendations.recommend(w, forum, gaps, per_gap)
 
 
-def _breakdown(compute: Callable[[Window], dict[str, Any]]) -> Report:
-    return Report(ReportQuerySchema, lambda _args, _fmt: compute)
+def _breakdown(name: str) -> Report:
+    compute = getattr(breakdowns, name)
+    answer = getattr(answers, f"{name.capitalize()}Answer")
+    return Report(ReportQuerySchema, lambda _args, _fmt: compute, answer)
 
 
 REPORTS: dict[str, Report] = {
-    "coverage": Report(CoverageQuerySchema, _coverage),
-    "gaps": Report(GapsQuerySchema, _gaps),
-    "recommendations": Report(RecommendationQuerySchema, _recommendations),
+    "coverage": Report(CoverageQuerySchema, _coverage, answers.CoverageAnswer),
+    "gaps": Report(GapsQuerySchema, _gaps, answers.GapsAnswer),
+    "recommendations": Report(
+        RecommendationQuerySchema, _recommendations, answers.RecommendationsAnswer
+    ),
+    "findings": Report(
+        FindingsQuerySchema, lambda _args, _fmt: findings.report, answers.FindingsAnswer
+    ),
     **{
-        name: _breakdown(getattr(breakdowns, name))
+        name: _breakdown(name)
         for name in ("topics", "regions", "trend", "visibility", "generations", "systematic")
     },
 }
@@ -115,7 +132,7 @@ def respond(name: str, query: dict[str, Any]) -> dict[str, Any] | Response:
     if fmt not in exports.FILE_FORMATS:
         return report
     if exports.row_count(report) <= current_app.config["JOBS_EXPORT_INLINE_ROWS"]:
-        return exports.respond(report, name, fmt)
+        return exports.respond(report, name, fmt, exports.header_of(REPORTS[name].answer))
     params = {"report": name, "query": REPORTS[name].schema().dump(query)}
     db.session.commit()  # the report's ledger sync, as the request would have at its end
     return jobs_http.start(KIND, organiser, params, reuse=True)
@@ -162,7 +179,9 @@ def run(job: JobContext) -> dict[str, Any]:
     report, fmt = compute(name, REPORTS[name].schema().load(job.params["query"]))
     db.session.commit()  # the ledger sync; and on SQLite progress must not wait for it
     job.progress(0.5, f"Writing {exports.row_count(report)} rows as {fmt.upper()}.")
-    body, content_type = exports.file_body(report, name, fmt)
+    body, content_type = exports.file_body(
+        report, name, fmt, exports.header_of(REPORTS[name].answer)
+    )
     return files.store(job, body, content_type, f"{name}.{fmt}")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import marshmallow as ma
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The formats that answer a file rather than JSON, and their content types.
 FILE_FORMATS = {"csv": "text/csv", "xlsx": XLSX}
+GAPS = ("never", "dormant", "isolated")
 
 
 def table(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -36,7 +38,7 @@ def _main_list(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if "pairs" in report:
         yield from report["pairs"]
     elif "never" in report:
-        for gap in ("never", "dormant", "isolated"):
+        for gap in GAPS:
             yield from ({"gap": gap, **row} for row in report[gap])
     else:
         yield from report["rows"]
@@ -62,28 +64,54 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
+def _columns(rows: list[dict[str, Any]], header: list[str] | None = None) -> list[str]:
+    """The table's columns as its rows name them; ``header`` (:func:`header_of`) for a
+    table with no row, so an empty file still says what it would hold."""
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
-    return list(columns)
+    return list(columns) if columns else list(header or [])
 
 
-def csv_text(report: dict[str, Any]) -> str:
+def header_of(answer: type[ma.Schema]) -> list[str]:
+    """The columns of the table :func:`table` flattens from a report shaped as ``answer``
+    (a schema of ``app.reports.answers``): its main list's fields, nested ones dotted."""
+    fields = answer().fields
+    if "never" in fields:  # the gaps: three lists in one table, each row saying which
+        return ["gap", *_union(_fields_of(fields[name]) for name in GAPS)]
+    return _union([_fields_of(fields["pairs" if "pairs" in fields else "rows"])])
+
+
+def _fields_of(field: ma.fields.Field, prefix: str = "") -> list[str]:
+    if isinstance(field, ma.fields.List):
+        field = field.inner
+    if not isinstance(field, ma.fields.Nested):
+        return [prefix.rstrip(".")]
+    columns = []
+    for name, inner in field.schema.fields.items():
+        columns += _fields_of(inner, f"{prefix}{inner.data_key or name}.")
+    return columns
+
+
+def _union(lists: Iterable[list[str]]) -> list[str]:
+    return list(dict.fromkeys(column for columns in lists for column in columns))
+
+
+def csv_text(report: dict[str, Any], header: list[str] | None = None) -> str:
     rows = table(report)
     buffer = io.StringIO()
-    writer = SafeDictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
+    writer = SafeDictWriter(buffer, fieldnames=_columns(rows, header), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     # A BOM, so spreadsheet programs read Cyrillic as UTF-8.
     return "\ufeff" + buffer.getvalue()
 
 
-def xlsx_bytes(report: dict[str, Any], name: str) -> bytes:
+def xlsx_bytes(report: dict[str, Any], name: str, header: list[str] | None = None) -> bytes:
     rows = table(report)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
-    columns = _columns(rows)
+    columns = _columns(rows, header)
     _append(sheet, columns)
     for row in rows:
         _append(sheet, [row.get(column) for column in columns])
@@ -98,10 +126,14 @@ def xlsx_bytes(report: dict[str, Any], name: str) -> bytes:
     return buffer.getvalue()
 
 
-def file_body(report: dict[str, Any], name: str, fmt: str) -> tuple[bytes, str]:
-    """The report's table as a file in ``fmt`` (csv or xlsx), and its content type."""
-    body = csv_text(report).encode() if fmt == "csv" else xlsx_bytes(report, name)
-    return body, FILE_FORMATS[fmt]
+def file_body(
+    report: dict[str, Any], name: str, fmt: str, header: list[str] | None = None
+) -> tuple[bytes, str]:
+    """The report's table as a file in ``fmt`` (csv or xlsx), and its content type;
+    ``header`` names the columns of a table with no row."""
+    if fmt == "csv":
+        return csv_text(report, header).encode(), FILE_FORMATS[fmt]
+    return xlsx_bytes(report, name, header), FILE_FORMATS[fmt]
 
 
 def _append(sheet: WriteOnlyWorksheet, values: list[Any]) -> None:
@@ -116,11 +148,13 @@ def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
     return cell
 
 
-def respond(report: dict[str, Any], name: str, fmt: str) -> dict[str, Any] | Response:
+def respond(
+    report: dict[str, Any], name: str, fmt: str, header: list[str] | None = None
+) -> dict[str, Any] | Response:
     """The report as JSON, or its table as a file in ``fmt``."""
     if fmt not in FILE_FORMATS:
         return report
-    body, content_type = file_body(report, name, fmt)
+    body, content_type = file_body(report, name, fmt, header)
     response = Response(body, mimetype=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -14,7 +14,6 @@ from app.reports import (
     breakdowns,
     export_job,
     exports,
-    findings,
     pictures,
     recommendations,
     services,
@@ -132,21 +131,13 @@ def systematic(args):
 @blp.route("/findings")
 @blp.arguments(FindingsQuerySchema, location="query")
 @blp.response(200, ReportSchema)
-@blp.doc(
-    responses={
-        "200": {
-            "description": "The report's claims beside what the records show.",
-            "content": {"application/json": {"schema": answers.FindingsAnswer}},
-        }
-    }
-)
+@blp.doc(**exports.doc("The report's claims beside what the records show.", answers.FindingsAnswer))
+@jobs_http.may_answer_a_job(blp)
 def findings_list(args):
     """The report's claims (Italian quote, English rendering, section, kind), each beside
     what the records show: the measure, its value and window, or "not measurable from the
     records"."""
-    require_organiser()
-    window = services.window(args)
-    return cached("findings", args, export_job.answer(findings.report, window))
+    return export_job.respond("findings", args)
 
 
 def _image(body: bytes, mimetype: str) -> Response:

@@ -88,6 +88,7 @@ class FindingsQuerySchema(ma.Schema):
             "counting records (regions, experts, forum editions, publications) read them all."
         },
     )
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
 
 class ReportSchema(ma.Schema):

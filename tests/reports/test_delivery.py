@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from app.models import Centre, Expert
-from app.reports import cache
+from app.reports import answers, cache, exports
 from tests import factories as f
 from tests.reports.helpers import (
     PICTURES,
@@ -323,3 +323,35 @@ def test_the_heatmap_reads_the_full_export_s_cached_report(organiser, count_quer
     with count_queries() as heatmap:
         assert organiser.get("/api/v1/reports/coverage.svg").status_code == 200
     assert not [s for s in heatmap.statements if re.search(r"\bcentre_ties\b", s)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_findings_export_like_every_report(organiser, fmt):
+    # format=csv once answered the JSON, unasked: the findings took no format at all.
+    answer = organiser.get(f"{URL}/findings").get_json()
+    response = organiser.get(f"{URL}/findings", query_string={"format": fmt})
+    assert response.status_code == 200
+    assert 'filename="findings.' in response.headers["Content-Disposition"]
+    if fmt == "csv":
+        rows = read_csv(response)
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data))["findings"]
+        header, *lines = ([c.value for c in r] for r in sheet.iter_rows())
+        rows = [dict(zip(header, line, strict=True)) for line in lines]
+    assert [r["key"] for r in rows] == [r["key"] for r in answer["rows"]]
+    assert rows[0]["quote_it"] == answer["rows"][0]["quote_it"]
+    assert organiser.get(f"{URL}/findings", query_string={"format": "pdf"}).status_code == 422
+
+
+def test_a_report_with_no_rows_still_names_its_columns(organiser):
+    # An empty table was a file of a byte-order mark and a line break.
+    window = {"since": "1991-01-01", "until": "1991-12-31"}
+    csv_file = organiser.get(f"{URL}/regions", query_string={"format": "csv", **window})
+    header = csv_file.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert header == [",".join(exports.header_of(answers.RegionsAnswer))]
+    assert header[0].startswith("ru_region.id,ru_region.code,")
+    book = organiser.get(f"{URL}/regions", query_string={"format": "xlsx", **window})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(book.data))["regions"].iter_rows(values_only=True)
+    )
+    assert rows == [tuple(exports.header_of(answers.RegionsAnswer))]
