@@ -48,6 +48,17 @@ def _apply(session: ForumSession, forum: Forum, data: dict[str, Any]) -> None:
         end = start + dt.timedelta(minutes=session.duration_minutes or 90)
     if end <= start:
         raise DomainError("The session ends before it starts.", {"end": ["After the start."]})
+    given = data.get("duration_minutes")
+    if end_given and given is not None and dt.timedelta(minutes=given) != end - start:
+        # Which of the two was meant cannot be told; the end once won without a word.
+        raise DomainError(
+            "duration_minutes disagrees with start and end; send one or the other.",
+            {
+                "duration_minutes": [
+                    f"{int((end - start).total_seconds() // 60)} from start to end."
+                ]
+            },
+        )
     session.starts_at, session.ends_at = start, end
     session.duration_minutes = int((end - start).total_seconds() // 60)
 

@@ -44,6 +44,22 @@ def test_a_time_with_an_offset_is_taken_as_given(organiser, forum):
     assert body["duration_minutes"] == 60
 
 
+@pytest.mark.parametrize(("minutes", "status"), [(30, 422), (60, 201)])
+def test_a_duration_that_disagrees_with_start_and_end_is_refused(
+    organiser, forum, db_session, minutes, status
+):
+    # 10:00 to 11:00 "for 30 minutes" was stored as 60 minutes without a word.
+    times = {"start": "2027-09-14T10:00:00", "end": "2027-09-14T11:00:00"}
+    body = {"title": "Round table", "format": "roundtable", "duration_minutes": minutes, **times}
+    before = db_session.query(ForumSession).count()
+    response = organiser.post(f"/api/v1/forums/{forum.id}/sessions", json=body)
+    assert response.status_code == status
+    if status == 422:
+        errors = response.get_json()["errors"]
+        assert errors == {"duration_minutes": ["60 from start to end."]}
+        assert db_session.query(ForumSession).count() == before
+
+
 def test_unscheduled_sessions_and_bad_times(organiser, forum, db_session):
     url = f"/api/v1/forums/{forum.id}/sessions"
     body = organiser.post(url, json={"title": "Later", "format": "workshop"}).get_json()
