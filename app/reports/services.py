@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -222,9 +223,13 @@ def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
     }
 
 
-def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int]:
+def gap_rows(
+    w: Window, cutoff: dt.date, limit: int, tied: Callable[[int, int], bool] = lambda r, k: False
+) -> tuple[list, list, int]:
     """Never-tied and dormant pairs (up to ``limit`` each, best first) and the number of
-    dormant ones: one statement, two if the never list is short."""
+    dormant ones: one statement, two if the never list is short. A centre pair whose
+    organisations were ``tied`` through other units is no never-tied pair (a unit counts
+    with its parent)."""
     ever = dataclasses.replace(w, since=None)
     rows = db.session.execute(queries.gap_pairs(ever, cutoff, limit)).all()
     never = sorted(
@@ -239,9 +244,14 @@ def gap_rows(w: Window, cutoff: dt.date, limit: int) -> tuple[list, list, int]:
         dormant_count = rows[0].dormant_count
     else:
         dormant_count = db.session.scalar(queries.gap_counts(ever, cutoff))
-    never = [(r.ru_centre_id, r.kz_centre_id, r.shared) for r in never]
+    never = [
+        (r.ru_centre_id, r.kz_centre_id, r.shared)
+        for r in never
+        if not tied(r.ru_centre_id, r.kz_centre_id)
+    ]
     if len(never) < limit:  # few pairs share topics: fill with the largest others
-        never += db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
+        others = db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
+        never += [r for r in others if not tied(r[0], r[1])]
     return never, dormant, dormant_count
 
 
@@ -251,13 +261,24 @@ def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
     ledger.sync(db.session)
     cutoff = cutoff or dormant_cutoff(w)
     centres = centre_rows(w)
-    never, dormant, dormant_count = gap_rows(w, cutoff, limit)
-    tied_now = set(db.session.scalars(queries.tied_centres(w)))
     ever = dataclasses.replace(w, since=None)
     orgs = organisations(centres)
+    tied_ever = _tied_organisations(orgs, queries.tied_pairs(ever))
+    never, dormant, dormant_count = gap_rows(
+        w, cutoff, limit, lambda ru, kz: (orgs.get(ru, ru), orgs.get(kz, kz)) in tied_ever
+    )
+    # Organisations, as the summaries count them: a unit with a partner keeps its parent
+    # and the other units off the isolated list.
+    tied_now = {orgs.get(c, c) for c in db.session.scalars(queries.tied_centres(w))}
     isolated = [
-        centre_label(c) | {"size": c["size"]} for c in centres.values() if c["id"] not in tied_now
+        centre_label(c) | {"size": c["size"]}
+        for c in centres.values()
+        if orgs[c["id"]] not in tied_now
     ]
+    isolated_orgs = {
+        code: {orgs[c["id"]] for c in isolated if c["country_code"] == code}
+        for code in ("RU", "KZ")
+    }
     quiet = [
         _pair(centres, r)
         | {"shared_topics": r.shared, "active_until": r.active_until, "era": era(r.active_until)}
@@ -268,11 +289,10 @@ def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
         "cutoff": cutoff,
         "summary": {
             # Organisations' pairs, as coverage counts them; the lists name centres.
-            "never": _organisation_pairs(centres, orgs)
-            - len(_tied_organisations(orgs, queries.tied_pairs(ever))),
+            "never": _organisation_pairs(centres, orgs) - len(tied_ever),
             "dormant": dormant_count,
-            "isolated_ru": sum(1 for c in isolated if c["country_code"] == "RU"),
-            "isolated_kz": sum(1 for c in isolated if c["country_code"] == "KZ"),
+            "isolated_ru": len(isolated_orgs["RU"]),
+            "isolated_kz": len(isolated_orgs["KZ"]),
         },
         "never": [
             {

@@ -98,7 +98,7 @@ def test_xlsx_keeps_typed_names_as_text(organiser, fresh_pair):
 def test_gaps_csv_marks_each_line_with_its_gap(organiser):
     rows = read_csv(organiser.get(f"{URL}/gaps", query_string={"format": "csv"}))
     kinds = [r["gap"] for r in rows]
-    assert {g: kinds.count(g) for g in set(kinds)} == {"never": 17, "dormant": 1, "isolated": 9}
+    assert {g: kinds.count(g) for g in set(kinds)} == {"never": 15, "dormant": 1, "isolated": 7}
     (dormant,) = [r for r in rows if r["gap"] == "dormant"]
     assert (dormant["ru_centre.acronym"], dormant["kz_centre.acronym"]) == SEEDED_PAIR
 

@@ -56,16 +56,18 @@ def test_coverage_filters(organiser, params, expected):
 
 
 @pytest.mark.parametrize(
-    ("params", "isolated_ru", "isolated_kz", "never"),
+    ("params", "isolated_ru", "isolated_kz", "never", "listed"),
     [
-        # never: organisations' pairs (7 Russian, the Caspian Institute's units with it, × 2)
-        ({}, 8, 1, 13),
-        ({"since": "2019-01-01"}, 9, 2, 13),  # a tie before the window: the pair goes quiet
-        ({"until": "2018-12-09"}, 9, 2, 14),  # a window that ends before it: never tied
-        ({"kind": "session"}, 9, 2, 14),
+        # Organisations, as coverage counts them: 7 Russian (the Caspian Institute's two
+        # units with it) and 2 Kazakh. The list names centres: 9 Russian, 2 Kazakh.
+        # The tied pair takes the Caspian Institute, units and all, off the isolated.
+        ({}, 6, 1, 13, 7),
+        ({"since": "2019-01-01"}, 7, 2, 13, 11),  # a tie before the window: the pair goes quiet
+        ({"until": "2018-12-09"}, 7, 2, 14, 11),  # a window that ends before it: never tied
+        ({"kind": "session"}, 7, 2, 14, 11),
     ],
 )
-def test_gaps_follow_the_window(organiser, params, isolated_ru, isolated_kz, never):
+def test_gaps_follow_the_window(organiser, params, isolated_ru, isolated_kz, never, listed):
     report = get_report(organiser, "gaps", **params)
     summary = report["summary"]
     assert (summary["isolated_ru"], summary["isolated_kz"], summary["never"]) == (
@@ -73,7 +75,9 @@ def test_gaps_follow_the_window(organiser, params, isolated_ru, isolated_kz, nev
         isolated_kz,
         never,
     )
-    assert len(report["isolated"]) == isolated_ru + isolated_kz
+    assert len(report["isolated"]) == listed
+    coverage = get_report(organiser, "coverage", **params)["summary"]
+    assert isolated_ru <= coverage["ru_centres"] and isolated_kz <= coverage["kz_centres"]
 
 
 def test_a_tie_outside_the_window_leaves_its_centres_isolated(organiser):
