@@ -319,8 +319,12 @@ class ReportLoader:
                     {"series_id": series.id, "edition": frec["edition"], "year": frec["year"]},
                     {
                         "title": frec["title"],
+                        "title_ru": frec.get("title_ru"),
+                        "title_kk": frec.get("title_kk"),
                         "host_country": frec["host_country"],
                         "city": frec.get("city"),
+                        "city_ru": frec.get("city_ru"),
+                        "city_kk": frec.get("city_kk"),
                         "region": self.regions.get(frec.get("region") or ""),
                         "start_date": _date(frec["start_date"]),
                         "end_date": _date(frec["end_date"]),

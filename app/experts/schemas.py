@@ -71,6 +71,8 @@ class ExpertParticipationSchema(ma.Schema):
     session_title = ma.fields.String()
     forum_id = ma.fields.Integer()
     forum_title = ma.fields.String()
+    forum_title_ru = ma.fields.String(allow_none=True)
+    forum_title_kk = ma.fields.String(allow_none=True)
     role = ma.fields.String()
     status = ma.fields.String()
     starts_at = ma.fields.AwareDateTime(allow_none=True)

@@ -569,6 +569,8 @@ def _participations() -> sa.Select:
             ForumSession.title.label("session_title"),
             Forum.id.label("forum_id"),
             Forum.title.label("forum_title"),
+            Forum.title_ru.label("forum_title_ru"),
+            Forum.title_kk.label("forum_title_kk"),
             Participation.role,
             Participation.status,
             ForumSession.starts_at,

@@ -80,7 +80,7 @@ def forum_ics(
     """The forum's programme as an iCalendar feed: one event per scheduled session, its
     description, topics and people's names in ``lang`` (titles are as written)."""
     feed = _Feed(participants_of, url_for_session, now or dt.datetime.now(dt.UTC), lang)
-    calendar = _calendar(forum.title, uid=f"forum-{forum.id}@expert-bridge")
+    calendar = _calendar(forum.title_in(lang), uid=f"forum-{forum.id}@expert-bridge")
     calendar.add("x-wr-timezone", forum.timezone)
     for session in _scheduled(sessions):
         calendar.add_component(_event(session, forum, "CONFIRMED", feed))
@@ -136,7 +136,7 @@ def _event(session: ForumSession, forum: Forum, status: str, feed: _Feed) -> Eve
         end=session.ends_at.astimezone(zone),
         summary=session.title,
         description=_description(session, feed),
-        location=", ".join(filter(None, [session.room_name, forum.city])) or None,
+        location=", ".join(filter(None, [session.room_name, forum.city_in(feed.lang)])) or None,
         # Calendar apps replace an event they hold only when its sequence has grown.
         sequence=session.version - 1,
         status=status,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.derived import Audited, LedgerSource, ReportSource
+from app.core.i18n import name_in
 from app.core.models import Base, UTCDateTime, created_at, enum_column, intpk, updated_at
 from app.core.provenance import Sourced
 from app.core.versioning import Versioned
@@ -117,11 +118,17 @@ class Forum(Versioned, Audited, Sourced, ReportSource, Base):
     series_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("forum_series.id", ondelete="SET NULL"), index=True
     )
+    # The title and city in English (required; the fallback), Russian and Kazakh:
+    # app.core.i18n.name_in picks the reader's.
     title: Mapped[str] = mapped_column(sa.String(300))
+    title_ru: Mapped[str | None] = mapped_column(sa.String(300))
+    title_kk: Mapped[str | None] = mapped_column(sa.String(300))
     edition: Mapped[int | None]
     year: Mapped[int]
     host_country: Mapped[str] = mapped_column(sa.ForeignKey("countries.code"))
     city: Mapped[str | None] = mapped_column(sa.String(120))
+    city_ru: Mapped[str | None] = mapped_column(sa.String(120))
+    city_kk: Mapped[str | None] = mapped_column(sa.String(120))
     region_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("regions.id", ondelete="SET NULL"), index=True
     )
@@ -150,6 +157,16 @@ class Forum(Versioned, Audited, Sourced, ReportSource, Base):
     sessions: Mapped[list[ForumSession]] = relationship(
         back_populates="forum", cascade="all, delete-orphan", order_by="ForumSession.id"
     )
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` where the forum has one (:func:`name_in`'s fallbacks)."""
+        return name_in(lang, en=self.title, ru=self.title_ru, kk=self.title_kk)
+
+    def city_in(self, lang: str) -> str | None:
+        """The city in ``lang`` where the forum has one; None with no city at all."""
+        if self.city is None:
+            return None
+        return name_in(lang, en=self.city, ru=self.city_ru, kk=self.city_kk)
 
 
 class Room(Versioned, Audited, Base):

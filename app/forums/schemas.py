@@ -80,10 +80,14 @@ class ForumSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     series_id = ma.fields.Integer(dump_only=True, allow_none=True)
     title = ma.fields.String(dump_only=True)
+    title_ru = ma.fields.String(dump_only=True, allow_none=True)
+    title_kk = ma.fields.String(dump_only=True, allow_none=True)
     edition = ma.fields.Integer(dump_only=True, allow_none=True)
     year = ma.fields.Integer(dump_only=True)
     host_country = ma.fields.String(dump_only=True)
     city = ma.fields.String(dump_only=True, allow_none=True)
+    city_ru = ma.fields.String(dump_only=True, allow_none=True)
+    city_kk = ma.fields.String(dump_only=True, allow_none=True)
     region_id = ma.fields.Integer(dump_only=True, allow_none=True)
     start_date = ma.fields.Date(dump_only=True)
     end_date = ma.fields.Date(dump_only=True)
@@ -97,11 +101,19 @@ class ForumSchema(ma.Schema):
 
 class ForumWriteSchema(ma.Schema):
     series_id = Id(allow_none=True)
-    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    title = Trimmed(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "In English: pages in Russian or Kazakh fall back to it."},
+    )
+    title_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
+    title_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
     edition = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1000))
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     host_country = ma.fields.String(required=True, validate=COUNTRY_CODE)
     city = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
+    city_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
+    city_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
     region_id = Id(allow_none=True, metadata={"description": "The host region."})
     state = EnumField(ForumState, metadata={"description": "on_schedule, postponed or cancelled."})
     state_reason = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -136,11 +148,15 @@ class NextEditionSchema(ma.Schema):
         validate=validate.Length(min=1, max=300),
         metadata={"description": "Default: the next numeral or year in this edition's title."},
     )
+    title_ru = Trimmed(validate=validate.Length(min=1, max=300))
+    title_kk = Trimmed(validate=validate.Length(min=1, max=300))
     city = Trimmed(
         allow_none=True,
         validate=validate.Length(min=1, max=120),
         metadata={"description": "Default: the same city when the host stays, else none."},
     )
+    city_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
+    city_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
     start_date = ma.fields.Date(
         validate=FORUM_DAY,
         metadata={"description": "Default: 52 weeks on, the same weekday; the length is kept."},

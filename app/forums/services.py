@@ -201,14 +201,33 @@ def roman(number: int) -> str:
     return "".join(out)
 
 
-def _next_title(forum: Forum, year: int) -> str:
-    """ "I … Forum" becomes "II … Forum", "… 2027" becomes "… 2028"; else the series' name."""
-    first, _, rest = forum.title.partition(" ")
+def _next_title(forum: Forum, year: int, lang: str = "en") -> str | None:
+    """The title in ``lang`` counted on: "I … Forum" becomes "II … Forum", "… 2027"
+    becomes "… 2028"; else the series' name and the year. None where the forum has no
+    title in that language."""
+    suffix = "" if lang == "en" else f"_{lang}"
+    title = getattr(forum, f"title{suffix}")
+    if title is None:
+        return None
+    first, _, rest = title.partition(" ")
     if forum.edition and rest and first == roman(forum.edition):
         return f"{roman(forum.edition + 1)} {rest}"
-    if str(forum.year) in forum.title:
-        return forum.title.replace(str(forum.year), str(year))
-    return f"{forum.series.name_en} {year}" if forum.series is not None else forum.title
+    if str(forum.year) in title:
+        return title.replace(str(forum.year), str(year))
+    series_name = getattr(forum.series, f"name{suffix or '_en'}", None)
+    return f"{series_name} {year}" if series_name else title
+
+
+def _next_names(forum: Forum, data: dict[str, Any], year: int, moved: bool) -> dict[str, Any]:
+    """The new edition's title and city in each language: as ``data`` gives them, else the
+    title counted on and the city kept while the host stays (a city given anew in English
+    takes none of the old one's other spellings)."""
+    names: dict[str, Any] = {}
+    for lang, suffix in (("en", ""), ("ru", "_ru"), ("kk", "_kk")):
+        names[f"title{suffix}"] = data.get(f"title{suffix}") or _next_title(forum, year, lang)
+        kept = None if moved or "city" in data else getattr(forum, f"city{suffix}")
+        names[f"city{suffix}"] = data.get(f"city{suffix}", kept)
+    return names
 
 
 def _wall_clock_shift(old_zone: str, new_zone: str, days: dt.timedelta):
@@ -281,14 +300,12 @@ def next_edition(forum: Forum, data: dict[str, Any] | None = None) -> Forum:
         )
         for s in forum.sessions
     ]
-    title = data.get("title") or _next_title(forum, start.year)
     new = Forum(
         series=series,
-        title=title,
+        **_next_names(forum, data, start.year, moved),
         edition=edition,
         year=start.year,
         host_country=host,
-        city=data.get("city", None if moved else forum.city),
         start_date=start,
         end_date=end,
         timezone=zone,

@@ -26,10 +26,14 @@ def seed_programme() -> Forum:
     """The forum, its two rooms and three published sessions over two days. Flushes."""
     forum = Forum(
         id=FORUM_ID,
-        title="Российско-казахстанский экспертный диалог",
+        title="Russia–Kazakhstan Expert Dialogue",
+        title_ru="Российско-казахстанский экспертный диалог",
+        title_kk="Ресей-Қазақстан сарапшылар диалогы",
         year=2027,
         host_country="KZ",
-        city="Астана",
+        city="Astana",
+        city_ru="Астана",
+        city_kk="Астана",
         start_date=dt.date(2027, 10, 5),
         end_date=dt.date(2027, 10, 6),
         timezone="Asia/Almaty",

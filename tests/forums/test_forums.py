@@ -323,3 +323,65 @@ def test_a_title_of_only_spaces_is_refused_not_stored_empty(
     field = "name" if "rooms" in path else "title"
     assert response.get_json()["errors"]["json"][field] == ["Must not be blank."]
     assert db_session.scalar(sa.select(sa.func.count(Forum.id))) == forums
+
+
+FORUM_IN_LANGUAGES = {
+    "title": "Expert Dialogue 2028",
+    "title_ru": "Экспертный диалог 2028",
+    "title_kk": "Сарапшылар диалогы 2028",
+    "year": 2028,
+    "host_country": "KZ",
+    "city": "Astana",
+    "city_ru": "Астана",
+    "start_date": "2028-10-03",
+    "end_date": "2028-10-04",
+    "timezone": "Asia/Almaty",
+}
+
+
+def test_a_forum_is_titled_and_placed_in_each_language(caller, make_user, db_session):
+    # Pages in Russian and Kazakh showed English forum titles and "Город Moscow".
+    organiser = caller(make_user("organiser"))
+    created = organiser.post("/api/v1/forums", json=FORUM_IN_LANGUAGES)
+    assert created.status_code == 201, created.get_json()
+    forum = created.get_json()
+    assert (forum["title_ru"], forum["title_kk"], forum["city_ru"], forum["city_kk"]) == (
+        "Экспертный диалог 2028",
+        "Сарапшылар диалогы 2028",
+        "Астана",
+        None,
+    )
+    nxt = organiser.post(f"/api/v1/forums/{forum['id']}/next-edition").get_json()
+    assert (nxt["title"], nxt["title_ru"], nxt["title_kk"]) == (
+        "Expert Dialogue 2029",
+        "Экспертный диалог 2029",
+        "Сарапшылар диалогы 2029",
+    )
+    # No series to alternate: the host, and so the city in each spelling, stay.
+    assert (nxt["city"], nxt["city_ru"], nxt["city_kk"]) == ("Astana", "Астана", None)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "city"),
+    [
+        ("ru", "Экспертный диалог 2028", "Астана"),
+        ("kk", "Сарапшылар диалогы 2028", "Астана"),  # no Kazakh spelling: the Russian
+        ("en", "Expert Dialogue 2028", "Astana"),
+    ],
+)
+def test_the_programme_page_reads_the_forum_in_the_visitors_language(
+    caller, make_user, db_session, lang, title, city
+):
+    organiser = caller(make_user("organiser"))  # the draft is for organisers to see
+    forum = organiser.post("/api/v1/forums", json=FORUM_IN_LANGUAGES).get_json()
+    organiser.client.set_cookie("lang", lang)
+    html = organiser.get(f"/forums/{forum['id']}").text
+    assert f"<h1>{title}</h1>" in html and f"{city}, " in html
+
+
+def test_the_seeded_forums_have_russian_and_kazakh_titles(caller, db_session):
+    anonymous = caller()
+    anonymous.client.set_cookie("lang", "kk")
+    html = anonymous.get("/forums").text
+    assert "XIX Ресей мен Қазақстанның өңіраралық ынтымақтастық форумы" in html
+    assert "Қостанай" in html and "Kostanay" not in html
