@@ -596,6 +596,23 @@ ROWS += [
         url="/account/tokens/{token}/revoke",
     ),
     Row("GET", "/account/invitations", statuses(302, 200, 200, 200, 200, 200, 200)),
+    # To your profile's edit page, or (without one) back to the account.
+    Row("GET", "/account/profile", statuses(302, 302, 302, 302, 302, 302, 302)),
+    # As PATCH /api/v1/experts/<id>: the owner, admins, organisers for profiles nobody owns.
+    Row(
+        "GET",
+        "/experts/<int:expert_id>/edit",
+        statuses(302, 200, 403, 403, 200, 200, 200),
+        url="/experts/{owner_expert}/edit",
+    ),
+    # Without the version the form carries, a save is taken as overtaken (409).
+    Row(
+        "POST",
+        "/experts/<int:expert_id>/edit",
+        statuses(303, 409, 403, 403, 409, 403, 409),
+        url="/experts/{owner_expert}/edit",
+        extra={"data": {"full_name": "Edited"}},
+    ),
     # As the API's answer: only the invited expert (and their write token) answers.
     Row(
         "POST",

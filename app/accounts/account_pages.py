@@ -58,6 +58,15 @@ def show():
     return _page(_me())
 
 
+@bp.get("/profile")
+def profile():
+    """Your profile's edit page (a link that needs no id, for mail and bookmarks)."""
+    me = _me()
+    if me.expert is None:
+        return redirect(url_for("account.show"), 302)
+    return redirect(url_for("expert_pages.edit", expert_id=me.expert.id), 302)
+
+
 @bp.post("/password")
 def change_password():
     """Change the password; every other session and every token ends."""

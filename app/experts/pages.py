@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, render_template
+import marshmallow as ma
+from flask import Blueprint, redirect, render_template, request, url_for
 
+from app.core.errors import DomainError, Forbidden
 from app.core.pages import list_page
-from app.core.permissions import user
-from app.experts import services
-from app.experts.schemas import ExpertQuerySchema
+from app.core.permissions import can_edit_expert, signed_in, user
+from app.core.versioning import lock
+from app.experts import profile_form, services
+from app.experts.schemas import ExpertQuerySchema, ExpertWriteSchema
+from app.extensions import db
 from app.reference import services as reference
 
 bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
@@ -40,5 +44,59 @@ def show(expert_id: int):
     see, and collaborators across the border."""
     viewer = user()
     expert = services.profile(expert_id, viewer)
+    can_edit = can_edit_expert(viewer, expert)
     expert = services.with_detail(expert, viewer)
-    return render_template("experts/show.html", expert=expert)
+    return render_template(
+        "experts/show.html",
+        expert=expert,
+        can_edit=can_edit,
+        saved=request.args.get("saved") == "1",
+    )
+
+
+@bp.route("/<int:expert_id>/edit", methods=["GET", "POST"])
+def edit(expert_id: int):
+    """Edit a profile, as ``PATCH /api/v1/experts/<id>`` does: your own, or (organisers)
+    one nobody owns yet; a save that another overtook comes back to be checked (409)."""
+    me = signed_in()
+    expert = services.get_expert(expert_id)
+    if not can_edit_expert(me, expert):
+        raise Forbidden("You may edit only your own profile.")
+    if request.method == "GET":
+        return _edit_page(expert, profile_form.values_of(expert))
+    held = _int(request.form.get("held"))
+    posted = profile_form.values_posted(request.form, held)
+    if _int(request.form.get("version")) != lock(expert).version:
+        stale = {"version": str(profile_form.STALE)}
+        return _edit_page(expert, posted, stale, 409, held=held)
+    try:
+        data = ExpertWriteSchema().load(profile_form.read(request.form, held))
+    except ma.ValidationError as exc:
+        return _edit_page(expert, posted, profile_form.messages(exc.messages), 422, held=held)
+    try:
+        services.update_expert(expert, data)
+    except DomainError as exc:
+        errors = profile_form.refusals(exc.errors)
+        db.session.rollback()
+        return _edit_page(services.get_expert(expert_id), posted, errors, exc.status, held=held)
+    return redirect(url_for("expert_pages.show", expert_id=expert.id, saved=1), 303)
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else -1
+
+
+def _edit_page(
+    expert, values: dict, errors: dict | None = None, status: int = 200, held: int | None = None
+):
+    options = reference.form_options("countries", "topics")
+    return render_template(
+        "experts/edit.html",
+        expert=expert,
+        values=values,
+        errors=errors or {},
+        countries=options["countries"],
+        topics=options["topics"],
+        centres=services.centre_options(),
+        held=len(expert.affiliations) if held is None else held,
+    ), status

@@ -466,6 +466,14 @@ def create_expert(data: dict[str, Any], *, force: bool = False) -> Expert:
     return expert
 
 
+def centre_options() -> list[sa.Row]:
+    """Every centre as a form's select offers it: id and names, by English name."""
+    from app.centres.models import Centre
+
+    stmt = sa.select(Centre.id, Centre.name_en, Centre.name_ru, Centre.name_kk)
+    return list(db.session.execute(stmt.order_by(Centre.name_en, Centre.id)))
+
+
 def update_expert(expert: Expert, changes: dict[str, Any]) -> Expert:
     """Apply an edit of the profile's own fields."""
     _apply(expert, changes)

@@ -50,6 +50,7 @@ PAGES = {
     "password-reset": "/password-reset",
     "account": "/account",
     "invitations": "/account/invitations",
+    "profile-edit": "/account/profile",  # the browser user's own, by redirect
     "experts": "/experts",
     "centres": "/centres?country=KZ",
     "publications": "/publications",
@@ -60,7 +61,7 @@ PAGES = {
     "publication": "/publications/4",  # the 2018 joint report, three authors
 }
 # Pages seen logged in, as BROWSER_USER (build_live_app makes the account).
-LOGGED_IN = {"/account", "/account/invitations"}
+LOGGED_IN = {"/account", "/account/invitations", "/account/profile"}
 BROWSER_USER = ("browser-user@example.org", "steppe-caravan-2030")
 
 # Without the networking flags Chromium calls Google's hosts at start-up (refused here).

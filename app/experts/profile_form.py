@@ -1,0 +1,136 @@
+"""The profile form of the pages: what it posts read into what ``ExpertWriteSchema`` (the
+API's) loads, and what is wrong with each field in the visitor's language.
+
+Affiliations come as rows ``aff-<n>-<field>`` for those the profile has (``aff-<n>-remove``
+to drop one) and ``aff-new-<field>`` for one to add: a page without script adds one at a
+time, as GOV.UK's "add another" pattern does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+# In the form's order: the error summary lists them so.
+FIELDS = (
+    "full_name",
+    "other_names",
+    "country",
+    "biography",
+    "birth_year",
+    "orcid",
+    "languages",
+    "topic_ids",
+    "affiliations",
+)
+AFFILIATION_FIELDS = ("centre_id", "position", "start_date", "end_date")
+MESSAGES = {
+    "full_name": _l("Enter your full name, up to 300 characters"),
+    "other_names": _l("Enter each other spelling of the name on its own line, up to 20"),
+    "country": _l("Choose the country"),
+    "biography": _l("Enter a biography of at most 10,000 characters"),
+    "birth_year": _l("Enter a year of birth from 1900 to 2015, or leave it empty"),
+    "orcid": _l("Enter an ORCID iD like 0000-0002-1825-0097, or leave it empty"),
+    "languages": _l("Enter language codes such as ru, kk, en, separated by commas"),
+    "topic_ids": _l("Choose at most 30 topics"),
+    "affiliations": _l(
+        "Check the affiliations: each needs a centre, and ends no earlier than it starts"
+    ),
+}
+# What the services refuse, by field.
+REFUSALS = {
+    "orcid": _l("This ORCID iD belongs to another profile"),
+    "affiliations": _l("Choose a centre from the list"),
+}
+STALE = _l(
+    "Someone saved this profile while you were editing it. Check what you entered against "
+    "the profile as it is now, then save again."
+)
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def read(form: MultiDict, held: int) -> dict[str, Any]:
+    """What the API would be sent for ``form``, with the ``held`` affiliations the page
+    showed as rows ``0 … held-1``."""
+    raw: dict[str, Any] = {
+        "full_name": form.get("full_name", ""),
+        "other_names": [line.strip() for line in form.get("other_names", "").splitlines()],
+        "country": form.get("country", ""),
+        "biography": form.get("biography", "").strip() or None,
+        "birth_year": form.get("birth_year", "").strip() or None,
+        "orcid": form.get("orcid", "").strip() or None,
+        "languages": [c.lower() for c in _SPLIT.split(form.get("languages", "")) if c],
+        "topic_ids": form.getlist("topic_ids"),
+        "affiliations": _affiliations(form, held),
+    }
+    raw["other_names"] = [name for name in raw["other_names"] if name]
+    return raw
+
+
+def _affiliations(form: MultiDict, held: int) -> list[dict[str, Any]]:
+    rows = [
+        _row(form, str(n)) for n in range(min(held, 30)) if not form.get(f"aff-{n}-remove")
+    ]
+    new = _row(form, "new")
+    if any(new.values()):  # the empty row to add one is left empty when none is added
+        rows.append(new)
+    return rows
+
+
+def _row(form: MultiDict, key: str) -> dict[str, Any]:
+    return {
+        name: (form.get(f"aff-{key}-{name}", "").strip() or None) for name in AFFILIATION_FIELDS
+    }
+
+
+def messages(errors: dict[str, Any]) -> dict[str, str]:
+    """One translated message for each field refused, in the form's order."""
+    return {name: str(MESSAGES[name]) for name in FIELDS if name in errors}
+
+
+def refusals(errors: dict[str, Any]) -> dict[str, str]:
+    """Translated messages for a service's refusal (a DomainError's ``errors``)."""
+    return {
+        name: str(REFUSALS.get(name) or MESSAGES[name]) for name in FIELDS if name in errors
+    }
+
+
+def values_of(expert: Any) -> dict[str, Any]:
+    """The form filled from the profile as stored."""
+    return {
+        "full_name": expert.full_name,
+        "other_names": "\n".join(expert.other_names or []),
+        "country": expert.country_code,
+        "biography": expert.biography or "",
+        "birth_year": expert.birth_year or "",
+        "orcid": expert.orcid or "",
+        "languages": ", ".join(expert.languages or []),
+        "topic_ids": {str(t.id) for t in expert.topics},
+        "affiliations": [
+            {
+                "centre_id": str(a.centre_id),
+                "position": a.position or "",
+                "start_date": a.start_date.isoformat() if a.start_date else "",
+                "end_date": a.end_date.isoformat() if a.end_date else "",
+            }
+            for a in expert.affiliations
+        ],
+    }
+
+
+def values_posted(form: MultiDict, held: int) -> dict[str, Any]:
+    """The form as it was posted, to show again with its errors."""
+    rows = [
+        {name: form.get(f"aff-{n}-{name}", "") for name in AFFILIATION_FIELDS}
+        | {"remove": bool(form.get(f"aff-{n}-remove"))}
+        for n in range(min(held, 30))
+    ]
+    return {
+        **{name: form.get(name, "") for name in FIELDS if name not in {"topic_ids"}},
+        "topic_ids": set(form.getlist("topic_ids")),
+        "affiliations": rows,
+        "new": {name: form.get(f"aff-new-{name}", "") for name in AFFILIATION_FIELDS},
+    }
