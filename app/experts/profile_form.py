@@ -71,9 +71,7 @@ def read(form: MultiDict, held: int) -> dict[str, Any]:
 
 
 def _affiliations(form: MultiDict, held: int) -> list[dict[str, Any]]:
-    rows = [
-        _row(form, str(n)) for n in range(min(held, 30)) if not form.get(f"aff-{n}-remove")
-    ]
+    rows = [_row(form, str(n)) for n in range(min(held, 30)) if not form.get(f"aff-{n}-remove")]
     new = _row(form, "new")
     if any(new.values()):  # the empty row to add one is left empty when none is added
         rows.append(new)
@@ -93,9 +91,7 @@ def messages(errors: dict[str, Any]) -> dict[str, str]:
 
 def refusals(errors: dict[str, Any]) -> dict[str, str]:
     """Translated messages for a service's refusal (a DomainError's ``errors``)."""
-    return {
-        name: str(REFUSALS.get(name) or MESSAGES[name]) for name in FIELDS if name in errors
-    }
+    return {name: str(REFUSALS.get(name) or MESSAGES[name]) for name in FIELDS if name in errors}
 
 
 def values_of(expert: Any) -> dict[str, Any]:
