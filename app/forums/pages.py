@@ -160,7 +160,11 @@ def my_invitations():
     answered, newest first."""
     me = signed_in()
     found = list(db.session.scalars(invitations.my_invitations(me, None)))
-    open_ = [p for p in found if p.status == ParticipationStatus.INVITED]
+    # What to answer by when it takes place (unscheduled last); the answered, newest first.
+    open_ = sorted(
+        (p for p in found if p.status == ParticipationStatus.INVITED),
+        key=lambda p: (p.session.starts_at is None, p.session.starts_at or 0, p.id),
+    )
     answered = [p for p in found if p.status != ParticipationStatus.INVITED]
     return render_template(
         "forums/invitations.html",

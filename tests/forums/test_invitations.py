@@ -177,3 +177,22 @@ def test_the_invitations_page_sends_a_visitor_to_log_in_first(caller, setup):
         302,
         "/login?next=/account/invitations",
     )
+
+
+def test_invitations_to_answer_come_by_when_their_sessions_take_place(
+    caller, make_user, db_session
+):
+    expert_user = make_user()
+    forum = f.ForumFactory()
+    day = dt.datetime.combine(forum.start_date, dt.time(6), tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+    late = f.SessionFactory(
+        forum=forum, title="Late", starts_at=day + 5 * hour, ends_at=day + 6 * hour
+    )
+    early = f.SessionFactory(forum=forum, title="Early", starts_at=day, ends_at=day + hour)
+    later_on = f.SessionFactory(forum=forum, title="Unscheduled")
+    for session in (late, later_on, early):  # invited in this order
+        f.ParticipationFactory(session=session, expert=expert_user.expert, status="invited")
+    db_session.flush()
+    html = caller(expert_user).get("/account/invitations").text
+    assert html.index("Early") < html.index("Late") < html.index("Unscheduled")
