@@ -56,11 +56,16 @@ class ForumSeriesSchema(ma.Schema):
     source = source_field()
 
 
+# A name or title (a series', a forum's, a session's) and a city or room, in any language.
+TITLE = validate.Length(min=1, max=300)
+CITY = validate.Length(min=1, max=120)
+
+
 class ForumSeriesWriteSchema(ma.Schema):
     slug = ma.fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]{2,80}$"))
-    name_en = Trimmed(required=True, validate=validate.Length(min=1, max=300))
-    name_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
-    name_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
+    name_en = Trimmed(required=True, validate=TITLE)
+    name_ru = Trimmed(allow_none=True, validate=TITLE)
+    name_kk = Trimmed(allow_none=True, validate=TITLE)
     description = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
     host_rule = EnumField(HostRule, required=True)
     country_a = ma.fields.String(allow_none=True, validate=COUNTRY_CODE)
@@ -103,17 +108,17 @@ class ForumWriteSchema(ma.Schema):
     series_id = Id(allow_none=True)
     title = Trimmed(
         required=True,
-        validate=validate.Length(min=1, max=300),
+        validate=TITLE,
         metadata={"description": "In English: pages in Russian or Kazakh fall back to it."},
     )
-    title_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
-    title_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=300))
+    title_ru = Trimmed(allow_none=True, validate=TITLE)
+    title_kk = Trimmed(allow_none=True, validate=TITLE)
     edition = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1000))
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     host_country = ma.fields.String(required=True, validate=COUNTRY_CODE)
-    city = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
-    city_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
-    city_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
+    city = Trimmed(allow_none=True, validate=CITY)
+    city_ru = Trimmed(allow_none=True, validate=CITY)
+    city_kk = Trimmed(allow_none=True, validate=CITY)
     region_id = Id(allow_none=True, metadata={"description": "The host region."})
     state = EnumField(ForumState, metadata={"description": "on_schedule, postponed or cancelled."})
     state_reason = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -145,18 +150,18 @@ class ForumWriteSchema(ma.Schema):
 
 class NextEditionSchema(ma.Schema):
     title = Trimmed(
-        validate=validate.Length(min=1, max=300),
+        validate=TITLE,
         metadata={"description": "Default: the next numeral or year in this edition's title."},
     )
-    title_ru = Trimmed(validate=validate.Length(min=1, max=300))
-    title_kk = Trimmed(validate=validate.Length(min=1, max=300))
+    title_ru = Trimmed(validate=TITLE)
+    title_kk = Trimmed(validate=TITLE)
     city = Trimmed(
         allow_none=True,
-        validate=validate.Length(min=1, max=120),
+        validate=CITY,
         metadata={"description": "Default: the same city when the host stays, else none."},
     )
-    city_ru = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
-    city_kk = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
+    city_ru = Trimmed(allow_none=True, validate=CITY)
+    city_kk = Trimmed(allow_none=True, validate=CITY)
     start_date = ma.fields.Date(
         validate=FORUM_DAY,
         metadata={"description": "Default: 52 weeks on, the same weekday; the length is kept."},
@@ -194,7 +199,7 @@ WINDOWS = {
 class RoomSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     forum_id = ma.fields.Integer(dump_only=True)
-    name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
+    name = Trimmed(required=True, validate=CITY)
     capacity = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
     windows = ma.fields.List(ma.fields.Nested(WindowSchema), **WINDOWS)
 
@@ -237,7 +242,7 @@ class SessionWriteSchema(ma.Schema):
     """``start``/``end`` with an offset are taken as given; without one, in the forum's zone.
     Without ``end``, a session lasts ``duration_minutes``."""
 
-    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    title = Trimmed(required=True, validate=TITLE)
     format = EnumField(SessionFormat, required=True)
     description = ma.fields.String(allow_none=True, validate=validate.Length(max=10_000))
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=20))
