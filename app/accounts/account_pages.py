@@ -18,7 +18,7 @@ from app.accounts.schemas import EmailChangeSchema, PasswordChangeSchema, TokenC
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES, remember_language
 from app.core.permissions import signed_in
-from app.core.ratelimits import configured, unless_invalid
+from app.core.ratelimits import configured, counted, unless_invalid
 from app.extensions import limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -91,6 +91,8 @@ def change_email():
     """Ask for a new address: a link goes to it, and the address changes once it is used."""
     me = _me()
     data, errors = load(EmailChangeSchema(), ("new_email", "email_password"))
+    if not errors:
+        counted()  # the address is looked up, and a link may be mailed
     try:
         if not errors:
             new_email = services.check_email_change(

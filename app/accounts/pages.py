@@ -20,7 +20,7 @@ from app.accounts.schemas import EmailOnlySchema, LoginSchema, PasswordResetSche
 from app.core.errors import DomainError
 from app.core.i18n import language, name_in, remember_language
 from app.core.permissions import Unauthorized, user
-from app.core.ratelimits import configured, unless_invalid
+from app.core.ratelimits import configured, counted, unless_invalid
 from app.core.redirects import safe_next
 from app.extensions import db, limiter
 from app.reference.models import Country
@@ -66,8 +66,11 @@ def register():
     if errors:
         errors = in_order({**password_problem(), **errors}, REGISTER_FIELDS)
         offered = request.form.get("offered") and "full_name" not in errors
+        if offered:
+            counted()  # the names are looked up again
         found = registration.candidates(request.form["full_name"]) if offered else []
         return _register_page(errors, 422, found)
+    counted()  # from here on, names and the address are looked up
     choice = request.form.get("profile", "")
     found = registration.candidates(data["full_name"])
     if found and not choice:  # the password is typed again, never echoed
@@ -121,6 +124,7 @@ def login():
     data, errors = load(LoginSchema(), ("email", "password", "next"))
     if errors:
         return _login_page(errors, 422, next_url)
+    counted()  # an attempt at the password, whatever its answer
     try:
         found = services.authenticate(data["email"], data["password"], get_remote_address())
     except Unauthorized:

@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import TooManyRequests
 
@@ -36,8 +36,17 @@ def unless_invalid(response) -> bool:
     """``deduct_when`` for a form's or a body's limit: an answer refusing it as invalid
     (422) asked the database nothing and sent no mail, so it leaves the count alone, and
     someone correcting a typo or two is not locked out for an hour. Anything the limit
-    guards (a mail sent, a name looked up, an address found taken: 409) is counted."""
-    return response.status_code != 422
+    guards counts, whatever the answer: a view marks it :func:`counted` once it looks up
+    an account or a name, or sends mail (a page shows even a taken address as 422)."""
+    return response.status_code != 422 or g.get(_COUNTED, False)
+
+
+_COUNTED = "rate_limit_counted"
+
+
+def counted() -> None:
+    """This request has done what its limit guards: it counts (:func:`unless_invalid`)."""
+    g.setdefault(_COUNTED, True)
 
 
 class TooMany(TooManyRequests):

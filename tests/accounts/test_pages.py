@@ -283,3 +283,27 @@ def test_a_value_too_long_is_told_so_not_asked_for_again(caller):
     assert "Введите не более 300 символов" in html and "Введите полное имя" not in html
     html = client.post("/register", data={**FORM, "full_name": ""}).text
     assert "Введите полное имя" in html
+
+
+def test_asking_for_a_taken_address_counts_against_the_mail_link_limit(
+    app, caller, make_user, db_session
+):
+    # A page shows a taken address as 422, as it does a typo; unlike a typo, it tells
+    # whether an account exists, so it must count, or addresses could be tried unending.
+    user, other = make_user(), make_user()
+    client = caller(user)
+    limit = int(app.config["RATE_LIMIT_MAIL_LINKS"].split()[0])
+    form = {"new_email": other.email, "email_password": PASSWORD}
+    answers = [client.post("/account/email", data=form).status_code for _ in range(limit + 1)]
+    assert answers == [422] * limit + [429]
+
+
+def test_a_wrong_password_on_the_login_page_counts_as_an_attempt(
+    app, caller, make_user, monkeypatch
+):
+    user = make_user()
+    monkeypatch.setitem(app.config, "RATE_LIMIT_LOGIN_ADDRESS", "3 per minute")
+    client = caller()
+    wrong = {"email": user.email, "password": "not-the-password-at-all"}
+    answers = [client.post("/login", data=wrong).status_code for _ in range(4)]
+    assert answers == [422, 422, 422, 429]
