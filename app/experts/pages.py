@@ -6,6 +6,7 @@ import functools
 
 import marshmallow as ma
 from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.exceptions import BadRequest
 
 from app.core.errors import DomainError, Forbidden
 from app.core.pages import list_page
@@ -13,7 +14,6 @@ from app.core.permissions import can_edit_expert, signed_in, user
 from app.core.versioning import lock
 from app.experts import profile_form, services
 from app.experts.schemas import ExpertQuerySchema, ExpertWriteSchema
-from app.extensions import db
 from app.reference import services as reference
 
 bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
@@ -64,26 +64,33 @@ def edit(expert_id: int):
         raise Forbidden("You may edit only your own profile.")
     if request.method == "GET":
         return _edit_page(expert, profile_form.values_of(expert))
-    held = _int(request.form.get("held"))
+    held = profile_form.held_rows(request.form)
+    if held is None:
+        raise BadRequest("This form did not come from the profile page.")
     posted = profile_form.values_posted(request.form, held)
-    if _int(request.form.get("version")) != lock(expert).version:
-        stale = {"version": str(profile_form.STALE)}
-        return _edit_page(expert, posted, stale, 409, held=held)
+    version = request.form.get("version", "")
+    if not version.isdecimal() or int(version) != lock(expert).version:
+        return _overtaken(expert, posted, held)
     try:
         data = ExpertWriteSchema().load(profile_form.read(request.form, held))
+        services.update_expert(expert, data)
     except ma.ValidationError as exc:
         return _edit_page(expert, posted, profile_form.messages(exc.messages), 422, held=held)
-    try:
-        services.update_expert(expert, data)
-    except DomainError as exc:
-        errors = profile_form.refusals(exc.errors)
-        db.session.rollback()
-        return _edit_page(services.get_expert(expert_id), posted, errors, exc.status, held=held)
+    except DomainError as exc:  # refused before anything was set (services._apply)
+        return _edit_page(expert, posted, profile_form.refusals(exc.errors), exc.status, held)
     return redirect(url_for("expert_pages.show", expert_id=expert.id, saved=1), 303)
 
 
-def _int(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else -1
+def _overtaken(expert, posted: dict, held: int):
+    """Another save came first: what was typed comes back with the version now stored and
+    the fields where it differs from the profile as it now is, to check and save again.
+    The stored rows of affiliations may have changed, so the page shows those."""
+    stored = profile_form.values_of(expert)
+    changed = profile_form.differing(posted, stored)
+    if "affiliations" in changed or held != len(stored["affiliations"]):
+        posted = posted | {"affiliations": stored["affiliations"]}
+    errors = {"version": str(profile_form.STALE)} | profile_form.messages_for(changed)
+    return _edit_page(expert, posted, errors, 409)
 
 
 def _edit_page(

@@ -14,6 +14,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from app.experts.schemas import MAX_AFFILIATIONS
+
 # In the form's order: the error summary lists them so.
 FIELDS = (
     "full_name",
@@ -49,15 +51,26 @@ STALE = _l(
     "Someone saved this profile while you were editing it. Check what you entered against "
     "the profile as it is now, then save again."
 )
+# Beside each field where what was typed differs from the profile another saved meanwhile.
+DIFFERS = _l("Saved otherwise meanwhile: check this field before saving again")
 _SPLIT = re.compile(r"[\s,;]+")
+
+
+def held_rows(form: MultiDict) -> int | None:
+    """How many affiliation rows the page showed (its ``held`` field); None if it says
+    nothing sensible (a form not from the page)."""
+    text = form.get("held", "")
+    if not text.isdecimal() or int(text) > MAX_AFFILIATIONS:
+        return None
+    return int(text)
 
 
 def read(form: MultiDict, held: int) -> dict[str, Any]:
     """What the API would be sent for ``form``, with the ``held`` affiliations the page
     showed as rows ``0 … held-1``."""
-    raw: dict[str, Any] = {
+    return {
         "full_name": form.get("full_name", ""),
-        "other_names": [line.strip() for line in form.get("other_names", "").splitlines()],
+        "other_names": [n.strip() for n in form.get("other_names", "").splitlines() if n.strip()],
         "country": form.get("country", ""),
         "biography": form.get("biography", "").strip() or None,
         "birth_year": form.get("birth_year", "").strip() or None,
@@ -66,27 +79,29 @@ def read(form: MultiDict, held: int) -> dict[str, Any]:
         "topic_ids": form.getlist("topic_ids"),
         "affiliations": _affiliations(form, held),
     }
-    raw["other_names"] = [name for name in raw["other_names"] if name]
-    return raw
 
 
 def _affiliations(form: MultiDict, held: int) -> list[dict[str, Any]]:
-    rows = [_row(form, str(n)) for n in range(min(held, 30)) if not form.get(f"aff-{n}-remove")]
+    rows = [_row(form, str(n)) for n in range(held) if not form.get(f"aff-{n}-remove")]
     new = _row(form, "new")
     if any(new.values()):  # the empty row to add one is left empty when none is added
         rows.append(new)
-    return rows
+    return [{name: value.strip() or None for name, value in row.items()} for row in rows]
 
 
-def _row(form: MultiDict, key: str) -> dict[str, Any]:
-    return {
-        name: (form.get(f"aff-{key}-{name}", "").strip() or None) for name in AFFILIATION_FIELDS
-    }
+def _row(form: MultiDict, key: str) -> dict[str, str]:
+    """A row of the form as posted, each field as text."""
+    return {name: form.get(f"aff-{key}-{name}", "") for name in AFFILIATION_FIELDS}
 
 
 def messages(errors: dict[str, Any]) -> dict[str, str]:
     """One translated message for each field refused, in the form's order."""
     return {name: str(MESSAGES[name]) for name in FIELDS if name in errors}
+
+
+def messages_for(changed: list[str]) -> dict[str, str]:
+    """:data:`DIFFERS` beside each field of ``changed`` (:func:`differing`)."""
+    return dict.fromkeys(changed, str(DIFFERS))
 
 
 def refusals(errors: dict[str, Any]) -> dict[str, str]:
@@ -119,14 +134,30 @@ def values_of(expert: Any) -> dict[str, Any]:
 
 def values_posted(form: MultiDict, held: int) -> dict[str, Any]:
     """The form as it was posted, to show again with its errors."""
-    rows = [
-        {name: form.get(f"aff-{n}-{name}", "") for name in AFFILIATION_FIELDS}
-        | {"remove": bool(form.get(f"aff-{n}-remove"))}
-        for n in range(min(held, 30))
-    ]
+    rows = [_row(form, str(n)) | {"remove": bool(form.get(f"aff-{n}-remove"))} for n in range(held)]
     return {
         **{name: form.get(name, "") for name in FIELDS if name not in {"topic_ids"}},
         "topic_ids": set(form.getlist("topic_ids")),
         "affiliations": rows,
-        "new": {name: form.get(f"aff-new-{name}", "") for name in AFFILIATION_FIELDS},
+        "new": _row(form, "new"),
     }
+
+
+def differing(posted: dict[str, Any], stored: dict[str, Any]) -> list[str]:
+    """The fields where what was posted differs from the profile as stored: what to check
+    when another save came first."""
+    plain = [
+        name
+        for name in FIELDS
+        if name not in {"affiliations", "topic_ids"}
+        and str(posted.get(name, "")).strip() != str(stored.get(name, "")).strip()
+    ]
+    topics = ["topic_ids"] if set(posted["topic_ids"]) != set(stored["topic_ids"]) else []
+    kept = [
+        {k: v for k, v in row.items() if k != "remove"}
+        for row in posted["affiliations"]
+        if not row.get("remove")
+    ]
+    added = [posted["new"]] if any(posted["new"].values()) else []
+    rows = ["affiliations"] if kept + added != stored["affiliations"] else []
+    return plain + topics + rows

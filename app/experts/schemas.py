@@ -92,6 +92,10 @@ class ExpertDetailSchema(ExpertSchema):
     collaborators_abroad = ma.fields.List(ma.fields.Nested(CollaboratorSchema), dump_only=True)
 
 
+# The most affiliations a profile lists (a form shows as many rows).
+MAX_AFFILIATIONS = 30
+
+
 class ExpertWriteSchema(ma.Schema):
     """What an editor sets; an expert needs only ``full_name`` and ``country``. Ids, the
     owner and ``verified`` are not here: sending them is refused."""
@@ -108,7 +112,7 @@ class ExpertWriteSchema(ma.Schema):
     )
     topic_ids = ma.fields.List(Id(), validate=validate.Length(max=30))
     affiliations = ma.fields.List(
-        ma.fields.Nested(AffiliationSchema), validate=validate.Length(max=30)
+        ma.fields.Nested(AffiliationSchema), validate=validate.Length(max=MAX_AFFILIATIONS)
     )
 
 

@@ -437,13 +437,9 @@ def _same(value_of: Callable[[str], Any]) -> tuple:
 
 
 def _apply(expert: Expert, data: dict[str, Any]) -> None:
+    """Set the fields. Everything that can refuse them is checked before the first is set,
+    so a refusal leaves the profile as it was (a page shows it again)."""
     data = dict(data)
-    if "country" in data:
-        expert.country_code = check_country(data.pop("country"))
-    if "topic_ids" in data:
-        expert.topics = resolve_topics(data.pop("topic_ids"))
-    if "affiliations" in data:
-        expert.affiliations = _affiliations(expert, data.pop("affiliations"))
     if data.get("orcid"):
         taken = db.session.scalar(
             sa.select(Expert.id).where(Expert.orcid == data["orcid"], Expert.id != expert.id)
@@ -452,6 +448,14 @@ def _apply(expert: Expert, data: dict[str, Any]) -> None:
             raise Conflict(
                 "This ORCID iD belongs to another profile.", {"orcid": [f"Used by expert {taken}."]}
             )
+    country = check_country(data.pop("country")) if "country" in data else None
+    topics = resolve_topics(data.pop("topic_ids")) if "topic_ids" in data else None
+    if "affiliations" in data:
+        expert.affiliations = _affiliations(expert, data.pop("affiliations"))
+    if country is not None:
+        expert.country_code = country
+    if topics is not None:
+        expert.topics = topics
     for key, value in data.items():
         setattr(expert, key, value.strip() if isinstance(value, str) else value)
 

@@ -107,6 +107,8 @@ def test_a_save_overtaken_by_another_comes_back_to_be_checked(caller, make_user,
     second = client.post(edit_path(expert), data=filled(expert, biography="Second.", **hidden))
     assert second.status_code == 409 and "Someone saved this profile" in second.text
     assert "Second." in second.text  # what was typed is kept, to save again
+    assert 'id="biography-error"' in second.text and "Saved otherwise meanwhile" in second.text
+    assert 'id="full_name-error"' not in second.text  # the same as stored: nothing to check
     db_session.refresh(expert)
     assert expert.biography == "First."
     again = client.post(
@@ -162,3 +164,22 @@ def test_who_may_edit_which_profile(caller, make_user, db_session):
     anonymous = caller().get(edit_path(owner.expert))
     assert anonymous.headers["Location"] == f"/login?next={edit_path(owner.expert)}"
     assert "Edit this profile" not in caller(other).get(f"/experts/{owner.expert.id}").text
+
+
+@pytest.mark.parametrize(
+    ("hidden", "status"),
+    [
+        ({"version": "1"}, 400),  # no held: not the page's form, nothing to read rows by
+        ({"version": "1", "held": "abc"}, 400),
+        ({"version": "²", "held": "0"}, 409),  # a digit int() refuses: no 500
+        ({"held": "0"}, 409),
+    ],
+)
+def test_a_form_not_from_the_page_changes_nothing(caller, make_user, db_session, hidden, status):
+    user = make_user()
+    f.AffiliationFactory(expert=user.expert)
+    db_session.flush()
+    response = caller(user).post(edit_path(user.expert), data=filled(user.expert, **hidden))
+    assert response.status_code == status
+    db_session.refresh(user.expert)
+    assert len(user.expert.affiliations) == 1 and user.expert.version == 1
