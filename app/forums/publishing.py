@@ -78,6 +78,9 @@ def kept_publishable(forum: Forum) -> Iterator[None]:
     if forum.status != PublicationStatus.PUBLISHED:
         yield
         return
+    # Two edits at once would each be checked against the programme without the other's:
+    # the second waits here for the first, as a second publish does.
+    lock(forum)
     before = {_conflict_key(f) for f in _public_conflicts(forum)}
     yield
     db.session.flush()
@@ -91,21 +94,23 @@ def kept_publishable(forum: Forum) -> Iterator[None]:
 
 
 def _public_conflicts(forum: Forum) -> list[conflicts.Finding]:
-    """Hard conflicts among the sessions the public sees: a draft of a published forum may
-    conflict until it is published, which checks it."""
-    published = set(
-        db.session.scalars(
-            sa.select(ForumSession.id).where(
-                ForumSession.forum_id == forum.id,
-                ForumSession.status == PublicationStatus.PUBLISHED,
-                ForumSession.starts_at.is_not(None),
-            )
+    """Hard conflicts that touch a published session of the forum and none of its drafts
+    (a draft may conflict until it is published, which checks it). A session of another
+    forum counts as :func:`conflicts.blocking` counts it: an expert booked there too."""
+    rows = db.session.execute(
+        sa.select(ForumSession.id, ForumSession.status).where(
+            ForumSession.forum_id == forum.id, ForumSession.starts_at.is_not(None)
         )
     )
+    published, drafts = set(), set()
+    for session_id, status in rows:
+        (published if status == PublicationStatus.PUBLISHED else drafts).add(session_id)
     return [
         f
         for f in conflicts.report(forum)
-        if f.severity == conflicts.HARD and f.session_ids and published.issuperset(f.session_ids)
+        if f.severity == conflicts.HARD
+        and published.intersection(f.session_ids)
+        and not drafts.intersection(f.session_ids)
     ]
 
 

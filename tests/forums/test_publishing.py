@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 
@@ -154,6 +155,29 @@ def test_an_edit_that_breaks_the_published_programme_is_refused(
     assert refused.status_code == 409, refused.get_json()
     assert any(conflict in message for message in refused.get_json()["errors"]["conflicts"])
     assert caller().get(f"/api/v1/forums/{forum.id}/programme").get_json() == before
+
+
+def test_an_edit_that_books_an_expert_twice_across_forums_is_refused(
+    organiser, forum, forum_in, db_session
+):
+    # The other forum's session counts, as publishing counts it.
+    other = forum_in("Asia/Almaty", "KZ")
+    mine = scheduled(forum, 6, "Transit")
+    theirs = scheduled(other, 9, "Water")
+    expert = mine.participations[0].expert
+    f.ParticipationFactory(session=theirs, expert=expert, status="accepted")
+    db_session.flush()
+    for published in (forum, other):
+        assert organiser.post(f"/api/v1/forums/{published.id}/publish").status_code == 200
+    moved = patch(organiser, f"/api/v1/sessions/{theirs.id}", {"start": mine_start(mine, other)})
+    assert moved.status_code == 409
+    assert any(expert.full_name in m for m in moved.get_json()["errors"]["conflicts"])
+
+
+def mine_start(session, forum) -> str:
+    """``session``'s start on ``forum``'s clock, as a naive time the API reads there."""
+    local = session.starts_at.astimezone(zoneinfo.ZoneInfo(forum.timezone))
+    return local.replace(tzinfo=None).isoformat()
 
 
 def test_an_edit_of_a_published_programme_that_keeps_it_sound_goes_through(
