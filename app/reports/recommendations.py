@@ -31,6 +31,7 @@ from app.reports.services import (
     dormant_cutoff,
     era,
     gap_rows,
+    organisation_ties,
 )
 
 NEW_GENERATION = 1980  # born since: the Kazakh elites the report says Russia hardly knows
@@ -51,8 +52,10 @@ class Gap:
     last: dt.date | None = None  # dormant: the pair's last day active
 
 
-def _gaps(w: Window, count: int) -> list[Gap]:
-    never, dormant, _ = gap_rows(w, dormant_cutoff(w), count)
+def _gaps(w: Window, count: int, centres: dict[int, dict[str, Any]]) -> list[Gap]:
+    # As the gaps report lists them: no pair whose organisations met through other units.
+    met = organisation_ties(w, centres)
+    never, dormant, _ = gap_rows(w, dormant_cutoff(w), count, met)
     return [Gap("never", r[0], r[1], r[2]) for r in never] + [
         Gap("dormant", r.ru_centre_id, r.kz_centre_id, r.shared, r.active_until) for r in dormant
     ]
@@ -109,7 +112,7 @@ def recommend(w: Window, forum: Forum | None, gaps: int, per_gap: int) -> dict[s
     experts without a current centre, best first."""
     ledger.sync(db.session)
     centres = centre_rows(w)
-    found = _gaps(w, gaps)
+    found = _gaps(w, gaps, centres)
     members = _members({c for g in found for c in (g.ru_centre, g.kz_centre)}, w.end)
     loose = unaffiliated.without_centre(w.end, gaps)
     matched = unaffiliated.matches(loose, _topics_of, dormant_cutoff(w))

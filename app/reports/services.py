@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -223,35 +223,56 @@ def _pair(centres: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
     }
 
 
-def gap_rows(
-    w: Window, cutoff: dt.date, limit: int, tied: Callable[[int, int], bool] = lambda r, k: False
-) -> tuple[list, list, int]:
+@dataclasses.dataclass(frozen=True)
+class Organisations:
+    """The centres' organisations (:func:`organisations`) and which pairs of them were ever
+    tied, through whichever of their units."""
+
+    of: dict[int, int]
+    tied: set[tuple[int, int]]
+
+    def met(self, ru: int, kz: int) -> bool:
+        return (self.of.get(ru, ru), self.of.get(kz, kz)) in self.tied
+
+    def hidden(self) -> int:
+        """At most how many never-tied centre pairs :meth:`met` rules out: in each tied
+        pair of organisations, every pair of their centres but the one tied."""
+        size = Counter(self.of.values())
+        return sum(size[r] * size[k] - 1 for r, k in self.tied)
+
+
+def organisation_ties(w: Window, centres: dict[int, dict[str, Any]]) -> Organisations:
+    orgs = organisations(centres)
+    ever = dataclasses.replace(w, since=None)
+    return Organisations(orgs, _tied_organisations(orgs, queries.tied_pairs(ever)))
+
+
+def gap_rows(w: Window, cutoff: dt.date, limit: int, orgs: Organisations) -> tuple[list, list, int]:
     """Never-tied and dormant pairs (up to ``limit`` each, best first) and the number of
     dormant ones: one statement, two if the never list is short. A centre pair whose
-    organisations were ``tied`` through other units is no never-tied pair (a unit counts
-    with its parent)."""
+    organisations met through other units is no never-tied pair (a unit counts with its
+    parent): as many more rows are read as that can rule out, so the list still holds the
+    best ``limit``."""
     ever = dataclasses.replace(w, since=None)
-    rows = db.session.execute(queries.gap_pairs(ever, cutoff, limit)).all()
+    reach = limit + orgs.hidden()
+    rows = db.session.execute(queries.gap_pairs(ever, cutoff, reach)).all()
     never = sorted(
-        (r for r in rows if r.gap == "never"),
+        (r for r in rows if r.gap == "never" and not orgs.met(r.ru_centre_id, r.kz_centre_id)),
         key=lambda r: (-r.shared, -r.size, r.ru_centre_id, r.kz_centre_id),
     )
     dormant = sorted(
         (r for r in rows if r.gap == "dormant"),
         key=lambda r: (-r.shared, -r.strength, r.ru_centre_id, r.kz_centre_id),
-    )
+    )[:limit]
     if rows:
         dormant_count = rows[0].dormant_count
     else:
         dormant_count = db.session.scalar(queries.gap_counts(ever, cutoff))
-    never = [
-        (r.ru_centre_id, r.kz_centre_id, r.shared)
-        for r in never
-        if not tied(r.ru_centre_id, r.kz_centre_id)
-    ]
+    never = [(r.ru_centre_id, r.kz_centre_id, r.shared) for r in never[:limit]]
     if len(never) < limit:  # few pairs share topics: fill with the largest others
-        others = db.session.execute(queries.unrelated_pairs(ever, limit - len(never))).all()
-        never += [r for r in others if not tied(r[0], r[1])]
+        wanted = limit - len(never)
+        others = db.session.execute(queries.unrelated_pairs(ever, wanted + orgs.hidden()))
+        never += [r for r in others if not orgs.met(r[0], r[1])][:wanted]
     return never, dormant, dormant_count
 
 
@@ -261,12 +282,9 @@ def gaps(w: Window, cutoff: dt.date | None, limit: int) -> dict[str, Any]:
     ledger.sync(db.session)
     cutoff = cutoff or dormant_cutoff(w)
     centres = centre_rows(w)
-    ever = dataclasses.replace(w, since=None)
-    orgs = organisations(centres)
-    tied_ever = _tied_organisations(orgs, queries.tied_pairs(ever))
-    never, dormant, dormant_count = gap_rows(
-        w, cutoff, limit, lambda ru, kz: (orgs.get(ru, ru), orgs.get(kz, kz)) in tied_ever
-    )
+    met = organisation_ties(w, centres)
+    orgs, tied_ever = met.of, met.tied
+    never, dormant, dormant_count = gap_rows(w, cutoff, limit, met)
     # Organisations, as the summaries count them: a unit with a partner keeps its parent
     # and the other units off the isolated list.
     tied_now = {orgs.get(c, c) for c in db.session.scalars(queries.tied_centres(w))}

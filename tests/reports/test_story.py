@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Affiliation, CentreTie, ExpertTie, Publication
+from app.reports import recommendations, services
 from tests.reports.helpers import (
     SEEDED_PAIR,
     TODAY,
@@ -143,3 +144,22 @@ def test_coverage_and_gaps_count_the_same_pairs(organiser):
     coverage = get_report(organiser, "coverage")["summary"]
     gaps = get_report(organiser, "gaps")["summary"]
     assert coverage["pairs_total"] - coverage["pairs_tied"] == gaps["never"] == 13
+
+
+@pytest.mark.parametrize("limit", [1, 3, 14])
+def test_a_short_never_list_is_the_best_of_the_whole_list(organiser, limit):
+    # The pairs a unit's parent met are ruled out after the database ranks: it reads as
+    # many more rows as they could take, so the short list is the long one's head.
+    whole = get_report(organiser, "gaps")["never"]
+    short = get_report(organiser, "gaps", limit=limit)["never"]
+    assert short == whole[:limit] and len(short) == limit
+
+
+def test_recommendations_take_no_pair_whose_organisations_met(db_session):
+    # The gaps they propose people for are the gaps report's: none of the Caspian
+    # Institute's centres with IISPS, which the Institute met through KISI DIP.
+    w = services.window({})
+    found = recommendations._gaps(w, 50, services.centre_rows(w))
+    kisi = {centre(a).id for a in ("KISI", "KISI DIP", "KISI Kazakhstan Sector")}
+    never = {(g.ru_centre, g.kz_centre) for g in found if g.kind == "never"}
+    assert never and not {p for p in never if p[0] in kisi and p[1] == centre("IISPS").id}
