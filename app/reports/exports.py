@@ -24,9 +24,11 @@ FILE_FORMATS = {"csv": "text/csv", "xlsx": XLSX}
 GAPS = ("never", "dormant", "isolated")
 
 
-def table(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows a spreadsheet shows: the report's main list, nested fields flattened."""
-    return [_flat(row) for row in _main_list(report)]
+def table(report: dict[str, Any], header: list[str] | None = None) -> list[dict[str, Any]]:
+    """The rows a spreadsheet shows: the report's main list, nested fields flattened but
+    those the ``header`` names whole (a finding's value, whose keys vary, is one cell)."""
+    whole = frozenset(header or ())
+    return [_flat(row, whole=whole) for row in _main_list(report)]
 
 
 def row_count(report: dict[str, Any]) -> int:
@@ -44,19 +46,24 @@ def _main_list(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from report["rows"]
 
 
-def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flat(
+    row: dict[str, Any], prefix: str = "", whole: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in row.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in whole:
+            flat.update(_flat(value, f"{name}.", whole))
         else:
-            flat[f"{prefix}{key}"] = _cell(value)
+            flat[name] = _cell(value)
     return flat
 
 
 def _cell(value: Any) -> Any:
     """A value one spreadsheet cell can hold: a list of plain values joined with "; ",
-    a list of records as the JSON the API would take back."""
+    a list of records, or a record kept whole, as the JSON the API would take back."""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
     if not isinstance(value, list | tuple):
         return value
     if all(isinstance(item, str | int | float) for item in value):
@@ -65,12 +72,12 @@ def _cell(value: Any) -> Any:
 
 
 def _columns(rows: list[dict[str, Any]], header: list[str] | None = None) -> list[str]:
-    """The table's columns as its rows name them; ``header`` (:func:`header_of`) for a
-    table with no row, so an empty file still says what it would hold."""
-    columns: dict[str, None] = {}
+    """The ``header``'s columns (:func:`header_of`), then any other its rows name: the
+    same columns in the same order whether or not the table has rows."""
+    columns: dict[str, None] = dict.fromkeys(header or [])
     for row in rows:
         columns.update(dict.fromkeys(row))
-    return list(columns) if columns else list(header or [])
+    return list(columns)
 
 
 def header_of(answer: type[ma.Schema]) -> list[str]:
@@ -83,7 +90,8 @@ def header_of(answer: type[ma.Schema]) -> list[str]:
 
 
 def _fields_of(field: ma.fields.Field, prefix: str = "") -> list[str]:
-    if isinstance(field, ma.fields.List):
+    """The columns of a field: its own, or a nested record's, dotted. A list is one cell."""
+    if isinstance(field, ma.fields.List) and not prefix:  # the table's own list of rows
         field = field.inner
     if not isinstance(field, ma.fields.Nested):
         return [prefix.rstrip(".")]
@@ -98,7 +106,7 @@ def _union(lists: Iterable[list[str]]) -> list[str]:
 
 
 def csv_text(report: dict[str, Any], header: list[str] | None = None) -> str:
-    rows = table(report)
+    rows = table(report, header)
     buffer = io.StringIO()
     writer = SafeDictWriter(buffer, fieldnames=_columns(rows, header), extrasaction="ignore")
     writer.writeheader()
@@ -108,7 +116,7 @@ def csv_text(report: dict[str, Any], header: list[str] | None = None) -> str:
 
 
 def xlsx_bytes(report: dict[str, Any], name: str, header: list[str] | None = None) -> bytes:
-    rows = table(report)
+    rows = table(report, header)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
     columns = _columns(rows, header)
