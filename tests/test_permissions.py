@@ -605,11 +605,11 @@ ROWS += [
         statuses(302, 200, 403, 403, 200, 200, 200),
         url="/experts/{owner_expert}/edit",
     ),
-    # Without the version the form carries, a save is taken as overtaken (409).
+    # Without the rows and version the page's form carries, a save is refused (400).
     Row(
         "POST",
         "/experts/<int:expert_id>/edit",
-        statuses(303, 409, 403, 403, 409, 403, 409),
+        statuses(303, 400, 403, 403, 400, 403, 400),
         url="/experts/{owner_expert}/edit",
         extra={"data": {"full_name": "Edited"}},
     ),

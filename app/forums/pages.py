@@ -13,6 +13,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import Conflict
+from app.core.i18n import language
 from app.core.permissions import signed_in, user
 from app.extensions import db
 from app.forums import invitations, publishing, services, visibility
@@ -96,7 +97,8 @@ def _feeds(forum: Forum) -> dict[str, str | None]:
     """The published programme's iCalendar and frab URLs (a draft has neither)."""
     if forum.status != PublicationStatus.PUBLISHED:
         return {"ics_url": None, "webcal_url": None, "frab_url": None}
-    ics = url_for("schedule.ForumCalendar", forum_id=forum.id, _external=True)
+    # In the page's language: a calendar program sends no cookie to ask for one.
+    ics = url_for("schedule.ForumCalendar", forum_id=forum.id, lang=language(), _external=True)
     return {
         "ics_url": ics,
         "webcal_url": "webcal://" + ics.split("://", 1)[1],

@@ -18,6 +18,7 @@ from app.forums.schemas import (
     AvailabilitySchema,
     ConflictQuerySchema,
     ConflictReportSchema,
+    FeedLanguageSchema,
     FeedQuerySchema,
     ProgrammeSchema,
     PublishResultSchema,
@@ -145,14 +146,15 @@ def _session_url(session) -> str:
 @blp.route("/forums/<int:forum_id>/schedule.ics")
 class ForumCalendar(MethodView):
     @blp.doc(**_file_doc("text/calendar", "The published programme as iCalendar (RFC 5545)."))
-    def get(self, forum_id):
+    @blp.arguments(FeedLanguageSchema, location="query")
+    def get(self, query, forum_id):
         """The published programme as an iCalendar file, times in the forum's zone."""
         forum = publishing.published_forum(_forum(forum_id))
         body = calendar.forum_ics(
             forum,
             publishing.published_sessions(forum),
             url_for_session=_session_url,
-            lang=language(),  # ?lang=, the cookie, or what the calendar program asks for
+            lang=query.get("lang") or language(),
         )
         return _download(body, "text/calendar", f"forum-{forum.id}.ics")
 
@@ -184,7 +186,7 @@ class MyCalendar(MethodView):
     @calendar_feed
     @blp.arguments(FeedQuerySchema, location="query")
     @blp.doc(**_file_doc("text/calendar", "Your sessions as iCalendar (RFC 5545)."))
-    def get(self, _query):
+    def get(self, query):
         """Your accepted sessions across forums; drafts are marked tentative. A calendar
         program subscribes with a calendar token in the URL (``POST /auth/tokens``
         with ``"scopes": ["calendar"]`` answers the ``feed_url``)."""
@@ -194,6 +196,9 @@ class MyCalendar(MethodView):
         expert = availability.held_expert(me)
         sessions = publishing.expert_sessions(expert) if expert is not None else []
         body = calendar.expert_ics(
-            expert, sessions, url_for_session=_session_url, lang=me.language or language()
+            expert,
+            sessions,
+            url_for_session=_session_url,
+            lang=query.get("lang") or me.language or language(),
         )
         return _download(body, "text/calendar", "my-sessions.ics")

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.fields import EnumField, Id, Trimmed
+from app.core.i18n import LANGUAGES
 from app.core.provenance import kind_field, source_field
 from app.forums.models import (
     ChangeKind,
@@ -334,7 +335,18 @@ class ConflictReportSchema(ma.Schema):
     conflicts = FindingList(ma.fields.Nested(ConflictSchema))
 
 
-class FeedQuerySchema(ma.Schema):
+class FeedLanguageSchema(ma.Schema):
+    lang = ma.fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={
+            "description": "The language of the feed's words (format, roles, topics, titles): "
+            "default, for a forum's the interface's (cookie, Accept-Language), for your own "
+            "your account's."
+        },
+    )
+
+
+class FeedQuerySchema(FeedLanguageSchema):
     token = ma.fields.String(
         load_only=True,
         validate=validate.Length(max=200),

@@ -125,6 +125,19 @@ def test_subscribe_link_gives_the_calendar(caller, published):
         assert path == f"/forums/{published.id}" and f'id="{anchor}"' in html
 
 
+@pytest.mark.parametrize(("lang", "word"), [("en", "Format: "), ("kk", "Формат: ")])
+def test_the_subscribe_link_asks_for_the_pages_language(caller, published, lang, word):
+    # A calendar program sends no cookie: the link itself says which language.
+    anonymous = caller()
+    anonymous.client.set_cookie("lang", lang)
+    html = anonymous.get(f"/forums/{published.id}").text
+    link = re.search(r'href="http://localhost(/[^"]+)"[^>]*id="subscribe-ics"', html).group(1)
+    assert link.endswith(f"?lang={lang}")
+    events = Calendar.from_ical(caller().get(link).data).events
+    assert events and all(word in str(e["DESCRIPTION"]) for e in events)
+    assert caller().get(link.replace(f"lang={lang}", "lang=de")).status_code == 422
+
+
 def test_frab_link_gives_the_schedule(caller, published):
     html = caller().get(f"/forums/{published.id}").get_data(as_text=True)
     frab = re.search(r'href="http://localhost(/[^"]+)"[^>]*id="frab-json"', html).group(1)
