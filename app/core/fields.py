@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 from werkzeug.routing import IntegerConverter
@@ -59,3 +61,19 @@ class Trimmed(ma.fields.String):
         if not text:
             raise self.make_error("blank")
         return text
+
+
+# What a list refuses a range of years that ends before it starts with (on year_to).
+YEARS_REVERSED = "Must not come before year_from."
+
+
+class YearsInOrder:
+    """A query schema's mixin: ``year_to`` before ``year_from`` is refused (422 on the
+    API, the field's message on a page), not answered with an empty list that looks like
+    nothing was found."""
+
+    @ma.validates_schema
+    def _years_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        first, last = data.get("year_from"), data.get("year_to")
+        if first is not None and last is not None and last < first:
+            raise ma.ValidationError(YEARS_REVERSED, "year_to")

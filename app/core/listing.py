@@ -88,22 +88,6 @@ def _rank_position(column: Any, dialect: str) -> sa.ColumnElement:
     return find(sa.bindparam("rank_ids", type_=sa.String), token)
 
 
-# What a list refuses a range of years that ends before it starts with (on year_to).
-YEARS_REVERSED = "Must not come before year_from."
-
-
-class YearsInOrder:
-    """A query schema's mixin: ``year_to`` before ``year_from`` is refused (422 on the
-    API, the field's message on a page), not answered with an empty list that looks like
-    nothing was found."""
-
-    @ma.validates_schema
-    def _years_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        first, last = data.get("year_from"), data.get("year_to")
-        if first is not None and last is not None and last < first:
-            raise ma.ValidationError(YEARS_REVERSED, "year_to")
-
-
 def year_range(
     stmt: sa.Select, column: Any, year_from: int | None, year_to: int | None
 ) -> sa.Select:

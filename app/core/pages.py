@@ -18,8 +18,7 @@ from jinja2.environment import TemplateModule
 from jinja2.runtime import Context
 from marshmallow import validate
 
-from app.core.fields import MAX_ID
-from app.core.listing import YEARS_REVERSED
+from app.core.fields import MAX_ID, YEARS_REVERSED
 from app.core.pagination import Query, page_total, read_page
 from app.core.permissions import LoginNeeded
 

@@ -151,19 +151,21 @@ def _event(session: ForumSession, forum: Forum, status: str, feed: _Feed) -> Eve
 def _description(session: ForumSession, feed: _Feed) -> str:
     with force_locale(feed.lang):
         kind = gettext("Format: %(format)s", format=FORMATS[session.format])
-        credits = [kind, *(_credit(p, feed.lang) for p in feed.participants_of(session))]
+    credits = [kind, *(_credit(p, feed.lang) for p in feed.participants_of(session))]
     return "\n\n".join(filter(None, [session.description, "\n".join(credits)]))
 
 
 def _credit(participation: Participation, lang: str) -> str:
+    """ "Speaker: Иван Иванов (RU)", in ``lang``."""
     expert = participation.expert
-    role = str(ROLES[participation.role])
-    return gettext(
-        "%(role)s: %(name)s (%(country)s)",
-        role=role[:1].upper() + role[1:],
-        name=person_name(lang, expert.full_name, expert.other_names),
-        country=expert.country_code,
-    )
+    with force_locale(lang):
+        role = str(ROLES[participation.role])
+        return gettext(
+            "%(role)s: %(name)s (%(country)s)",
+            role=role[:1].upper() + role[1:],
+            name=person_name(lang, expert.full_name, expert.other_names),
+            country=expert.country_code,
+        )
 
 
 def _serialise(calendar: Calendar) -> bytes:

@@ -176,6 +176,9 @@ def my_invitations():
     )
 
 
+ANSWERS = {"accept": ParticipationStatus.ACCEPTED, "decline": ParticipationStatus.DECLINED}
+
+
 @bp.post("/account/invitations/<int:participation_id>/<any(accept, decline):answer>")
 def answer_invitation(participation_id: int, answer: str):
     """Accept or decline one of your invitations, once (as ``POST /api/v1/invitations``)."""
@@ -188,6 +191,3 @@ def answer_invitation(participation_id: int, answer: str):
     except Conflict:  # answered already, in another tab say: the page shows how
         notice = "already"
     return redirect(url_for("forums_pages.my_invitations", notice=notice), 303)
-
-
-ANSWERS = {"accept": ParticipationStatus.ACCEPTED, "decline": ParticipationStatus.DECLINED}

@@ -57,9 +57,9 @@ class ForumSeriesSchema(ma.Schema):
     source = source_field()
 
 
-# A name or title (a series', a forum's, a session's) and a city or room, in any language.
+# A name or title (a series', a forum's, a session's), and a place's (a city, a room).
 TITLE = validate.Length(min=1, max=300)
-CITY = validate.Length(min=1, max=120)
+PLACE = validate.Length(min=1, max=120)
 
 
 class ForumSeriesWriteSchema(ma.Schema):
@@ -117,9 +117,9 @@ class ForumWriteSchema(ma.Schema):
     edition = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=1000))
     year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     host_country = ma.fields.String(required=True, validate=COUNTRY_CODE)
-    city = Trimmed(allow_none=True, validate=CITY)
-    city_ru = Trimmed(allow_none=True, validate=CITY)
-    city_kk = Trimmed(allow_none=True, validate=CITY)
+    city = Trimmed(allow_none=True, validate=PLACE)
+    city_ru = Trimmed(allow_none=True, validate=PLACE)
+    city_kk = Trimmed(allow_none=True, validate=PLACE)
     region_id = Id(allow_none=True, metadata={"description": "The host region."})
     state = EnumField(ForumState, metadata={"description": "on_schedule, postponed or cancelled."})
     state_reason = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -158,11 +158,11 @@ class NextEditionSchema(ma.Schema):
     title_kk = Trimmed(validate=TITLE)
     city = Trimmed(
         allow_none=True,
-        validate=CITY,
+        validate=PLACE,
         metadata={"description": "Default: the same city when the host stays, else none."},
     )
-    city_ru = Trimmed(allow_none=True, validate=CITY)
-    city_kk = Trimmed(allow_none=True, validate=CITY)
+    city_ru = Trimmed(allow_none=True, validate=PLACE)
+    city_kk = Trimmed(allow_none=True, validate=PLACE)
     start_date = ma.fields.Date(
         validate=FORUM_DAY,
         metadata={"description": "Default: 52 weeks on, the same weekday; the length is kept."},
@@ -200,7 +200,7 @@ WINDOWS = {
 class RoomSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     forum_id = ma.fields.Integer(dump_only=True)
-    name = Trimmed(required=True, validate=CITY)
+    name = Trimmed(required=True, validate=PLACE)
     capacity = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
     windows = ma.fields.List(ma.fields.Nested(WindowSchema), **WINDOWS)
 

@@ -6,8 +6,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.exports import format_field
-from app.core.fields import EnumField, Id, Trimmed
-from app.core.listing import YearsInOrder, q_field, sort_field
+from app.core.fields import EnumField, Id, Trimmed, YearsInOrder
+from app.core.listing import q_field, sort_field
 from app.core.provenance import kind_field, source_field
 from app.projects.models import ProjectKind
 from app.reference.schemas import COUNTRY_CODE

@@ -7,8 +7,8 @@ from marshmallow import validate
 
 from app.centres.models import Visibility
 from app.core.exports import format_field
-from app.core.fields import EnumField, Id, Trimmed
-from app.core.listing import YearsInOrder, q_field, sort_field
+from app.core.fields import EnumField, Id, Trimmed, YearsInOrder
+from app.core.listing import q_field, sort_field
 from app.core.provenance import kind_field, source_field
 from app.publications.models import CSL_TYPES, DOI_LENGTH, DOI_PATTERN, PublicationKind
 from app.reference.schemas import COUNTRY_CODE

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.forums import services
-from app.models import AuditEntry, Forum, ForumSeries
+from app.models import AuditEntry, Forum, ForumSeries, ForumSession, Room
 from tests import factories as f
 
 
@@ -317,12 +317,13 @@ def test_a_title_of_only_spaces_is_refused_not_stored_empty(
     # Services strip titles; validated before that, "   " passed its minimum length and
     # was stored as "", an invisible link on the forums page.
     organiser = caller(make_user("organiser"))
-    forums = db_session.scalar(sa.select(sa.func.count(Forum.id)))
+    model = {"forums": Forum, "sessions": ForumSession, "rooms": Room}[path.rsplit("/", 1)[1]]
+    before = db_session.scalar(sa.select(sa.func.count(model.id)))
     response = organiser.post(path.format(forum=strategic(db_session).id), json=body)
     assert response.status_code == 422
     field = "name" if "rooms" in path else "title"
     assert response.get_json()["errors"]["json"][field] == ["Must not be blank."]
-    assert db_session.scalar(sa.select(sa.func.count(Forum.id))) == forums
+    assert db_session.scalar(sa.select(sa.func.count(model.id))) == before
 
 
 # A forum of no series (so its host stays at the next edition), named in three languages.
