@@ -180,6 +180,8 @@ class ReportLoader:
                     "acronym_source": rec.get("acronym_source", "own"),
                     "alt_names": rec.get("alt_names") or [],
                     "city": rec.get("city"),
+                    "city_ru": rec.get("city_ru"),
+                    "city_kk": rec.get("city_kk"),
                     "region": self.regions.get(rec.get("region") or ""),
                     "kind": rec["kind"],
                     "visibility": rec.get("visibility", "public"),

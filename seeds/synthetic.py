@@ -144,6 +144,7 @@ class Generator:
             "alt_names": [],
             "country_code": country,
             "city": city_en,
+            "city_ru": city_ru,
             "region_id": self.region_ids.get(region_code) if region_code else None,
             "kind": kind,
             "visibility": visibility,

@@ -84,7 +84,10 @@ class Centre(Versioned, Audited, Searchable, Sourced, TopicsSourced, DirectoryRe
     )
     alt_names: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     country_code: Mapped[str] = mapped_column(sa.ForeignKey("countries.code"), index=True)
+    # In English (the fallback), Russian and Kazakh: app.core.i18n.name_in picks one.
     city: Mapped[str | None] = mapped_column(sa.String(120))
+    city_ru: Mapped[str | None] = mapped_column(sa.String(120))
+    city_kk: Mapped[str | None] = mapped_column(sa.String(120))
     region_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("regions.id", ondelete="SET NULL"), index=True
     )

@@ -12,6 +12,9 @@ from app.core.listing import q_field, sort_field
 from app.core.provenance import kind_field, source_field
 from app.reference.schemas import COUNTRY_CODE
 
+# A city's name, in any of its languages.
+CITY = validate.Length(min=1, max=120)
+
 
 class CentreSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
@@ -30,6 +33,8 @@ class CentreSchema(ma.Schema):
     alt_names = ma.fields.List(ma.fields.String(), dump_only=True)
     country = ma.fields.String(attribute="country_code", dump_only=True)
     city = ma.fields.String(dump_only=True, allow_none=True)
+    city_ru = ma.fields.String(dump_only=True, allow_none=True)
+    city_kk = ma.fields.String(dump_only=True, allow_none=True)
     region_id = ma.fields.Integer(dump_only=True, allow_none=True)
     kind = EnumField(CentreKind, dump_only=True)
     visibility = EnumField(Visibility, dump_only=True)
@@ -90,7 +95,9 @@ class CentreWriteSchema(ma.Schema):
     acronym_source = EnumField(AcronymSource)
     alt_names = ma.fields.List(Trimmed(validate=NAME), validate=validate.Length(max=30))
     country = ma.fields.String(required=True, validate=COUNTRY_CODE)
-    city = Trimmed(allow_none=True, validate=validate.Length(min=1, max=120))
+    city = Trimmed(allow_none=True, validate=CITY)
+    city_ru = Trimmed(allow_none=True, validate=CITY)
+    city_kk = Trimmed(allow_none=True, validate=CITY)
     region_id = Id(allow_none=True)
     kind = EnumField(CentreKind, required=True)
     visibility = EnumField(Visibility)

@@ -163,6 +163,12 @@ def test_a_centre_in_each_language(client, db_session, lang):
     assert h1(page_of(client, f"/centres/{kaziss.id}")).endswith(" (KazISS)")
     country = {"en": "Kazakhstan", "ru": "Казахстан", "kk": "Қазақстан"}[lang]
     assert f"<dd>{country}</dd>" in page
+    # A Russian page once read "Город Moscow".
+    imemo = db_session.scalars(sa.select(Centre).filter_by(acronym="IMEMO")).one()
+    city = {"en": "Moscow", "ru": "Москва", "kk": "Мәскеу"}[lang]
+    assert f"<dd>{city}</dd>" in page_of(client, f"/centres/{imemo.id}")
+    listed = page_of(client, "/centres?country=RU")
+    assert f", {city}" in listed and (lang == "en" or ", Moscow" not in listed)
     experts = section(page, "experts")
     assert {"en": "Marat Shibutov", "ru": "Марат Шибутов", "kk": "Марат Шибутов"}[lang] in experts
     partners = section(page, "partners")

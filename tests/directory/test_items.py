@@ -218,3 +218,13 @@ def test_a_doi_longer_than_its_column_is_422(caller, make_user, db_session, doi)
     assert response.status_code == 422
     assert "doi" in response.get_json()["errors"]["json"]
     assert db_session.scalar(sa.select(sa.func.count(Publication.id))) == before
+
+
+def test_a_centres_city_is_written_in_each_language(caller, make_user):
+    organiser = caller(make_user("organiser"))
+    body = {"name_en": "Steppe Policy Lab", "country": "KZ", "kind": "independent"}
+    body |= {"city": "Astana", "city_ru": "Астана", "city_kk": "Астана"}
+    created = organiser.post("/api/v1/centres", json=body)
+    assert created.status_code == 201, created.get_json()
+    shown = organiser.get(f"/api/v1/centres/{created.get_json()['id']}").get_json()
+    assert (shown["city"], shown["city_ru"], shown["city_kk"]) == ("Astana", "Астана", "Астана")
