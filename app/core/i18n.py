@@ -81,16 +81,21 @@ def named_options(records: Iterable[object], lang: str, key: str = "id") -> list
 
 def person_name(lang: str, full_name: str, other_names: Iterable[str] = ()) -> str:
     """A person's name in the script of ``lang``: for Russian the first full Cyrillic
-    spelling among ``other_names``; for Kazakh one with Kazakh letters if there is one,
-    else the Russian; else ``full_name``. Initials ("Шибутов М.") serve only where no
+    spelling (``full_name`` first, then ``other_names``) without Kazakh letters if there is
+    one; for Kazakh one with Kazakh letters if there is one, else the Russian; else
+    ``full_name``. Initials ("Шибутов М.") serve only where no
     full Cyrillic spelling is known ("Н. Малярчук" rather than "N. Malyarchuk")."""
     if lang not in {"ru", "kk"}:
         return full_name
-    spelled = [name for name in other_names or () if _CYRILLIC.search(name)]
+    # The name as written first: a Kazakh expert's own "Айгерім Төлеубекқызы" must not
+    # give way, in Kazakh, to a Russian respelling listed among the others.
+    spelled = [name for name in [full_name, *(other_names or ())] if _CYRILLIC.search(name)]
     cyrillic = [name for name in spelled if " " in name.strip() and "." not in name]
+    kazakh = [name for name in cyrillic if _KAZAKH_LETTERS.search(name)]
     if lang == "kk":
-        kazakh = [name for name in cyrillic if _KAZAKH_LETTERS.search(name)]
         cyrillic = kazakh + cyrillic
+    elif kazakh != cyrillic:  # in Russian, a spelling without Kazakh letters if there is one
+        cyrillic = [name for name in cyrillic if name not in kazakh] + kazakh
     return (cyrillic or spelled or [full_name])[0]
 
 

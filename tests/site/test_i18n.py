@@ -7,6 +7,7 @@ import pytest
 from app.core.i18n import name_in, person_name
 
 SHIBUTOV = ["Шибутов Марат", "Шибутов М.", "Marat Shibutov"]
+AIGERIM = ["Aigerim Toleubekkyzy", "Айгерим Тулеубеккызы"]
 
 
 @pytest.mark.parametrize(
@@ -18,6 +19,11 @@ SHIBUTOV = ["Шибутов Марат", "Шибутов М.", "Marat Shibutov"]
         ("kk", "Marat Shibutov", SHIBUTOV, "Шибутов Марат"),  # else the Russian
         ("ru", "N. Malyarchuk", ["Н. Малярчук"], "Н. Малярчук"),  # initials beat Latin
         ("ru", "Ivan Petrov", [], "Ivan Petrov"),
+        # A Kazakh expert's own Cyrillic name: hers in Kazakh, the Russian respelling in Russian.
+        ("kk", "Айгерім Төлеубекқызы", AIGERIM, "Айгерім Төлеубекқызы"),
+        ("ru", "Айгерім Төлеубекқызы", AIGERIM, "Айгерим Тулеубеккызы"),
+        ("ru", "Айгерім Төлеубекқызы", [], "Айгерім Төлеубекқызы"),
+        ("ru", "Иван Петров", ["Ivan Petrov"], "Иван Петров"),
     ],
 )
 def test_a_persons_name_in_the_interfaces_script(lang, full_name, other_names, shown):
