@@ -13,7 +13,7 @@ from app.core.pages import list_page
 from app.core.permissions import can_edit_expert, signed_in, user
 from app.core.versioning import lock
 from app.experts import profile_form, services
-from app.experts.schemas import ExpertQuerySchema, ExpertWriteSchema
+from app.experts.schemas import MAX_AFFILIATIONS, ExpertQuerySchema, ExpertWriteSchema
 from app.reference import services as reference
 
 bp = Blueprint("expert_pages", __name__, url_prefix="/experts")
@@ -82,19 +82,23 @@ def edit(expert_id: int):
 
 
 def _overtaken(expert, posted: dict, held: int):
-    """Another save came first: what was typed comes back with the version now stored and
-    the fields where it differs from the profile as it now is, to check and save again.
-    The stored rows of affiliations may have changed, so the page shows those."""
+    """Another save came first: the form comes back as the profile is now stored (so saving
+    it unchanged undoes nothing of the other save), each field that differs marked and
+    what was typed there shown under it, to take again what is wanted."""
     stored = profile_form.values_of(expert)
     changed = profile_form.differing(posted, stored)
-    if "affiliations" in changed or held != len(stored["affiliations"]):
-        posted = posted | {"affiliations": stored["affiliations"]}
     errors = {"version": str(profile_form.STALE)} | profile_form.messages_for(changed)
-    return _edit_page(expert, posted, errors, 409)
+    typed = {name: posted[name] for name in changed if name in profile_form.TEXT_FIELDS}
+    return _edit_page(expert, stored, errors, 409, typed=typed)
 
 
 def _edit_page(
-    expert, values: dict, errors: dict | None = None, status: int = 200, held: int | None = None
+    expert,
+    values: dict,
+    errors: dict | None = None,
+    status: int = 200,
+    held: int | None = None,
+    typed: dict | None = None,
 ):
     options = reference.form_options("countries", "topics")
     return render_template(
@@ -102,8 +106,10 @@ def _edit_page(
         expert=expert,
         values=values,
         errors=errors or {},
+        typed=typed or {},
         countries=options["countries"],
         topics=options["topics"],
         centres=services.centre_options(),
         held=len(expert.affiliations) if held is None else held,
+        max_affiliations=MAX_AFFILIATIONS,
     ), status

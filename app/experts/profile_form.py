@@ -42,17 +42,42 @@ MESSAGES = {
         "Check the affiliations: each needs a centre, and ends no earlier than it starts"
     ),
 }
+# What is wrong with the affiliations, by the field of a row the schema refused.
+AFFILIATION_MESSAGES = {
+    "centre_id": _l("Choose a centre for each affiliation"),
+    "position": _l("Enter a position of at most 200 characters"),
+    "start_date": _l("Enter each date as a day, month and year"),
+    "end_date": _l("Enter each date as a day, month and year, the end no earlier than the start"),
+}
+TOO_MANY_AFFILIATIONS = _l(
+    "A profile lists at most %(max)d affiliations: remove one to add another",
+    max=MAX_AFFILIATIONS,
+)
 # What the services refuse, by field.
 REFUSALS = {
     "orcid": _l("This ORCID iD belongs to another profile"),
     "affiliations": _l("Choose a centre from the list"),
+    "topic_ids": _l("Choose topics from the list"),
 }
 STALE = _l(
-    "Someone saved this profile while you were editing it. Check what you entered against "
-    "the profile as it is now, then save again."
+    "Someone saved this profile while you were editing it. The form now shows it as saved; "
+    "under each field that differs is what you typed. Change what you want, then save."
 )
 # Beside each field where what was typed differs from the profile another saved meanwhile.
-DIFFERS = _l("Saved otherwise meanwhile: check this field before saving again")
+DIFFERS = _l("%(field)s: saved otherwise meanwhile; what you typed is under it")
+LABELS = {
+    "full_name": _l("Full name"),
+    "other_names": _l("Other spellings of the name"),
+    "country": _l("Country"),
+    "biography": _l("Biography"),
+    "birth_year": _l("Year of birth"),
+    "orcid": _l("ORCID iD"),
+    "languages": _l("Languages"),
+    "topic_ids": _l("Topics"),
+    "affiliations": _l("Affiliations"),
+}
+# The fields whose typed text an overtaken save shows under them.
+TEXT_FIELDS = ("full_name", "other_names", "biography", "birth_year", "orcid", "languages")
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -95,13 +120,28 @@ def _row(form: MultiDict, key: str) -> dict[str, str]:
 
 
 def messages(errors: dict[str, Any]) -> dict[str, str]:
-    """One translated message for each field refused, in the form's order."""
-    return {name: str(MESSAGES[name]) for name in FIELDS if name in errors}
+    """One translated message for each field refused, in the form's order; for the
+    affiliations, what is wrong with them (:func:`_affiliation_message`)."""
+    found = {name: str(MESSAGES[name]) for name in FIELDS if name in errors}
+    if "affiliations" in errors:
+        found["affiliations"] = _affiliation_message(errors["affiliations"])
+    return found
+
+
+def _affiliation_message(refused: Any) -> str:
+    """A list's own refusal is its length; a row's names the field refused."""
+    if not isinstance(refused, dict):
+        return str(TOO_MANY_AFFILIATIONS)
+    fields = {name for row in refused.values() if isinstance(row, dict) for name in row}
+    for name in AFFILIATION_FIELDS:  # the first, in the row's order
+        if name in fields:
+            return str(AFFILIATION_MESSAGES[name])
+    return str(MESSAGES["affiliations"])
 
 
 def messages_for(changed: list[str]) -> dict[str, str]:
-    """:data:`DIFFERS` beside each field of ``changed`` (:func:`differing`)."""
-    return dict.fromkeys(changed, str(DIFFERS))
+    """:data:`DIFFERS`, naming the field, beside each field of ``changed``."""
+    return {name: str(DIFFERS % {"field": LABELS[name]}) for name in changed}
 
 
 def refusals(errors: dict[str, Any]) -> dict[str, str]:

@@ -106,15 +106,20 @@ def test_a_save_overtaken_by_another_comes_back_to_be_checked(caller, make_user,
     assert first.status_code == 303
     second = client.post(edit_path(expert), data=filled(expert, biography="Second.", **hidden))
     assert second.status_code == 409 and "Someone saved this profile" in second.text
-    assert "Second." in second.text  # what was typed is kept, to save again
-    assert 'id="biography-error"' in second.text and "Saved otherwise meanwhile" in second.text
+    # The form shows the profile as stored, so saving it unchanged undoes nothing; what
+    # was typed is under the field, named in the summary.
+    assert ">First.</textarea>" in second.text
+    assert '<span class="typed-text">Second.</span>' in second.text
+    assert "Biography: saved otherwise meanwhile" in second.text
     assert 'id="full_name-error"' not in second.text  # the same as stored: nothing to check
     db_session.refresh(expert)
     assert expert.biography == "First."
-    again = client.post(
-        edit_path(expert), data=filled(expert, biography="Second.", **form_of(second.text))
+    unchanged = client.post(
+        edit_path(expert), data=filled(expert, biography="First.", **form_of(second.text))
     )
-    assert again.status_code == 303
+    assert unchanged.status_code == 303
+    db_session.refresh(expert)
+    assert expert.biography == "First."  # the other save stands
 
 
 @pytest.mark.parametrize(
@@ -123,10 +128,16 @@ def test_a_save_overtaken_by_another_comes_back_to_be_checked(caller, make_user,
         ({"orcid": "1234"}, "orcid", "Введите ORCID iD вида 0000-0002-1825-0097"),
         ({"full_name": "  "}, "full_name", "Введите полное имя, не длиннее 300 символов"),
         ({"birth_year": "1850"}, "birth_year", "Введите год рождения от 1900 до 2015"),
+        ({"aff-new-position": "Fellow"}, "affiliations", "Выберите центр для каждого"),
         (
-            {"aff-new-position": "Fellow"},  # no centre
+            {"aff-new-centre_id": "1", "aff-new-position": "x" * 201},
             "affiliations",
-            "Проверьте места работы",
+            "Введите должность не длиннее 200 символов",
+        ),
+        (
+            {"aff-new-centre_id": "1", "aff-new-start_date": "2015-13-45"},
+            "affiliations",
+            "Введите каждую дату",
         ),
     ],
 )
@@ -183,3 +194,12 @@ def test_a_form_not_from_the_page_changes_nothing(caller, make_user, db_session,
     assert response.status_code == status
     db_session.refresh(user.expert)
     assert len(user.expert.affiliations) == 1 and user.expert.version == 1
+
+
+def test_an_unknown_topic_is_told_so(caller, make_user, db_session):
+    user = make_user()
+    client = caller(user)
+    hidden = form_of(client.get(edit_path(user.expert)).text)
+    body = filled(user.expert, topic_ids=["99999"], **hidden)
+    refused = client.post(edit_path(user.expert), data=body)
+    assert refused.status_code == 422 and "Choose topics from the list" in refused.text
