@@ -4,7 +4,6 @@ OpenAPI entries). The same services and query schema as ``GET /api/v1/forums``."
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import marshmallow as ma
 from babel import dates
@@ -19,7 +18,7 @@ from app.extensions import db
 from app.forums import invitations, publishing, services, visibility
 from app.forums.models import Forum, ParticipationStatus, PublicationStatus
 from app.forums.schemas import ForumQuerySchema
-from app.forums.times import local_day, local_time, long_date
+from app.forums.times import clock_of, local_day, local_time, long_date, offset_label, utc_offset
 from app.forums.words import FORMATS, ROLES
 
 bp = Blueprint("forums_pages", __name__)
@@ -109,19 +108,6 @@ def _feeds(forum: Forum) -> dict[str, str | None]:
 # -- what the templates show --------------------------------------------------------
 
 
-def utc_offset(forum: Forum) -> int:
-    """The forum's offset from UTC in minutes, at noon on its first day."""
-    noon = dt.datetime.combine(forum.start_date, dt.time(12), zoneinfo.ZoneInfo(forum.timezone))
-    return int(noon.utcoffset().total_seconds()) // 60
-
-
-def offset_label(minutes: int) -> str:
-    """``UTC+5``, ``UTC+5:30``, ``UTC-3``."""
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
 def offset_words() -> dict[str, dict[int, str]]:
     """ "2 hours", "30 minutes" for every difference two clocks can have, in the interface's
     language: the page's script picks from them (the browser's Intl lacks Kazakh units)."""
@@ -148,6 +134,7 @@ def _helpers() -> dict:
         "offset_words": offset_words,
         "local_time": local_time,
         "local_day": local_day,
+        "clock_of": clock_of,
         "long_date": long_date,
         "date_span": date_span,
         "expert_path": lambda expert_id: f"/experts/{expert_id}",

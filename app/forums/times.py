@@ -62,3 +62,23 @@ def local_day(moment: dt.datetime, forum: Forum) -> dt.date:
 def long_date(day: dt.date) -> str:
     """A day as the interface's language writes it in full ("Tuesday, 14 September 2027")."""
     return dates.format_date(day, "full", locale=get_locale())
+
+
+def utc_offset(forum: Forum) -> int:
+    """The forum's offset from UTC in minutes, at noon on its first day."""
+    noon = dt.datetime.combine(forum.start_date, dt.time(12), zoneinfo.ZoneInfo(forum.timezone))
+    return int(noon.utcoffset().total_seconds()) // 60
+
+
+def offset_label(minutes: int) -> str:
+    """``UTC+5``, ``UTC+5:30``, ``UTC-3``."""
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def clock_of(forum: Forum, lang: str) -> str:
+    """Whose clock a forum's times are on, for people: "Astana, UTC+5" (the forum's city
+    in ``lang``, else its zone's name), not "Asia/Almaty" alone."""
+    place = forum.city_in(lang) or forum.timezone
+    return f"{place}, {offset_label(utc_offset(forum))}"

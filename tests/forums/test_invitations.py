@@ -100,7 +100,7 @@ def mails_to(db_session, user) -> list[OutboxMessage]:
 def test_the_invited_expert_is_told_by_mail_in_their_language(caller, make_user, db_session):
     expert_user = make_user()
     expert_user.language = "ru"
-    forum = f.ForumFactory(title="Форум в Омске", timezone="Asia/Omsk")
+    forum = f.ForumFactory(title="Форум в Омске", timezone="Asia/Omsk", city_ru="Омск")
     start = dt.datetime.combine(forum.start_date, dt.time(4, 0), tzinfo=dt.UTC)
     session = f.SessionFactory(
         forum=forum, title="Водные ресурсы", starts_at=start, ends_at=start + dt.timedelta(hours=1)
@@ -115,6 +115,7 @@ def test_the_invited_expert_is_told_by_mail_in_their_language(caller, make_user,
     assert message.subject == "Приглашение на форум «Форум в Омске»"
     assert "роль: модератор" in message.body_text and "Водные ресурсы" in message.body_text
     assert "10:00–11:00" in message.body_text  # 04:00 UTC, by Omsk's clock
+    assert "(местное время: Омск, UTC+6)" in message.body_text  # not "Asia/Omsk" alone
     assert message.links == ["http://localhost/account/invitations"]
 
 
