@@ -176,7 +176,9 @@ def values_posted(form: MultiDict, held: int) -> dict[str, Any]:
     """The form as it was posted, to show again with its errors."""
     rows = [_row(form, str(n)) | {"remove": bool(form.get(f"aff-{n}-remove"))} for n in range(held)]
     return {
-        **{name: form.get(name, "") for name in FIELDS if name not in {"topic_ids"}},
+        **{
+            name: form.get(name, "") for name in FIELDS if name not in {"topic_ids", "affiliations"}
+        },
         "topic_ids": set(form.getlist("topic_ids")),
         "affiliations": rows,
         "new": _row(form, "new"),

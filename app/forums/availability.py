@@ -61,14 +61,9 @@ def set_room_windows(room: Room, given: Iterable[dict[str, Any]]) -> Room:
     return room
 
 
-def held_expert(user: User) -> Expert | None:
-    """The expert profile the user holds, if any."""
-    return db.session.scalar(sa.select(Expert).filter_by(user_id=user.id))
-
-
 def own_expert(user: User) -> Expert:
     """The expert profile the user holds; availability needs one (409 without)."""
-    expert = held_expert(user)
+    expert = db.session.scalar(sa.select(Expert).filter_by(user_id=user.id))
     if expert is None:
         raise Conflict(
             "Your account holds no expert profile; claim yours at "

@@ -76,10 +76,7 @@ def _refused(errors: dict) -> tuple[str, int]:
     """The forums page listing nothing, saying which filter of its address is wrong (400);
     the page has no form to correct it in, so it offers the whole list instead."""
     messages = {name: str(FILTER_MESSAGES[name]) for name in errors if name in FILTER_MESSAGES}
-    page = render_template(
-        "forums/index.html", upcoming=[], past=[], page=1, older=False, filters={}, errors=messages
-    )
-    return page, 400
+    return render_template("forums/index.html", errors=messages), 400
 
 
 @bp.get("/forums/<int:forum_id>")

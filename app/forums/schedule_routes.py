@@ -193,7 +193,7 @@ class MyCalendar(MethodView):
         me = require_user()
         # Subscribed before the profile is theirs (a claim waits for an admin): an empty
         # feed, which fills once it is, rather than an error no calendar program shows.
-        expert = availability.held_expert(me)
+        expert = me.expert
         sessions = publishing.expert_sessions(expert) if expert is not None else []
         body = calendar.expert_ics(
             expert,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
@@ -24,7 +25,7 @@ FILE_FORMATS = {"csv": "text/csv", "xlsx": XLSX}
 GAPS = ("never", "dormant", "isolated")
 
 
-def table(report: dict[str, Any], header: list[str] | None = None) -> list[dict[str, Any]]:
+def table(report: dict[str, Any], header: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The rows a spreadsheet shows: the report's main list, nested fields flattened but
     those the ``header`` names whole (a finding's value, whose keys vary, is one cell)."""
     whole = frozenset(header or ())
@@ -71,7 +72,7 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _columns(rows: list[dict[str, Any]], header: list[str] | None = None) -> list[str]:
+def _columns(rows: list[dict[str, Any]], header: Sequence[str] | None = None) -> list[str]:
     """The ``header``'s columns (:func:`header_of`), then any other its rows name: the
     same columns in the same order whether or not the table has rows."""
     columns: dict[str, None] = dict.fromkeys(header or [])
@@ -80,13 +81,14 @@ def _columns(rows: list[dict[str, Any]], header: list[str] | None = None) -> lis
     return list(columns)
 
 
-def header_of(answer: type[ma.Schema]) -> list[str]:
+@functools.cache
+def header_of(answer: type[ma.Schema]) -> tuple[str, ...]:
     """The columns of the table :func:`table` flattens from a report shaped as ``answer``
     (a schema of ``app.reports.answers``): its main list's fields, nested ones dotted."""
     fields = answer().fields
     if "never" in fields:  # the gaps: three lists in one table, each row saying which
-        return ["gap", *_union(_fields_of(fields[name]) for name in GAPS)]
-    return _union([_fields_of(fields["pairs" if "pairs" in fields else "rows"])])
+        return ("gap", *_union(_fields_of(fields[name]) for name in GAPS))
+    return tuple(_union([_fields_of(fields["pairs" if "pairs" in fields else "rows"])]))
 
 
 def _fields_of(field: ma.fields.Field, prefix: str = "") -> list[str]:
@@ -105,7 +107,7 @@ def _union(lists: Iterable[list[str]]) -> list[str]:
     return list(dict.fromkeys(column for columns in lists for column in columns))
 
 
-def csv_text(report: dict[str, Any], header: list[str] | None = None) -> str:
+def csv_text(report: dict[str, Any], header: Sequence[str] | None = None) -> str:
     rows = table(report, header)
     buffer = io.StringIO()
     writer = SafeDictWriter(buffer, fieldnames=_columns(rows, header), extrasaction="ignore")
@@ -115,7 +117,7 @@ def csv_text(report: dict[str, Any], header: list[str] | None = None) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def xlsx_bytes(report: dict[str, Any], name: str, header: list[str] | None = None) -> bytes:
+def xlsx_bytes(report: dict[str, Any], name: str, header: Sequence[str] | None = None) -> bytes:
     rows = table(report, header)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
@@ -135,7 +137,7 @@ def xlsx_bytes(report: dict[str, Any], name: str, header: list[str] | None = Non
 
 
 def file_body(
-    report: dict[str, Any], name: str, fmt: str, header: list[str] | None = None
+    report: dict[str, Any], name: str, fmt: str, header: Sequence[str] | None = None
 ) -> tuple[bytes, str]:
     """The report's table as a file in ``fmt`` (csv or xlsx), and its content type;
     ``header`` names the columns of a table with no row."""
@@ -157,7 +159,7 @@ def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
 
 
 def respond(
-    report: dict[str, Any], name: str, fmt: str, header: list[str] | None = None
+    report: dict[str, Any], name: str, fmt: str, header: Sequence[str] | None = None
 ) -> dict[str, Any] | Response:
     """The report as JSON, or its table as a file in ``fmt``."""
     if fmt not in FILE_FORMATS:

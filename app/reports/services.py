@@ -254,7 +254,8 @@ def gap_rows(w: Window, cutoff: dt.date, limit: int, orgs: Organisations) -> tup
     parent): as many more rows are read as that can rule out, so the list still holds the
     best ``limit``."""
     ever = dataclasses.replace(w, since=None)
-    reach = limit + orgs.hidden()
+    hidden = orgs.hidden()
+    reach = limit + hidden
     rows = db.session.execute(queries.gap_pairs(ever, cutoff, reach)).all()
     never = sorted(
         (r for r in rows if r.gap == "never" and not orgs.met(r.ru_centre_id, r.kz_centre_id)),
@@ -271,7 +272,7 @@ def gap_rows(w: Window, cutoff: dt.date, limit: int, orgs: Organisations) -> tup
     never = [(r.ru_centre_id, r.kz_centre_id, r.shared) for r in never[:limit]]
     if len(never) < limit:  # few pairs share topics: fill with the largest others
         wanted = limit - len(never)
-        others = db.session.execute(queries.unrelated_pairs(ever, wanted + orgs.hidden()))
+        others = db.session.execute(queries.unrelated_pairs(ever, wanted + hidden))
         never += [r for r in others if not orgs.met(r[0], r[1])][:wanted]
     return never, dormant, dormant_count
 
